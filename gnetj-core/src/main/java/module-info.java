@@ -1,0 +1,13 @@
+/**
+ * gnetj-core: the event-driven multi-reactor engine.
+ *
+ * <p>{@code io.gnetj} is the API; {@code io.gnetj.internal} is not exported.
+ */
+module io.gnetj.core {
+    requires transitive io.gnetj.buffer;
+    requires org.jctools.core;
+    requires java.management;
+    requires jdk.management;
+
+    exports io.gnetj;
+}
