@@ -1,0 +1,87 @@
+package io.gnetj;
+
+/**
+ * Receives an engine's (or client's) events. Every method has a default that does nothing, so a
+ * handler overrides only what it needs.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>{@link #onBoot} runs once, on the thread that starts the engine, before the first accept.
+ *   <li>{@link #onOpen}, {@link #onTraffic} and {@link #onClose} of one connection run on that
+ *       connection's event loop thread, never concurrently; handlers of connections on different
+ *       loops run in parallel, so state shared between connections needs thread-safety (or one
+ *       shard per loop).
+ *   <li>{@link #onTick} runs on the engine's main (acceptor) thread, never on an event loop.
+ *   <li>{@link #onShutdown} runs once, after every event loop has ended.
+ * </ul>
+ * A callback must not block: every connection of its loop waits while it runs. Hand blocking work
+ * to a worker pool and answer with {@link Conn#asyncWrite}.
+ *
+ * <h2>Errors</h2>
+ * An exception thrown from {@code onOpen} or {@code onTraffic} closes that connection, with the
+ * exception as the cause passed to {@code onClose}, and is logged; the loop carries on.
+ */
+public interface EventHandler {
+
+    /**
+     * The engine is bound and its loops are running; connections are not yet accepted.
+     *
+     * @return {@link Action#SHUTDOWN} to stop at once, anything else to carry on
+     */
+    default Action onBoot(Engine engine) {
+        return Action.NONE;
+    }
+
+    /** The engine has stopped: every connection is closed and every loop has ended. */
+    default void onShutdown(Engine engine) {
+    }
+
+    /**
+     * A connection was accepted (or dialed) and registered with its loop. Writes made here are
+     * sent after the callback returns.
+     *
+     * @return {@link Action#CLOSE} to close it, {@link Action#SHUTDOWN} to stop the engine
+     */
+    default Action onOpen(Conn conn) {
+        return Action.NONE;
+    }
+
+    /**
+     * A connection closed: by either side, by a limit, or by an error. Runs exactly once per
+     * {@link #onOpen}. The connection's context and addresses are still readable; reads and writes
+     * are not.
+     *
+     * @param cause {@code null} for an orderly close (either side), else why it closed: an
+     *              {@link java.io.IOException} from the socket, a limit's exception
+     *              ({@link IdleTimeoutException}, {@link InboundLimitException},
+     *              {@link OutboundLimitException}), or what a handler threw
+     * @return {@link Action#SHUTDOWN} to stop the engine; anything else is ignored
+     */
+    default Action onClose(Conn conn, Throwable cause) {
+        return Action.NONE;
+    }
+
+    /**
+     * New bytes arrived on {@code conn} (or {@link Conn#wake} was called). Read them with
+     * {@link Conn#next}, {@link Conn#peek}/{@link Conn#discard} or {@link Conn#read}; what is not
+     * consumed stays buffered for the next call. This method is not called again for bytes already
+     * buffered, so decode every complete frame before returning. Writes made here are gathered and
+     * sent once the callback returns.
+     *
+     * @return {@link Action#CLOSE} to close the connection (after flushing its writes),
+     *         {@link Action#SHUTDOWN} to stop the engine
+     */
+    default Action onTraffic(Conn conn) {
+        return Action.NONE;
+    }
+
+    /**
+     * The ticker fired (only with {@link Options#ticker()} on). The first tick comes right after
+     * boot.
+     *
+     * @return when to tick next, and {@link Action#SHUTDOWN} to stop the engine
+     */
+    default Tick onTick() {
+        return Tick.after(java.time.Duration.ofSeconds(1));
+    }
+}

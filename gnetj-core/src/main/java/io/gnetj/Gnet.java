@@ -1,0 +1,68 @@
+package io.gnetj;
+
+import io.gnetj.internal.ServerEngine;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Starts engines. An address is {@code scheme://host:port}: {@code tcp}, {@code tcp4} and
+ * {@code tcp6} (an empty host means every interface, e.g. {@code tcp://:9000}; IPv6 hosts in
+ * brackets, e.g. {@code tcp6://[::1]:9000}); port 0 lets the system choose, and
+ * {@link Engine#addresses()} tells which it chose.
+ *
+ * <p>Threading: any thread.
+ */
+public final class Gnet {
+
+    private Gnet() {
+    }
+
+    /**
+     * Serves {@code address} with {@code handler} and blocks until the engine stops. If the calling
+     * thread is interrupted, stops the engine and returns with the interrupt flag set.
+     *
+     * @throws IllegalArgumentException if the address is malformed or its scheme unknown
+     * @throws IOException              if the address cannot be bound (the message names it)
+     */
+    public static void run(EventHandler handler, String address, Options options) throws IOException {
+        rotate(handler, List.of(address), options);
+    }
+
+    /**
+     * Serves several addresses with one engine (one set of loops) and blocks until it stops.
+     *
+     * @see #run(EventHandler, String, Options)
+     */
+    public static void rotate(EventHandler handler, List<String> addresses, Options options) throws IOException {
+        Engine engine = start(handler, addresses, options);
+        try {
+            engine.awaitTermination();
+        } catch (InterruptedException e) {
+            engine.stop();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts serving {@code address} and returns the running engine (for tests and embedding).
+     * {@link EventHandler#onBoot} has run when this returns.
+     *
+     * @throws IllegalArgumentException if the address is malformed or its scheme unknown
+     * @throws IOException              if the address cannot be bound (the message names it)
+     */
+    public static Engine start(EventHandler handler, String address, Options options) throws IOException {
+        return start(handler, List.of(address), options);
+    }
+
+    /** Starts serving several addresses with one engine and returns it. */
+    public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(addresses, "addresses");
+        Objects.requireNonNull(options, "options");
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("no address to serve");
+        }
+        return ServerEngine.start(handler, addresses, options);
+    }
+}

@@ -1,0 +1,395 @@
+package io.gnetj;
+
+import io.gnetj.buffer.BufferPool;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything an engine or client can be told, immutable; built with {@link #builder()}. Every
+ * default lives in {@link Builder}'s field initialisers and nowhere else.
+ *
+ * <p>Threading: immutable, safe to share.
+ */
+public final class Options {
+
+    private final boolean multicore;
+    private final int numEventLoops;
+    private final LoadBalancing loadBalancing;
+    private final boolean reuseAddr;
+    private final boolean reusePort;
+    private final int readBufferCap;
+    private final int writeBufferCap;
+    private final boolean ticker;
+    private final boolean tcpNoDelay;
+    private final Duration tcpKeepAlive;
+    private final Duration tcpKeepAliveInterval;
+    private final int tcpKeepAliveCount;
+    private final int socketRecvBuffer;
+    private final int socketSendBuffer;
+    private final int backlog;
+    private final String multicastInterface;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final int maxInboundBuffered;
+    private final int writeBufferHighWaterMark;
+    private final int writeBufferLowWaterMark;
+    private final int maxOutboundBuffered;
+    private final Duration closeTimeout;
+    private final BufferPool bufferPool;
+
+    private Options(Builder b) {
+        this.multicore = b.multicore;
+        this.numEventLoops = b.numEventLoops;
+        this.loadBalancing = b.loadBalancing;
+        this.reuseAddr = b.reuseAddr;
+        this.reusePort = b.reusePort;
+        this.readBufferCap = b.readBufferCap;
+        this.writeBufferCap = b.writeBufferCap;
+        this.ticker = b.ticker;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.tcpKeepAlive = b.tcpKeepAlive;
+        this.tcpKeepAliveInterval = b.tcpKeepAliveInterval;
+        this.tcpKeepAliveCount = b.tcpKeepAliveCount;
+        this.socketRecvBuffer = b.socketRecvBuffer;
+        this.socketSendBuffer = b.socketSendBuffer;
+        this.backlog = b.backlog;
+        this.multicastInterface = b.multicastInterface;
+        this.maxConnections = b.maxConnections;
+        this.idleTimeout = b.idleTimeout;
+        this.maxInboundBuffered = b.maxInboundBuffered;
+        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
+        this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
+        this.maxOutboundBuffered = b.maxOutboundBuffered;
+        this.closeTimeout = b.closeTimeout;
+        this.bufferPool = b.bufferPool;
+    }
+
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every default. */
+    public static Options defaults() {
+        return new Builder().build();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.multicore = multicore;
+        b.numEventLoops = numEventLoops;
+        b.loadBalancing = loadBalancing;
+        b.reuseAddr = reuseAddr;
+        b.reusePort = reusePort;
+        b.readBufferCap = readBufferCap;
+        b.writeBufferCap = writeBufferCap;
+        b.ticker = ticker;
+        b.tcpNoDelay = tcpNoDelay;
+        b.tcpKeepAlive = tcpKeepAlive;
+        b.tcpKeepAliveInterval = tcpKeepAliveInterval;
+        b.tcpKeepAliveCount = tcpKeepAliveCount;
+        b.socketRecvBuffer = socketRecvBuffer;
+        b.socketSendBuffer = socketSendBuffer;
+        b.backlog = backlog;
+        b.multicastInterface = multicastInterface;
+        b.maxConnections = maxConnections;
+        b.idleTimeout = idleTimeout;
+        b.maxInboundBuffered = maxInboundBuffered;
+        b.writeBufferHighWaterMark = writeBufferHighWaterMark;
+        b.writeBufferLowWaterMark = writeBufferLowWaterMark;
+        b.maxOutboundBuffered = maxOutboundBuffered;
+        b.closeTimeout = closeTimeout;
+        b.bufferPool = bufferPool;
+        return b;
+    }
+
+    /** Whether to use one event loop per core when {@link #numEventLoops()} is not set. Default {@code false}. */
+    public boolean multicore() { return multicore; }
+
+    /** Event loops asked for; 0 means "decide from {@link #multicore()}". Default 0. */
+    public int numEventLoops() { return numEventLoops; }
+
+    /** Event loops the engine will run: {@link #numEventLoops()} if set, else cores if multicore, else 1. */
+    public int effectiveEventLoops() {
+        if (numEventLoops > 0) {
+            return numEventLoops;
+        }
+        return multicore ? Runtime.getRuntime().availableProcessors() : 1;
+    }
+
+    /** How accepted connections are spread over loops. Default {@link LoadBalancing#ROUND_ROBIN}. */
+    public LoadBalancing loadBalancing() { return loadBalancing; }
+
+    /** {@code SO_REUSEADDR} on listeners. Default {@code true}. */
+    public boolean reuseAddr() { return reuseAddr; }
+
+    /** One {@code SO_REUSEPORT} listener per loop, balanced by the kernel (Linux). Default {@code false}. */
+    public boolean reusePort() { return reusePort; }
+
+    /** Size of each loop's shared read buffer: the most one read takes. Default 64 KiB. */
+    public int readBufferCap() { return readBufferCap; }
+
+    /** Outbound bytes kept in one contiguous ring before spilling into a linked list. Default 64 KiB. */
+    public int writeBufferCap() { return writeBufferCap; }
+
+    /** Whether {@link EventHandler#onTick()} runs. Default {@code false}. */
+    public boolean ticker() { return ticker; }
+
+    /** {@code TCP_NODELAY} on accepted and dialed connections. Default {@code true}. */
+    public boolean tcpNoDelay() { return tcpNoDelay; }
+
+    /** Idle time before keep-alive probes; {@link Duration#ZERO} leaves {@code SO_KEEPALIVE} off. Default off. */
+    public Duration tcpKeepAlive() { return tcpKeepAlive; }
+
+    /** Interval between keep-alive probes; zero keeps the system's. Default zero. */
+    public Duration tcpKeepAliveInterval() { return tcpKeepAliveInterval; }
+
+    /** Keep-alive probes before the connection is dropped; 0 keeps the system's. Default 0. */
+    public int tcpKeepAliveCount() { return tcpKeepAliveCount; }
+
+    /** {@code SO_RCVBUF}; 0 keeps the system's. Default 0. */
+    public int socketRecvBuffer() { return socketRecvBuffer; }
+
+    /** {@code SO_SNDBUF}; 0 keeps the system's. Default 0. */
+    public int socketSendBuffer() { return socketSendBuffer; }
+
+    /** Listen backlog. Default 1024. */
+    public int backlog() { return backlog; }
+
+    /** Network interface name for UDP multicast, or {@code null}. Default {@code null}. */
+    public String multicastInterface() { return multicastInterface; }
+
+    /**
+     * Open connections the engine allows at once; one more is accepted and closed at once (and
+     * logged, at most once a second). Default 100,000.
+     */
+    public int maxConnections() { return maxConnections; }
+
+    /**
+     * A connection with no reads or writes for this long is closed with
+     * {@link IdleTimeoutException}; {@link Duration#ZERO} disables it. Checked by a sweep, so a
+     * connection may live up to one sweep interval (a quarter of the timeout, at most one second)
+     * longer. Default 5 minutes.
+     */
+    public Duration idleTimeout() { return idleTimeout; }
+
+    /**
+     * Most inbound bytes a connection may hold unconsumed; past it the connection is closed with
+     * {@link InboundLimitException}. Default 16 MiB.
+     */
+    public int maxInboundBuffered() { return maxInboundBuffered; }
+
+    /** Queued outbound bytes at which the loop stops reading from the connection. Default 1 MiB. */
+    public int writeBufferHighWaterMark() { return writeBufferHighWaterMark; }
+
+    /** Queued outbound bytes under which reading resumes. Default 256 KiB. */
+    public int writeBufferLowWaterMark() { return writeBufferLowWaterMark; }
+
+    /** Most queued outbound bytes; a write past it fails with {@link OutboundLimitException}. Default 64 MiB. */
+    public int maxOutboundBuffered() { return maxOutboundBuffered; }
+
+    /** How long {@link Conn#close()} waits for queued bytes to be sent before closing anyway. Default 5 s. */
+    public Duration closeTimeout() { return closeTimeout; }
+
+    /** The pool for connection buffers, or {@code null} for one pool per engine. Default {@code null}. */
+    public BufferPool bufferPool() { return bufferPool; }
+
+    @Override
+    public String toString() {
+        return "Options{loops=" + effectiveEventLoops() + ", loadBalancing=" + loadBalancing
+                + ", reusePort=" + reusePort + ", readBufferCap=" + readBufferCap
+                + ", writeBufferCap=" + writeBufferCap + ", ticker=" + ticker
+                + ", tcpNoDelay=" + tcpNoDelay + ", maxConnections=" + maxConnections
+                + ", idleTimeout=" + idleTimeout + ", maxInboundBuffered=" + maxInboundBuffered
+                + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
+                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", closeTimeout=" + closeTimeout + '}';
+    }
+
+    /**
+     * Builds {@link Options}. Each setter checks its argument and throws
+     * {@link IllegalArgumentException} naming the option; {@link #build()} checks the options
+     * against each other.
+     *
+     * <p>Threading: not thread-safe.
+     */
+    public static final class Builder {
+        private boolean multicore = false;
+        private int numEventLoops = 0;
+        private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
+        private boolean reuseAddr = true;
+        private boolean reusePort = false;
+        private int readBufferCap = 64 * 1024;
+        private int writeBufferCap = 64 * 1024;
+        private boolean ticker = false;
+        private boolean tcpNoDelay = true;
+        private Duration tcpKeepAlive = Duration.ZERO;
+        private Duration tcpKeepAliveInterval = Duration.ZERO;
+        private int tcpKeepAliveCount = 0;
+        private int socketRecvBuffer = 0;
+        private int socketSendBuffer = 0;
+        private int backlog = 1024;
+        private String multicastInterface = null;
+        private int maxConnections = 100_000;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxInboundBuffered = 16 * 1024 * 1024;
+        private int writeBufferHighWaterMark = 1024 * 1024;
+        private int writeBufferLowWaterMark = 256 * 1024;
+        private int maxOutboundBuffered = 64 * 1024 * 1024;
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private BufferPool bufferPool = null;
+
+        private Builder() {
+        }
+
+        /** See {@link Options#multicore()}. */
+        public Builder multicore(boolean on) { this.multicore = on; return this; }
+
+        /** See {@link Options#numEventLoops()}; 0 to decide from multicore. */
+        public Builder numEventLoops(int n) {
+            this.numEventLoops = atLeast("numEventLoops", n, 0);
+            return this;
+        }
+
+        /** See {@link Options#loadBalancing()}. */
+        public Builder loadBalancing(LoadBalancing lb) {
+            this.loadBalancing = Objects.requireNonNull(lb, "loadBalancing");
+            return this;
+        }
+
+        /** See {@link Options#reuseAddr()}. */
+        public Builder reuseAddr(boolean on) { this.reuseAddr = on; return this; }
+
+        /** See {@link Options#reusePort()}. */
+        public Builder reusePort(boolean on) { this.reusePort = on; return this; }
+
+        /** See {@link Options#readBufferCap()}; at least 64 bytes. */
+        public Builder readBufferCap(int bytes) {
+            this.readBufferCap = atLeast("readBufferCap", bytes, 64);
+            return this;
+        }
+
+        /** See {@link Options#writeBufferCap()}; at least 64 bytes. */
+        public Builder writeBufferCap(int bytes) {
+            this.writeBufferCap = atLeast("writeBufferCap", bytes, 64);
+            return this;
+        }
+
+        /** See {@link Options#ticker()}. */
+        public Builder ticker(boolean on) { this.ticker = on; return this; }
+
+        /** See {@link Options#tcpNoDelay()}. */
+        public Builder tcpNoDelay(boolean on) { this.tcpNoDelay = on; return this; }
+
+        /** See {@link Options#tcpKeepAlive()}. */
+        public Builder tcpKeepAlive(Duration idle) {
+            this.tcpKeepAlive = notNegative("tcpKeepAlive", idle);
+            return this;
+        }
+
+        /** See {@link Options#tcpKeepAliveInterval()}. */
+        public Builder tcpKeepAliveInterval(Duration interval) {
+            this.tcpKeepAliveInterval = notNegative("tcpKeepAliveInterval", interval);
+            return this;
+        }
+
+        /** See {@link Options#tcpKeepAliveCount()}. */
+        public Builder tcpKeepAliveCount(int count) {
+            this.tcpKeepAliveCount = atLeast("tcpKeepAliveCount", count, 0);
+            return this;
+        }
+
+        /** See {@link Options#socketRecvBuffer()}. */
+        public Builder socketRecvBuffer(int bytes) {
+            this.socketRecvBuffer = atLeast("socketRecvBuffer", bytes, 0);
+            return this;
+        }
+
+        /** See {@link Options#socketSendBuffer()}. */
+        public Builder socketSendBuffer(int bytes) {
+            this.socketSendBuffer = atLeast("socketSendBuffer", bytes, 0);
+            return this;
+        }
+
+        /** See {@link Options#backlog()}. */
+        public Builder backlog(int n) {
+            this.backlog = atLeast("backlog", n, 1);
+            return this;
+        }
+
+        /** See {@link Options#multicastInterface()}. */
+        public Builder multicastInterface(String name) { this.multicastInterface = name; return this; }
+
+        /** See {@link Options#maxConnections()}. */
+        public Builder maxConnections(int n) {
+            this.maxConnections = atLeast("maxConnections", n, 1);
+            return this;
+        }
+
+        /** See {@link Options#idleTimeout()}. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = notNegative("idleTimeout", timeout);
+            return this;
+        }
+
+        /** See {@link Options#maxInboundBuffered()}. */
+        public Builder maxInboundBuffered(int bytes) {
+            this.maxInboundBuffered = atLeast("maxInboundBuffered", bytes, 1);
+            return this;
+        }
+
+        /** Sets both water marks; see {@link Options#writeBufferLowWaterMark()} and high. */
+        public Builder writeBufferWaterMarks(int low, int high) {
+            this.writeBufferLowWaterMark = atLeast("writeBufferLowWaterMark", low, 0);
+            this.writeBufferHighWaterMark = atLeast("writeBufferHighWaterMark", high, 1);
+            return this;
+        }
+
+        /** See {@link Options#maxOutboundBuffered()}. */
+        public Builder maxOutboundBuffered(int bytes) {
+            this.maxOutboundBuffered = atLeast("maxOutboundBuffered", bytes, 1);
+            return this;
+        }
+
+        /** See {@link Options#closeTimeout()}. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = notNegative("closeTimeout", timeout);
+            return this;
+        }
+
+        /** See {@link Options#bufferPool()}. */
+        public Builder bufferPool(BufferPool pool) { this.bufferPool = pool; return this; }
+
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException if the water marks are out of order or past the outbound cap
+         */
+        public Options build() {
+            if (writeBufferLowWaterMark > writeBufferHighWaterMark) {
+                throw new IllegalArgumentException("writeBufferLowWaterMark (" + writeBufferLowWaterMark
+                        + ") must not exceed writeBufferHighWaterMark (" + writeBufferHighWaterMark + ")");
+            }
+            if (writeBufferHighWaterMark > maxOutboundBuffered) {
+                throw new IllegalArgumentException("writeBufferHighWaterMark (" + writeBufferHighWaterMark
+                        + ") must not exceed maxOutboundBuffered (" + maxOutboundBuffered + ")");
+            }
+            return new Options(this);
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+            }
+            return value;
+        }
+
+        private static Duration notNegative(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + d);
+            }
+            return d;
+        }
+    }
+}
