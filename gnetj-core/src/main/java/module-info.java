@@ -10,4 +10,5 @@ module io.gnetj.core {
     requires jdk.management;
 
     exports io.gnetj;
+    exports io.gnetj.pool;
 }
