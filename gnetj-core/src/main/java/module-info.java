@@ -11,4 +11,5 @@ module io.gnetj.core {
 
     exports io.gnetj;
     exports io.gnetj.pool;
+    exports io.gnetj.codec;
 }
