@@ -95,6 +95,11 @@ final class EventLoop implements Runnable {
     private int connCount;
     private long nextSweepNanos;
     private Acceptor reusePortAcceptor;
+    private final java.util.List<UdpListener> udpListeners = new java.util.ArrayList<>();
+    private final java.util.List<UdpConn> datagramConns = new java.util.ArrayList<>();
+    private ByteBuffer datagramBuffer;
+    private ByteBuffer datagramView;
+    private ByteBuffer datagramScratch;
 
     EventLoop(EngineCore engine, int index, String name, BufferPool pool) throws IOException {
         this.engine = engine;
@@ -211,6 +216,45 @@ final class EventLoop implements Runnable {
         return selector;
     }
 
+    /** Makes this loop serve a bound UDP socket (before the loop starts). */
+    void adoptUdpListener(UdpListener listener) {
+        udpListeners.add(listener);
+    }
+
+    /**
+     * The buffer datagrams are received into: 64 KiB, more than any UDP payload, so none is cut.
+     * Allocated on first use: loops that serve no UDP never hold it.
+     */
+    ByteBuffer datagramBuffer() {
+        if (datagramBuffer == null) {
+            datagramBuffer = ByteBuffer.allocateDirect(64 * 1024);
+            datagramView = datagramBuffer.duplicate();
+        }
+        return datagramBuffer;
+    }
+
+    /** A second window on {@link #datagramBuffer()}, lent to handlers as the datagram's view. */
+    ByteBuffer datagramView() {
+        datagramBuffer();
+        return datagramView;
+    }
+
+    /** Where a UDP {@code writev} gathers its buffers into one datagram. */
+    ByteBuffer datagramScratch() {
+        if (datagramScratch == null) {
+            datagramScratch = ByteBuffer.allocateDirect(64 * 1024);
+        }
+        return datagramScratch;
+    }
+
+    void addDatagramConn(UdpConn conn) {
+        datagramConns.add(conn);
+    }
+
+    void removeDatagramConn(UdpConn conn) {
+        datagramConns.remove(conn);
+    }
+
     /** Makes this loop accept by itself from {@code acceptor}'s listeners ({@code reusePort} mode). */
     void adoptListener(Acceptor acceptor) {
         this.reusePortAcceptor = acceptor;
@@ -221,6 +265,9 @@ final class EventLoop implements Runnable {
         try {
             if (reusePortAcceptor != null) {
                 reusePortAcceptor.register(selector);
+            }
+            for (UdpListener listener : udpListeners) {
+                listener.register(selector);
             }
             nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
             while (!shutdownRequested) {
@@ -281,6 +328,10 @@ final class EventLoop implements Runnable {
             }
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);
+        } else if (attachment instanceof UdpListener) {
+            ((UdpListener) attachment).onReadable();
+        } else if (attachment instanceof UdpConn) {
+            ((UdpConn) attachment).onReadable();
         }
     }
 
@@ -351,8 +402,14 @@ final class EventLoop implements Runnable {
                 conns[i].closeForShutdown();
             }
         }
+        for (int i = datagramConns.size() - 1; i >= 0; i--) {
+            datagramConns.get(i).closeNow(null);
+        }
         if (reusePortAcceptor != null) {
             reusePortAcceptor.close();
+        }
+        for (UdpListener listener : udpListeners) {
+            listener.close();
         }
         terminated = true;
         drainAfterTermination();

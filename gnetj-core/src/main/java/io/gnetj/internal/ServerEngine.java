@@ -8,9 +8,14 @@ import io.gnetj.Tick;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -61,6 +66,8 @@ public final class ServerEngine implements Engine, EngineCore {
     private final List<SocketAddress> boundAddresses = new ArrayList<>();
     private final List<Path> unixPaths = new ArrayList<>();
     private final List<ServerSocketChannel> allListeners = new ArrayList<>();
+    private final List<DatagramChannel> allDatagramChannels = new ArrayList<>();
+    private int udpListenerCount;
     private Acceptor mainAcceptor;
     private volatile boolean stopRequested;
     private volatile boolean running = true;
@@ -87,11 +94,7 @@ public final class ServerEngine implements Engine, EngineCore {
     public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
         List<ListenAddress> parsed = new ArrayList<>(addresses.size());
         for (String address : addresses) {
-            ListenAddress listen = ListenAddress.parse(address);
-            if (listen.network() == ListenAddress.Network.UDP) {
-                throw new UnsupportedOperationException("cannot serve '" + address + "': UDP is not supported yet");
-            }
-            parsed.add(listen);
+            parsed.add(ListenAddress.parse(address));
         }
         ServerEngine engine = new ServerEngine(handler, options);
         try {
@@ -105,7 +108,15 @@ public final class ServerEngine implements Engine, EngineCore {
         return engine;
     }
 
-    private void bindAll(List<ListenAddress> addresses) throws IOException {
+    private void bindAll(List<ListenAddress> all) throws IOException {
+        List<ListenAddress> addresses = new ArrayList<>();
+        for (ListenAddress address : all) {
+            if (address.network() == ListenAddress.Network.UDP) {
+                bindUdp(address);
+            } else {
+                addresses.add(address);
+            }
+        }
         LoadBalancer balancer = LoadBalancer.of(options.loadBalancing(), loops);
         if (!options.reusePort()) {
             List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -139,6 +150,80 @@ public final class ServerEngine implements Engine, EngineCore {
         }
         for (int i = 0; i < loops.length; i++) {
             loops[i].adoptListener(new Acceptor(this, perLoop.get(i), loops[i], null));
+        }
+    }
+
+    /**
+     * Binds a UDP address: one socket served by one loop (the next in turn), or with reusePort one
+     * {@code SO_REUSEPORT} socket per loop.
+     */
+    private void bindUdp(ListenAddress address) throws IOException {
+        if (!options.reusePort()) {
+            EventLoop loop = loops[udpListenerCount++ % loops.length];
+            DatagramChannel channel = bindDatagram(address, address.socketAddress(), false);
+            boundAddresses.add(channel.getLocalAddress());
+            loop.adoptUdpListener(new UdpListener(loop, channel));
+            return;
+        }
+        DatagramChannel first = bindDatagram(address, address.socketAddress(), true);
+        SocketAddress actual = first.getLocalAddress();
+        boundAddresses.add(actual);
+        loops[0].adoptUdpListener(new UdpListener(loops[0], first));
+        for (int i = 1; i < loops.length; i++) {
+            SocketAddress at = new InetSocketAddress(((InetSocketAddress) address.socketAddress()).getAddress(),
+                    ((InetSocketAddress) actual).getPort());
+            loops[i].adoptUdpListener(new UdpListener(loops[i], bindDatagram(address, at, true)));
+        }
+    }
+
+    private DatagramChannel bindDatagram(ListenAddress address, SocketAddress at, boolean reusePort) throws IOException {
+        InetSocketAddress inet = (InetSocketAddress) at;
+        boolean multicast = inet.getAddress().isMulticastAddress();
+        ProtocolFamily family = address.family();
+        if (family == null && multicast) {
+            family = inet.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        }
+        DatagramChannel channel = family == null ? DatagramChannel.open() : DatagramChannel.open(family);
+        allDatagramChannels.add(channel);
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddr() || multicast);
+            if (reusePort) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("cannot serve '" + address
+                            + "' with reusePort: SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (options.socketRecvBuffer() > 0) {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketRecvBuffer());
+            }
+            if (options.socketSendBuffer() > 0) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, options.socketSendBuffer());
+            }
+            if (!multicast) {
+                channel.bind(at);
+                return channel;
+            }
+            String name = options.multicastInterface();
+            if (name == null) {
+                throw new IllegalArgumentException("cannot serve '" + address
+                        + "': a multicast group needs Options.multicastInterface (the interface to join it on)");
+            }
+            NetworkInterface nif = NetworkInterface.getByName(name);
+            if (nif == null) {
+                throw new IllegalArgumentException("cannot serve '" + address + "': no network interface named '" + name + "'");
+            }
+            channel.bind(new InetSocketAddress(inet.getPort()));
+            channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+            channel.join(inet.getAddress(), nif);
+            return channel;
+        } catch (BindException e) {
+            BindException named = new BindException("cannot bind '" + address + "': " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        } catch (IOException e) {
+            throw new IOException("cannot bind '" + address + "': " + e.getMessage(), e);
         }
     }
 
@@ -310,6 +395,9 @@ public final class ServerEngine implements Engine, EngineCore {
     private void closeListeners() {
         for (ServerSocketChannel listener : allListeners) {
             EventLoop.closeQuietly(listener);
+        }
+        for (DatagramChannel channel : allDatagramChannels) {
+            EventLoop.closeQuietly(channel);
         }
         for (Path path : unixPaths) {
             try {
