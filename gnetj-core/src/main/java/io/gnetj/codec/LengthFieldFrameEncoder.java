@@ -1,6 +1,7 @@
 package io.gnetj.codec;
 
 import io.gnetj.Conn;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -96,13 +97,13 @@ public final class LengthFieldFrameEncoder {
      * <p>Threading: any thread.
      *
      * @throws IllegalArgumentException          if the payload's size does not fit the length field
-     * @throws java.nio.BufferOverflowException if {@code dst} has less room than
+     * @throws BufferOverflowException if {@code dst} has less room than
      *                                           {@link #frameLength(int)} (nothing is put then)
      */
     public void encode(ByteBuffer payload, ByteBuffer dst) {
         long value = fieldValue(payload.remaining());
         if (dst.remaining() < lengthFieldLength + (long) payload.remaining()) {
-            throw new java.nio.BufferOverflowException();
+            throw new BufferOverflowException();
         }
         LengthFields.write(dst, value, lengthFieldLength, byteOrder);
         dst.put(payload);

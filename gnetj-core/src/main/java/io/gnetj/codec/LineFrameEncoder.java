@@ -1,6 +1,7 @@
 package io.gnetj.codec;
 
 import io.gnetj.Conn;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 
 /**
@@ -65,12 +66,12 @@ public final class LineFrameEncoder {
      * <p>Threading: any thread.
      *
      * @throws IllegalArgumentException          if {@code line} holds a {@code \n}
-     * @throws java.nio.BufferOverflowException if {@code dst} lacks room (nothing is put then)
+     * @throws BufferOverflowException if {@code dst} lacks room (nothing is put then)
      */
     public void encode(ByteBuffer line, ByteBuffer dst) {
         checkNoNewline(line);
         if (dst.remaining() < (long) line.remaining() + ending.length) {
-            throw new java.nio.BufferOverflowException();
+            throw new BufferOverflowException();
         }
         dst.put(line).put(ending);
     }
