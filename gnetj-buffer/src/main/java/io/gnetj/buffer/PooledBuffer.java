@@ -64,7 +64,7 @@ public final class PooledBuffer {
     public ByteBuffer view() {
         ByteBuffer v = view;
         if (v == null) {
-            v = buffer.duplicate();
+            v = buffer.duplicate().clear();
             view = v;
         }
         return v;
@@ -79,7 +79,7 @@ public final class PooledBuffer {
     ByteBuffer raw() {
         ByteBuffer r = raw;
         if (r == null) {
-            r = buffer.duplicate();
+            r = buffer.duplicate().clear(); // a duplicate starts with the original's window
             raw = r;
         }
         return r;

@@ -16,6 +16,8 @@ final class MemoryChannel implements GatheringByteChannel, ScatteringByteChannel
     int readLimit = Integer.MAX_VALUE;
     int maxGatherSeen;
     int writeCalls;
+    /** Bytes offered by the buffers of the last gathering write. */
+    long lastOffered;
     boolean endOfStream;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -46,6 +48,10 @@ final class MemoryChannel implements GatheringByteChannel, ScatteringByteChannel
     public long write(ByteBuffer[] srcs, int offset, int length) {
         writeCalls++;
         maxGatherSeen = Math.max(maxGatherSeen, length);
+        lastOffered = 0;
+        for (int i = offset; i < offset + length; i++) {
+            lastOffered += srcs[i].remaining();
+        }
         long budget = writeLimit;
         long total = 0;
         for (int i = offset; i < offset + length && budget > 0; i++) {
