@@ -57,7 +57,6 @@ final class EventLoop implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("io.gnetj");
     private static final long AWAKE = -1L;
-    private static final long NO_DEADLINE = Long.MAX_VALUE;
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final VarHandle NEXT_WAKEUP_NANOS;
@@ -300,7 +299,8 @@ final class EventLoop implements Runnable {
         if (tasks.isEmpty()) {
             long deadline = reusePortAcceptor == null
                     ? nextSweepNanos : Math.min(nextSweepNanos, reusePortAcceptor.resumeAt());
-            NEXT_WAKEUP_NANOS.setVolatile(this, deadline);
+            // nanoTime may be any long: never publish the AWAKE sentinel as a deadline.
+            NEXT_WAKEUP_NANOS.setVolatile(this, deadline == AWAKE ? AWAKE - 1 : deadline);
             try {
                 if (tasks.isEmpty() && !shutdownRequested) {
                     long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
