@@ -25,7 +25,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The codecs on real sockets, served by the engine over loopback. */
@@ -55,9 +54,6 @@ class CodecSocketTest {
     }
 
     @Test
-    @Disabled("fails on main@4ae54ce: ElasticRingBuffer.straighten() bulk-puts within its own chunk, bounded by a "
-            + "peek view's limit (IndexOutOfBoundsException in onTraffic); fixed on branch buffer by 2f346e2, "
-            + "passes with it merged. Enable once main has that commit.")
     void lengthFieldEchoServerReturnsEveryFrameToManyClientsSendingRandomChunks() throws Exception {
         Engine engine = Gnet.start(new LengthFieldEcho(), "tcp://127.0.0.1:0",
                 Options.builder().numEventLoops(2).build());
