@@ -24,7 +24,23 @@ import java.util.function.BiConsumer;
  * A bounded pool of worker threads for blocking work, gnetj's counterpart of gnet's goroutine
  * pool (ants). An event loop must never block, so a handler hands slow work (a database call, a
  * file read, a CPU-heavy computation) to a {@code WorkerPool} and answers with
- * {@link io.gnetj.Conn#asyncWrite} when the work is done.
+ * {@link io.gnetj.Conn#asyncWrite} when the work is done:
+ * <pre>{@code
+ * WorkerPool pool = WorkerPool.of(64);                  // shared by every connection
+ *
+ * public Action onTraffic(Conn conn) {
+ *     for (ByteBuffer frame; (frame = decoder.decode(conn)) != null; ) {
+ *         byte[] request = new byte[frame.remaining()];  // copy: the view dies with this callback
+ *         frame.get(request);
+ *         try {
+ *             pool.execute(() -> conn.asyncWrite(ByteBuffer.wrap(lookUp(request)), null));
+ *         } catch (RejectedExecutionException full) {
+ *             conn.write(BUSY);                          // answer at once; never block the loop
+ *         }
+ *     }
+ *     return Action.NONE;
+ * }
+ * }</pre>
  *
  * <h2>What it guarantees</h2>
  * <ul>
