@@ -8,6 +8,7 @@ module io.gnetj.core {
     requires org.jctools.core;
     requires java.management;
     requires jdk.management;
+    requires jdk.net;
 
     exports io.gnetj;
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An {@link ElasticRingBuffer} up to {@code ringCap} bytes that spills into a
@@ -11,22 +13,182 @@ import java.nio.channels.ReadableByteChannel;
  * without copying. Bytes keep their order: once the list holds anything, new bytes go to the list
  * until both drain. A connection's outbound buffer.
  *
+ * <pre>
+ *   bytes in order:  [ ring: oldest, at most ringCap ] [ list: newer, unbounded ]
+ *   write:   list empty ? fill ring up to ringCap, rest to list : all to list
+ *   consume: ring first, then list  (so the list only empties after the ring)
+ * </pre>
+ *
+ * <p>{@link #writeTo} gathers the ring's (at most two) segments and the list's nodes in one
+ * gathering write of at most {@link ElasticBuffer#MAX_GATHER} buffers. Views and memory follow
+ * the rules of the two parts, which are those of {@link ElasticBuffer}.
+ *
  * <p>Threading: one thread at a time.
  */
 public final class ElasticMixedBuffer implements ElasticBuffer {
 
-    /** An empty buffer: a ring of at most {@code ringCap} bytes, then list nodes of {@code nodeCapacity}. */
-    public ElasticMixedBuffer(BufferAllocator allocator, int ringCap, int nodeCapacity) { throw new UnsupportedOperationException("TODO"); }
+    private final ElasticRingBuffer ring;
+    private final LinkedListBuffer list;
+    private final int ringCap;
+    /** Gathering-write array, grown lazily up to MAX_GATHER; slots nulled after each write. */
+    private ByteBuffer[] gather;
 
-    @Override public int buffered() { throw new UnsupportedOperationException("TODO"); }
-    @Override public boolean isEmpty() { throw new UnsupportedOperationException("TODO"); }
-    @Override public void write(ByteBuffer src) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void write(byte[] src, int off, int len) { throw new UnsupportedOperationException("TODO"); }
-    @Override public int readFrom(ReadableByteChannel ch, int maxBytes) throws IOException { throw new UnsupportedOperationException("TODO"); }
-    @Override public long writeTo(GatheringByteChannel ch) throws IOException { throw new UnsupportedOperationException("TODO"); }
-    @Override public int peek(int n, ByteBuffer[] views) { throw new UnsupportedOperationException("TODO"); }
-    @Override public int discard(int n) { throw new UnsupportedOperationException("TODO"); }
-    @Override public int read(ByteBuffer dst) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void trim() { throw new UnsupportedOperationException("TODO"); }
-    @Override public void release() { throw new UnsupportedOperationException("TODO"); }
+    /** An empty buffer: a ring of at most {@code ringCap} bytes, then list nodes of {@code nodeCapacity}. */
+    public ElasticMixedBuffer(BufferAllocator allocator, int ringCap, int nodeCapacity) {
+        Objects.requireNonNull(allocator, "allocator");
+        if (ringCap < 0) {
+            throw new IllegalArgumentException("ringCap must not be negative: " + ringCap);
+        }
+        this.ring = new ElasticRingBuffer(allocator);
+        this.list = new LinkedListBuffer(allocator, nodeCapacity);
+        this.ringCap = ringCap;
+    }
+
+    @Override
+    public int buffered() {
+        return ring.buffered() + list.buffered();
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return ring.isEmpty() && list.isEmpty();
+    }
+
+    @Override
+    public void write(ByteBuffer src) {
+        int len = src.remaining();
+        if (len == 0) {
+            return;
+        }
+        checkSize(len);
+        if (list.isEmpty()) {
+            int room = ringCap - ring.buffered();
+            if (room >= len) {
+                ring.write(src);
+                return;
+            }
+            if (room > 0) {
+                int limit = src.limit();
+                src.limit(src.position() + room);
+                ring.write(src);
+                src.limit(limit);
+            }
+        }
+        list.write(src);
+    }
+
+    @Override
+    public void write(byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        if (len == 0) {
+            return;
+        }
+        checkSize(len);
+        if (list.isEmpty()) {
+            int room = ringCap - ring.buffered();
+            if (room >= len) {
+                ring.write(src, off, len);
+                return;
+            }
+            if (room > 0) {
+                ring.write(src, off, room);
+                off += room;
+                len -= room;
+            }
+        }
+        list.write(src, off, len);
+    }
+
+    /** {@inheritDoc} Into the ring while it has room under {@code ringCap} and the list is empty. */
+    @Override
+    public int readFrom(ReadableByteChannel ch, int maxBytes) throws IOException {
+        if (maxBytes <= 0) {
+            return 0;
+        }
+        checkSize(maxBytes);
+        int room = ringCap - ring.buffered();
+        if (list.isEmpty() && room > 0) {
+            return ring.readFrom(ch, Math.min(maxBytes, room));
+        }
+        return list.readFrom(ch, maxBytes);
+    }
+
+    @Override
+    public long writeTo(GatheringByteChannel ch) throws IOException {
+        if (isEmpty()) {
+            list.trim();
+            return 0;
+        }
+        ensureGather(Math.min(MAX_GATHER, 2 + list.nodeCount()));
+        ByteBuffer[] g = gather;
+        int k = ring.peek(-1, g, 0);
+        k += list.peek(-1, g, k);
+        long n;
+        try {
+            n = ch.write(g, 0, k);
+        } finally {
+            Arrays.fill(g, 0, k, null);
+        }
+        long fromRing = Math.min(n, ring.buffered());
+        ring.consumeWritten(fromRing);
+        list.consumeWritten(n - fromRing);
+        return n;
+    }
+
+    @Override
+    public int peek(int n, ByteBuffer[] views) {
+        int k = ring.peek(n, views, 0);
+        if (n < 0) {
+            return k + list.peek(-1, views, k);
+        }
+        int rest = n - Math.min(n, ring.buffered());
+        return rest == 0 ? k : k + list.peek(rest, views, k);
+    }
+
+    @Override
+    public int discard(int n) {
+        int d = ring.discard(n);
+        if (n > d) {
+            d += list.discard(n - d);
+        }
+        return d;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+        int r = ring.read(dst);
+        if (dst.hasRemaining()) {
+            r += list.read(dst);
+        }
+        return r;
+    }
+
+    @Override
+    public void trim() {
+        ring.trim();
+        list.trim();
+    }
+
+    @Override
+    public void release() {
+        ring.release();
+        list.release();
+    }
+
+    @Override
+    public String toString() {
+        return "ElasticMixedBuffer[ring=" + ring + ", list=" + list + "]";
+    }
+
+    private void checkSize(int len) {
+        if ((long) buffered() + len > ElasticRingBuffer.MAX_SIZE) {
+            throw new IllegalStateException("buffer would exceed " + ElasticRingBuffer.MAX_SIZE + " bytes");
+        }
+    }
+
+    private void ensureGather(int k) {
+        if (gather == null || gather.length < k) {
+            gather = new ByteBuffer[Math.min(MAX_GATHER, Math.max(16, ElasticRingBuffer.powerOfTwoAtLeast(k)))];
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.gnetj.buffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -11,24 +13,98 @@ import java.nio.ByteBuffer;
  * its memory, so holding on to a released handle is a use-after-free bug that may read another
  * owner's bytes.
  *
+ * <p>While lent out, a handle is referenced only by its owner (and, when leak detection tracks
+ * it, by a weak reference): free lists hold only free handles. That is what lets the garbage
+ * collector find a handle its owner dropped without releasing it.
+ *
  * <p>Threading: the owner's thread; release is safe from any thread through {@link BufferPool}.
+ * The in-use/free state is flipped with a CAS so that two racing releases cannot both succeed.
  */
 public final class PooledBuffer {
-    // Implemented in gnetj-buffer; fields are the pool's business.
+
+    private static final int FREE = 0;
+    private static final int IN_USE = 1;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(PooledBuffer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final BufferPool pool;
+    /** Size class index, or -1 for an unpooled chunk that is dropped on release. */
+    final int sizeClass;
+    private final ByteBuffer buffer;
+    private ByteBuffer view;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+    /** Non-null while a leak detector tracks this lending; owner's thread (then the releaser). */
+    LeakDetector.Record leakRecord;
+
+    PooledBuffer(BufferPool pool, int sizeClass, int capacity) {
+        this.pool = pool;
+        this.sizeClass = sizeClass;
+        this.buffer = ByteBuffer.allocateDirect(capacity);
+    }
 
     /** The memory: a direct buffer of {@link #capacity()} bytes. Position and limit are the owner's to use. */
-    public ByteBuffer buffer() { throw new UnsupportedOperationException("TODO"); }
+    public ByteBuffer buffer() {
+        return buffer;
+    }
 
     /**
      * A second {@link ByteBuffer} over the same memory (independent position and limit), created on
      * first use and kept for the chunk's life, for owners that need two windows at once (a ring
      * buffer's wrapped segments) without allocating.
      */
-    public ByteBuffer view() { throw new UnsupportedOperationException("TODO"); }
+    public ByteBuffer view() {
+        ByteBuffer v = view;
+        if (v == null) {
+            v = buffer.duplicate();
+            view = v;
+        }
+        return v;
+    }
 
     /** Size of the chunk in bytes (a power of two for pooled sizes). */
-    public int capacity() { throw new UnsupportedOperationException("TODO"); }
+    public int capacity() {
+        return buffer.capacity();
+    }
 
     /** The pool this chunk belongs to. */
-    public BufferPool pool() { throw new UnsupportedOperationException("TODO"); }
+    public BufferPool pool() {
+        return pool;
+    }
+
+    /** Whether the pool recycles this chunk (false for requests above the largest size class). */
+    boolean isPooled() {
+        return sizeClass >= 0;
+    }
+
+    /** Marks the handle lent out; a handle found not free here means the pool itself is corrupt. */
+    void markInUse() {
+        if (!STATE.compareAndSet(this, FREE, IN_USE)) {
+            throw new IllegalStateException("pooled buffer handed out while in use: " + this);
+        }
+        buffer.clear();
+        ByteBuffer v = view;
+        if (v != null) {
+            v.clear();
+        }
+    }
+
+    /** Marks the handle free; exactly one caller wins, every other one gets an exception. */
+    void markFree() {
+        if (!STATE.compareAndSet(this, IN_USE, FREE)) {
+            throw new IllegalStateException("buffer released twice (or never taken): " + this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PooledBuffer[" + capacity() + " bytes of " + pool + (sizeClass < 0 ? ", unpooled]" : "]");
+    }
 }

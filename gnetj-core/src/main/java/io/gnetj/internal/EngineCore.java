@@ -1,0 +1,31 @@
+package io.gnetj.internal;
+
+import io.gnetj.EventHandler;
+import io.gnetj.Options;
+
+/**
+ * What an {@link EventLoop} needs from the engine (server or client) that owns it.
+ *
+ * <p>Threading: every method is safe from any engine thread.
+ */
+interface EngineCore {
+
+    /** The user's handler. */
+    EventHandler handler();
+
+    /** The engine's options. */
+    Options options();
+
+    /**
+     * Reserves room for one more connection under {@link Options#maxConnections()}.
+     *
+     * @return {@code false} if the engine is full (the caller must refuse the connection)
+     */
+    boolean tryAcquireConnection();
+
+    /** Gives back what {@link #tryAcquireConnection()} reserved, once the connection is gone. */
+    void releaseConnection();
+
+    /** Starts stopping the engine (a handler returned {@link io.gnetj.Action#SHUTDOWN}); returns at once. */
+    void requestStop();
+}

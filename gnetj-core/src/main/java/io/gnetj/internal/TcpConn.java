@@ -1,0 +1,705 @@
+package io.gnetj.internal;
+
+import io.gnetj.Action;
+import io.gnetj.Callback;
+import io.gnetj.Conn;
+import io.gnetj.ConnectionClosedException;
+import io.gnetj.EventHandler;
+import io.gnetj.IdleTimeoutException;
+import io.gnetj.InboundLimitException;
+import io.gnetj.Options;
+import io.gnetj.OutboundLimitException;
+import io.gnetj.buffer.ElasticMixedBuffer;
+import io.gnetj.buffer.ElasticRingBuffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stream connection (TCP or Unix domain socket) owned by one {@link EventLoop}.
+ *
+ * <h2>Inbound</h2>
+ * When nothing is buffered, the loop reads into its shared read buffer and the handler sees those
+ * "fresh" bytes through the loop's read view, without a copy. Whatever the handler leaves is
+ * copied into this connection's {@link ElasticRingBuffer} when the callback returns. While the ring
+ * holds bytes, reads go straight into the ring, so the handler always sees one contiguous source.
+ * An idle connection holds no buffer memory.
+ *
+ * <pre>
+ *   ring empty:  socket ──read──► loop.readBuffer [freshPos, freshLimit) ──leftover──► ring
+ *   ring busy:   socket ──read──► ring
+ * </pre>
+ *
+ * <h2>Outbound</h2>
+ * {@code write} copies into the {@link ElasticMixedBuffer}. Inside a callback the bytes wait until
+ * the callback returns and are then sent in one gathering write; elsewhere they are sent at once.
+ * What the kernel does not take stays queued with {@code OP_WRITE} set. Past the high-water mark
+ * reading pauses until the queue drains under the low-water mark.
+ *
+ * <h2>Closing</h2>
+ * {@code OPEN → CLOSING} (no more reads or writes accepted; queued bytes still go out, for at most
+ * the close timeout) {@code → CLOSED} (socket closed, buffers released, {@code onClose} run once).
+ *
+ * <p>Threading: the loop thread, except the methods {@link Conn} allows from any thread, which
+ * post a {@link LoopTask}.
+ */
+final class TcpConn implements Conn {
+
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int CLOSED = 2;
+    private static final int WRITE_SPIN = 16;
+
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final EventHandler handler;
+    private final Options options;
+    private final ElasticRingBuffer inbound;
+    private final ElasticMixedBuffer outbound;
+    private final SocketAddress localAddress;
+    private final SocketAddress remoteAddress;
+
+    private SelectionKey key;
+    private int interestOps;
+    private volatile int state = OPEN;
+    private volatile Object context;
+
+    /** Fresh bytes in the loop's read buffer not yet consumed: [freshPos, freshLimit). */
+    private int freshPos;
+    private int freshLimit;
+    private boolean inCallback;
+    private boolean readPaused;
+    private boolean closeRequested;
+    private Throwable closeCause;
+    private List<Callback> closeCallbacks;
+
+    /** Slot in the loop's connection table; -1 once removed. */
+    int slot = -1;
+    private int idleTicks;
+    private int closeTicks;
+
+    TcpConn(EventLoop loop, SocketChannel channel) {
+        this.loop = loop;
+        this.channel = channel;
+        EngineCore engine = loop.engine();
+        this.handler = engine.handler();
+        this.options = engine.options();
+        this.inbound = new ElasticRingBuffer(loop.cache());
+        this.outbound = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap());
+        this.localAddress = addressOrNull(channel, true);
+        this.remoteAddress = addressOrNull(channel, false);
+    }
+
+    private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
+        try {
+            return local ? channel.getLocalAddress() : channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    // ---- lifecycle, loop thread ----
+
+    /** Registered with the selector: bookkeeping, then {@code onOpen}. */
+    void opened(SelectionKey key) {
+        this.key = key;
+        this.interestOps = SelectionKey.OP_READ;
+        loop.add(this);
+        Action action;
+        inCallback = true;
+        try {
+            action = handler.onOpen(this);
+        } catch (Throwable t) {
+            inCallback = false;
+            handlerFailed("onOpen", t);
+            return;
+        }
+        inCallback = false;
+        afterCallback(action);
+    }
+
+    boolean isRegistered() {
+        return state != CLOSED;
+    }
+
+    /** The socket is readable. */
+    void onReadable() {
+        if (state != OPEN || readPaused) {
+            return;
+        }
+        int n;
+        try {
+            if (inbound.isEmpty()) {
+                ByteBuffer buffer = loop.readBuffer();
+                buffer.clear();
+                n = channel.read(buffer);
+                if (n > 0) {
+                    freshPos = 0;
+                    freshLimit = n;
+                }
+            } else {
+                int room = options.maxInboundBuffered() - inbound.buffered();
+                if (room <= 0) {
+                    closeNow(inboundLimit());
+                    return;
+                }
+                n = inbound.readFrom(channel, Math.min(room, options.readBufferCap()));
+            }
+        } catch (IOException e) {
+            closeNow(e);
+            return;
+        }
+        if (n < 0) {
+            // The peer will send no more; what we queued still goes out before we close.
+            closeGracefully(null);
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        idleTicks = 0;
+        fireTraffic();
+    }
+
+    /** Runs {@code onTraffic}, then keeps the leftover bytes, flushes, and obeys the action. */
+    void fireTraffic() {
+        Action action;
+        inCallback = true;
+        try {
+            action = handler.onTraffic(this);
+        } catch (Throwable t) {
+            inCallback = false;
+            keepLeftover();
+            handlerFailed("onTraffic", t);
+            return;
+        }
+        inCallback = false;
+        keepLeftover();
+        if (inbound.buffered() > options.maxInboundBuffered()) {
+            closeNow(inboundLimit());
+            return;
+        }
+        afterCallback(action);
+    }
+
+    private void keepLeftover() {
+        if (state == CLOSED) {
+            freshPos = 0;
+            freshLimit = 0;
+            return;
+        }
+        if (freshPos < freshLimit) {
+            ByteBuffer buffer = loop.readBuffer();
+            buffer.limit(freshLimit).position(freshPos);
+            inbound.write(buffer);
+        } else if (inbound.isEmpty()) {
+            inbound.trim();
+        }
+        freshPos = 0;
+        freshLimit = 0;
+    }
+
+    private InboundLimitException inboundLimit() {
+        return new InboundLimitException("connection from " + remoteAddress + " buffered more than "
+                + options.maxInboundBuffered() + " unconsumed inbound bytes (maxInboundBuffered)");
+    }
+
+    private void afterCallback(Action action) {
+        if (state == CLOSED) {
+            return;
+        }
+        flushOutbound();
+        if (action == Action.CLOSE || closeRequested) {
+            closeGracefully(null);
+        } else if (action == Action.SHUTDOWN) {
+            loop.engine().requestStop();
+        }
+    }
+
+    private void handlerFailed(String callback, Throwable t) {
+        loop.handlerErrors().log(System.Logger.Level.WARNING,
+                callback + " threw; closing the connection from " + remoteAddress, t);
+        closeGracefully(t);
+    }
+
+    /** The socket is writable: send what is queued. */
+    void onWritable() {
+        flushOutbound();
+    }
+
+    private void flushOutbound() {
+        if (state == CLOSED) {
+            return;
+        }
+        if (!outbound.isEmpty()) {
+            try {
+                for (int i = 0; i < WRITE_SPIN && !outbound.isEmpty(); i++) {
+                    if (outbound.writeTo(channel) == 0) {
+                        break;
+                    }
+                    idleTicks = 0;
+                }
+            } catch (IOException e) {
+                closeNow(e);
+                return;
+            }
+        }
+        int queued = outbound.buffered();
+        if (queued == 0) {
+            outbound.trim();
+            setInterest(interestOps & ~SelectionKey.OP_WRITE);
+            if (state == CLOSING) {
+                closeNow(closeCause);
+                return;
+            }
+        } else {
+            setInterest(interestOps | SelectionKey.OP_WRITE);
+        }
+        updateReadPause(queued);
+    }
+
+    private void updateReadPause(int queued) {
+        if (!readPaused && queued >= options.writeBufferHighWaterMark()) {
+            readPaused = true;
+            setInterest(interestOps & ~SelectionKey.OP_READ);
+        } else if (readPaused && queued <= options.writeBufferLowWaterMark() && state == OPEN) {
+            readPaused = false;
+            setInterest(interestOps | SelectionKey.OP_READ);
+        }
+    }
+
+    private void setInterest(int ops) {
+        // Changing interest takes the selector's update lock in the JDK: only when it changes.
+        if (ops != interestOps && state != CLOSED) {
+            interestOps = ops;
+            try {
+                key.interestOps(ops);
+            } catch (java.nio.channels.CancelledKeyException e) {
+                closeNow(e);
+            }
+        }
+    }
+
+    /** Stops reading, lets queued bytes go out, then closes. Idempotent. */
+    void closeGracefully(Throwable cause) {
+        if (state != OPEN) {
+            return;
+        }
+        state = CLOSING;
+        closeCause = cause;
+        closeTicks = 0;
+        if (outbound.isEmpty() || options.closeTimeout().isZero()) {
+            closeNow(cause);
+            return;
+        }
+        setInterest((interestOps & ~SelectionKey.OP_READ) | SelectionKey.OP_WRITE);
+        flushOutbound();
+    }
+
+    /** Closes the socket now, releases buffers, runs {@code onClose} and close callbacks. Idempotent. */
+    void closeNow(Throwable cause) {
+        if (state == CLOSED) {
+            return;
+        }
+        state = CLOSED;
+        if (key != null) {
+            key.cancel();
+        }
+        EventLoop.closeQuietly(channel);
+        inbound.release();
+        outbound.release();
+        freshPos = 0;
+        freshLimit = 0;
+        if (key != null) {
+            loop.remove(this);
+            loop.load().decrementAndGet();
+            loop.engine().releaseConnection();
+            Action action = Action.NONE;
+            try {
+                action = handler.onClose(this, cause);
+            } catch (Throwable t) {
+                loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
+            }
+            if (action == Action.SHUTDOWN) {
+                loop.engine().requestStop();
+            }
+        }
+        List<Callback> callbacks = closeCallbacks;
+        closeCallbacks = null;
+        if (callbacks != null) {
+            for (int i = 0; i < callbacks.size(); i++) {
+                complete(callbacks.get(i), null);
+            }
+        }
+    }
+
+    /** The engine is stopping: one last try to send what is queued, then close. */
+    void closeForShutdown() {
+        if (state == CLOSED) {
+            return;
+        }
+        if (!outbound.isEmpty()) {
+            try {
+                outbound.writeTo(channel);
+            } catch (IOException e) {
+                closeNow(e);
+                return;
+            }
+        }
+        closeNow(state == CLOSING ? closeCause : null);
+    }
+
+    /** One sweep tick: close if idle or closing for too long. */
+    void sweepTick(int idleTicksLimit, int closeTicksLimit) {
+        if (state == CLOSING) {
+            if (++closeTicks >= closeTicksLimit) {
+                closeNow(new ConnectionClosedException("closed with " + outbound.buffered()
+                        + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));
+            }
+        } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
+            closeGracefully(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
+                    + " (idleTimeout) on the connection from " + remoteAddress));
+        }
+    }
+
+    void complete(Callback callback, Throwable error) {
+        if (callback == null) {
+            return;
+        }
+        try {
+            callback.onComplete(this, error);
+        } catch (Throwable t) {
+            loop.handlerErrors().log(System.Logger.Level.WARNING, "a callback threw", t);
+        }
+    }
+
+    // ---- inbound API ----
+
+    @Override
+    public ByteBuffer next(int n) {
+        ByteBuffer view = peek(n);
+        int len = view.remaining();
+        if (freshLimit > freshPos) {
+            freshPos += len;
+        } else {
+            inbound.discard(len);
+        }
+        return view;
+    }
+
+    @Override
+    public ByteBuffer peek(int n) {
+        checkLoop("peek");
+        int fresh = freshLimit - freshPos;
+        if (fresh > 0) {
+            int len = n < 0 ? fresh : Math.min(n, fresh);
+            ByteBuffer view = loop.readView();
+            view.limit(freshPos + len).position(freshPos);
+            return view;
+        }
+        return inbound.peekContiguous(n);
+    }
+
+    @Override
+    public int discard(int n) {
+        checkLoop("discard");
+        int fresh = freshLimit - freshPos;
+        if (fresh > 0) {
+            int len = n < 0 ? fresh : Math.min(n, fresh);
+            freshPos += len;
+            return len;
+        }
+        return inbound.discard(n < 0 ? Integer.MAX_VALUE : n);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+        checkLoop("read");
+        int fresh = freshLimit - freshPos;
+        if (fresh > 0) {
+            int len = Math.min(fresh, dst.remaining());
+            ByteBuffer view = loop.readView();
+            view.limit(freshPos + len).position(freshPos);
+            dst.put(view);
+            freshPos += len;
+            return len;
+        }
+        return inbound.read(dst);
+    }
+
+    @Override
+    public int inboundBuffered() {
+        checkLoop("inboundBuffered");
+        return inbound.buffered() + (freshLimit - freshPos);
+    }
+
+    // ---- outbound API ----
+
+    @Override
+    public int write(ByteBuffer src) {
+        checkLoop("write");
+        int len = src.remaining();
+        checkWritable(len);
+        if (len > 0) {
+            outbound.write(src);
+            afterWrite();
+        }
+        return len;
+    }
+
+    @Override
+    public int write(byte[] src, int off, int len) {
+        checkLoop("write");
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        checkWritable(len);
+        if (len > 0) {
+            outbound.write(src, off, len);
+            afterWrite();
+        }
+        return len;
+    }
+
+    @Override
+    public long writev(ByteBuffer... srcs) {
+        checkLoop("writev");
+        long total = 0;
+        for (ByteBuffer src : srcs) {
+            total += src.remaining();
+        }
+        checkWritable(total);
+        for (ByteBuffer src : srcs) {
+            outbound.write(src);
+        }
+        if (total > 0) {
+            afterWrite();
+        }
+        return total;
+    }
+
+    private void checkWritable(long len) {
+        if (state != OPEN) {
+            throw new ConnectionClosedException("connection from " + remoteAddress + " is closed");
+        }
+        if (outbound.buffered() + len > options.maxOutboundBuffered()) {
+            throw new OutboundLimitException("writing " + len + " bytes to " + remoteAddress + " would queue "
+                    + (outbound.buffered() + len) + " bytes, over maxOutboundBuffered "
+                    + options.maxOutboundBuffered() + ": the peer is not reading");
+        }
+    }
+
+    private void afterWrite() {
+        if (!inCallback) {
+            flushOutbound();
+        } else if (!readPaused && outbound.buffered() >= options.writeBufferHighWaterMark()) {
+            updateReadPause(outbound.buffered());
+        }
+    }
+
+    @Override
+    public void flush() {
+        checkLoop("flush");
+        flushOutbound();
+    }
+
+    @Override
+    public int outboundBuffered() {
+        checkLoop("outboundBuffered");
+        return outbound.buffered();
+    }
+
+    /** The loop-thread half of {@link #asyncWrite}/{@link #asyncWritev}. */
+    void writeFromTask(ByteBuffer single, ByteBuffer[] many, Callback callback) {
+        if (state != OPEN) {
+            complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
+            return;
+        }
+        long len = 0;
+        if (single != null) {
+            len = single.remaining();
+        } else {
+            for (ByteBuffer b : many) {
+                len += b.remaining();
+            }
+        }
+        if (outbound.buffered() + len > options.maxOutboundBuffered()) {
+            complete(callback, new OutboundLimitException("asyncWrite of " + len + " bytes to " + remoteAddress
+                    + " refused: " + outbound.buffered() + " bytes already queued, maxOutboundBuffered "
+                    + options.maxOutboundBuffered() + ": the peer is not reading"));
+            return;
+        }
+        if (single != null) {
+            outbound.write(single);
+        } else {
+            for (ByteBuffer b : many) {
+                outbound.write(b);
+            }
+        }
+        flushOutbound();
+        complete(callback, state == CLOSED ? new ConnectionClosedException("connection from " + remoteAddress
+                + " closed while writing") : null);
+    }
+
+    // ---- any thread ----
+
+    @Override
+    public void asyncWrite(ByteBuffer src, Callback callback) {
+        java.util.Objects.requireNonNull(src, "src");
+        loop.execute(new AsyncWriteTask(this, src, null, callback));
+    }
+
+    @Override
+    public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+        java.util.Objects.requireNonNull(srcs, "srcs");
+        loop.execute(new AsyncWriteTask(this, null, srcs.clone(), callback));
+    }
+
+    @Override
+    public void wake(Callback callback) {
+        loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                if (state != OPEN) {
+                    complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
+                    return;
+                }
+                fireTraffic();
+                complete(callback, null);
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                complete(callback, cause);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        close(null);
+    }
+
+    @Override
+    public void close(Callback callback) {
+        if (loop.inLoop()) {
+            closeOnLoop(callback);
+            return;
+        }
+        loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                closeOnLoop(callback);
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                // The loop ended, and closed every connection as it did.
+                complete(callback, null);
+            }
+        });
+    }
+
+    private void closeOnLoop(Callback callback) {
+        if (state == CLOSED) {
+            complete(callback, null);
+            return;
+        }
+        if (callback != null) {
+            if (closeCallbacks == null) {
+                closeCallbacks = new ArrayList<>(2);
+            }
+            closeCallbacks.add(callback);
+        }
+        if (inCallback) {
+            // Inside this connection's own callback: close once it returns, so onClose never
+            // runs nested in onTraffic and the callback's writes still go out first.
+            closeRequested = true;
+        } else {
+            closeGracefully(null);
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state == OPEN;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T context() {
+        return (T) context;
+    }
+
+    @Override
+    public void context(Object context) {
+        this.context = context;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    // ---- socket options ----
+
+    @Override
+    public void setTcpNoDelay(boolean on) {
+        setOption("setTcpNoDelay", StandardSocketOptions.TCP_NODELAY, on);
+    }
+
+    @Override
+    public void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count) {
+        setOption("setKeepAlive", StandardSocketOptions.SO_KEEPALIVE, on);
+        if (on) {
+            SocketOptionsSupport.keepAliveDetails(channel, idleSeconds, intervalSeconds, count);
+        }
+    }
+
+    @Override
+    public void setLinger(int seconds) {
+        setOption("setLinger", StandardSocketOptions.SO_LINGER, seconds < 0 ? -1 : seconds);
+    }
+
+    @Override
+    public void setReceiveBufferSize(int bytes) {
+        setOption("setReceiveBufferSize", StandardSocketOptions.SO_RCVBUF, bytes);
+    }
+
+    @Override
+    public void setSendBufferSize(int bytes) {
+        setOption("setSendBufferSize", StandardSocketOptions.SO_SNDBUF, bytes);
+    }
+
+    private <T> void setOption(String op, SocketOption<T> option, T value) {
+        checkLoop(op);
+        try {
+            channel.setOption(option, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(op + " failed on the connection from " + remoteAddress, e);
+        }
+    }
+
+    private void checkLoop(String op) {
+        if (Thread.currentThread() != loop.thread()) {
+            throw new IllegalStateException("Conn." + op + " must be called on the connection's event loop thread ("
+                    + loop.thread().getName() + "), not on " + Thread.currentThread().getName()
+                    + "; from other threads use asyncWrite, wake or close");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Conn[" + localAddress + " <- " + remoteAddress + (state == OPEN ? "" : state == CLOSING ? ", closing" : ", closed") + ']';
+    }
+}
