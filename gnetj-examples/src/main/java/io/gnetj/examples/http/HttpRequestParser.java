@@ -487,9 +487,9 @@ public final class HttpRequestParser {
                         return fail(400);
                     }
                     if (k < le) {
-                        // Only whitespace then a chunk extension may follow the size.
+                        // Only whitespace, or whitespace and a chunk extension, may follow the size.
                         int x = trimStart(buf, k, le);
-                        if (x == le || buf.get(base + x) != ';') {
+                        if (x < le && buf.get(base + x) != ';') {
                             return fail(400);
                         }
                         for (int y = x; y < le; y++) {
