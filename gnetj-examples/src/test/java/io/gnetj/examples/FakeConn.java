@@ -25,6 +25,7 @@ public final class FakeConn implements Conn {
     private Object context;
     private boolean open = true;
     private Action lastAction = Action.NONE;
+    private Throwable asyncWriteError;
 
     /** A connection to {@code handler}, opened (onOpen has run). */
     public FakeConn(EventHandler handler) {
@@ -132,8 +133,19 @@ public final class FakeConn implements Conn {
         return outbound.size();
     }
 
+    /** Makes every later asyncWrite fail its callback with {@code error} instead of writing. */
+    public void failAsyncWritesWith(Throwable error) {
+        this.asyncWriteError = error;
+    }
+
     @Override
     public void asyncWrite(ByteBuffer src, Callback callback) {
+        if (asyncWriteError != null) {
+            if (callback != null) {
+                callback.onComplete(this, asyncWriteError);
+            }
+            return;
+        }
         write(src);
         if (callback != null) {
             callback.onComplete(this, null);
