@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import io.gnetj.Conn;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -54,7 +57,6 @@ final class EventLoop implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("io.gnetj");
     private static final long AWAKE = -1L;
-    private static final long NO_DEADLINE = Long.MAX_VALUE;
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final VarHandle NEXT_WAKEUP_NANOS;
@@ -85,6 +87,7 @@ final class EventLoop implements Runnable {
     private final long sweepIntervalNanos;
     private final int idleTicksLimit;
     private final int closeTicksLimit;
+    private final int connectTicksLimit;
 
     @SuppressWarnings("unused") // accessed through NEXT_WAKEUP_NANOS
     private volatile long nextWakeupNanos = AWAKE;
@@ -119,10 +122,13 @@ final class EventLoop implements Runnable {
         if (close > 0) {
             interval = Math.min(interval, close / 4);
         }
+        long connect = options.connectTimeout().toNanos();
+        interval = Math.min(interval, connect / 4);
         this.sweepIntervalNanos = Math.max(MIN_SWEEP_INTERVAL_NANOS, interval);
         // One tick more than the quotient, so a connection is never closed before its full timeout.
         this.idleTicksLimit = idle > 0 ? ticksFor(idle) : Integer.MAX_VALUE;
         this.closeTicksLimit = ticksFor(close);
+        this.connectTicksLimit = ticksFor(connect);
     }
 
     private int ticksFor(long nanos) {
@@ -293,7 +299,8 @@ final class EventLoop implements Runnable {
         if (tasks.isEmpty()) {
             long deadline = reusePortAcceptor == null
                     ? nextSweepNanos : Math.min(nextSweepNanos, reusePortAcceptor.resumeAt());
-            NEXT_WAKEUP_NANOS.setVolatile(this, deadline);
+            // nanoTime may be any long: never publish the AWAKE sentinel as a deadline.
+            NEXT_WAKEUP_NANOS.setVolatile(this, deadline == AWAKE ? AWAKE - 1 : deadline);
             try {
                 if (tasks.isEmpty() && !shutdownRequested) {
                     long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
@@ -320,10 +327,14 @@ final class EventLoop implements Runnable {
             } catch (java.nio.channels.CancelledKeyException e) {
                 return;
             }
+            if ((ready & SelectionKey.OP_CONNECT) != 0) {
+                conn.onConnectable();
+                return;
+            }
             if ((ready & SelectionKey.OP_WRITE) != 0) {
                 conn.onWritable();
             }
-            if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_CONNECT)) != 0 && conn.isRegistered()) {
+            if ((ready & SelectionKey.OP_READ) != 0 && conn.isRegistered()) {
                 conn.onReadable();
             }
         } else if (attachment instanceof Acceptor) {
@@ -353,7 +364,7 @@ final class EventLoop implements Runnable {
         // Backwards: closing a connection swaps the last one into its slot.
         for (int i = connCount - 1; i >= 0; i--) {
             if (i < connCount) {
-                conns[i].sweepTick(idleTicksLimit, closeTicksLimit);
+                conns[i].sweepTick(idleTicksLimit, closeTicksLimit, connectTicksLimit);
             }
         }
     }
@@ -393,6 +404,43 @@ final class EventLoop implements Runnable {
                 engine.releaseConnection();
             }
             acceptErrors.log(System.Logger.Level.WARNING, "could not register a connection on " + thread.getName(), e);
+        }
+    }
+
+    /**
+     * Registers a stream channel a client dialed (connect pending, or already connected) or
+     * enrolled, and completes {@code future} once {@code onOpen} ran, or with why not.
+     */
+    void openDialed(SocketChannel channel, boolean connected, Object context, CompletableFuture<Conn> future, String address) {
+        TcpConn conn = new TcpConn(this, channel);
+        conn.context(context);
+        try {
+            if (connected) {
+                conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
+                future.complete(conn);
+            } else {
+                conn.connecting(channel.register(selector, SelectionKey.OP_CONNECT, conn), future, address);
+            }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            load.decrementAndGet();
+            engine.releaseConnection();
+            future.completeExceptionally(e);
+        }
+    }
+
+    /** Registers a connected UDP channel a client dialed, and completes {@code future} once {@code onOpen} ran. */
+    void openDialedDatagram(DatagramChannel channel, Object context, CompletableFuture<Conn> future) {
+        try {
+            UdpConn conn = new UdpConn(this, channel, channel.getLocalAddress(), channel.getRemoteAddress(), true);
+            conn.context(context);
+            conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
+            future.complete(conn);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            load.decrementAndGet();
+            engine.releaseConnection();
+            future.completeExceptionally(e);
         }
     }
 

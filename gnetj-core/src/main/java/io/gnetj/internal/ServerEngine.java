@@ -7,7 +7,9 @@ import io.gnetj.Options;
 import io.gnetj.Tick;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
+import io.gnetj.Conn;
 import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.ProtocolFamily;
@@ -18,6 +20,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,6 +73,7 @@ public final class ServerEngine implements Engine, EngineCore {
     private final List<DatagramChannel> allDatagramChannels = new ArrayList<>();
     private int udpListenerCount;
     private Acceptor mainAcceptor;
+    private final AtomicInteger nextDialLoop = new AtomicInteger();
     private volatile boolean stopRequested;
     private volatile boolean running = true;
 
@@ -106,6 +111,131 @@ public final class ServerEngine implements Engine, EngineCore {
         }
         engine.launch();
         return engine;
+    }
+
+    /** Starts an engine with no listeners, whose loops serve the connections a client dials or enrolls. */
+    public static ServerEngine startClient(EventHandler handler, Options options) throws IOException {
+        ServerEngine engine = new ServerEngine(handler, options);
+        engine.launch();
+        return engine;
+    }
+
+    /**
+     * Dials {@code address} without blocking: the connect completes on a loop ({@code OP_CONNECT}),
+     * then {@code onOpen} runs, then the future completes. Any thread.
+     *
+     * @throws IllegalArgumentException if the address is malformed
+     */
+    public CompletableFuture<Conn> dial(String address, Object context) {
+        ListenAddress target = ListenAddress.parse(address);
+        CompletableFuture<Conn> future = new CompletableFuture<>();
+        if (stopRequested) {
+            future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the client is stopped"));
+            return future;
+        }
+        if (!tryAcquireConnection()) {
+            future.completeExceptionally(new ConnectException("cannot dial '" + address + "': "
+                    + options.maxConnections() + " connections are open (maxConnections)"));
+            return future;
+        }
+        EventLoop loop = nextDialLoop();
+        java.nio.channels.Channel opened = null;
+        try {
+            if (target.network() == ListenAddress.Network.UDP) {
+                DatagramChannel channel = target.family() == null ? DatagramChannel.open() : DatagramChannel.open(target.family());
+                opened = channel;
+                channel.configureBlocking(false);
+                channel.connect(target.socketAddress());
+                loop.load().incrementAndGet();
+                loop.execute(new DialTask(loop, channel, false, context, future, address, this));
+            } else {
+                SocketChannel channel = target.family() == null ? SocketChannel.open() : SocketChannel.open(target.family());
+                opened = channel;
+                channel.configureBlocking(false);
+                SocketOptionsSupport.applyToStream(channel, options);
+                boolean connected = channel.connect(target.socketAddress());
+                loop.load().incrementAndGet();
+                loop.execute(new DialTask(loop, channel, connected, context, future, address, this));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (opened != null) {
+                EventLoop.closeQuietly(opened);
+            }
+            releaseConnection();
+            ConnectException failure = new ConnectException("cannot dial '" + address + "': " + e.getMessage());
+            failure.initCause(e);
+            future.completeExceptionally(failure);
+        }
+        return future;
+    }
+
+    /** Adopts an already connected channel (made non-blocking here); completes once {@code onOpen} ran. */
+    public CompletableFuture<Conn> enroll(SocketChannel channel, Object context) {
+        CompletableFuture<Conn> future = new CompletableFuture<>();
+        if (!channel.isConnected()) {
+            future.completeExceptionally(new IllegalArgumentException("enroll needs a connected channel: " + channel));
+            return future;
+        }
+        if (!tryAcquireConnection()) {
+            future.completeExceptionally(new ConnectException("cannot enroll " + channel + ": "
+                    + options.maxConnections() + " connections are open (maxConnections)"));
+            return future;
+        }
+        try {
+            channel.configureBlocking(false);
+            SocketOptionsSupport.applyToStream(channel, options);
+        } catch (IOException e) {
+            releaseConnection();
+            future.completeExceptionally(e);
+            return future;
+        }
+        EventLoop loop = nextDialLoop();
+        loop.load().incrementAndGet();
+        loop.execute(new DialTask(loop, channel, true, context, future, String.valueOf(channel), this));
+        return future;
+    }
+
+    private EventLoop nextDialLoop() {
+        return loops[Math.floorMod(nextDialLoop.getAndIncrement(), loops.length)];
+    }
+
+    /** Hands a dialed or enrolled channel to its loop. */
+    private static final class DialTask extends LoopTask {
+        private final EventLoop loop;
+        private final java.nio.channels.Channel channel;
+        private final boolean connected;
+        private final Object context;
+        private final CompletableFuture<Conn> future;
+        private final String address;
+        private final ServerEngine engine;
+
+        DialTask(EventLoop loop, java.nio.channels.Channel channel, boolean connected, Object context,
+                 CompletableFuture<Conn> future, String address, ServerEngine engine) {
+            this.loop = loop;
+            this.channel = channel;
+            this.connected = connected;
+            this.context = context;
+            this.future = future;
+            this.address = address;
+            this.engine = engine;
+        }
+
+        @Override
+        void run() {
+            if (channel instanceof DatagramChannel) {
+                loop.openDialedDatagram((DatagramChannel) channel, context, future);
+            } else {
+                loop.openDialed((SocketChannel) channel, connected, context, future, address);
+            }
+        }
+
+        @Override
+        void abort(Throwable cause) {
+            EventLoop.closeQuietly(channel);
+            loop.load().decrementAndGet();
+            engine.releaseConnection();
+            future.completeExceptionally(cause);
+        }
     }
 
     private void bindAll(List<ListenAddress> all) throws IOException {
@@ -505,7 +635,8 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
-    private boolean isEngineThread(Thread thread) {
+    /** Whether {@code thread} is one of this engine's threads (main or a loop). */
+    public boolean isEngineThread(Thread thread) {
         if (thread == mainThread) {
             return true;
         }
