@@ -42,6 +42,9 @@ public final class PushExample extends ServerExample {
     @Override
     protected Options.Builder options(Flags flags, Options.Builder builder) {
         int cap = flags.getInt(MAX_QUEUED.name());
-        return builder.ticker(true).maxOutboundBuffered(cap).writeBufferWaterMarks(cap / 4, cap / 2);
+        // The socket send buffer is bounded too: left to autotuning, the kernel keeps accepting a
+        // stalled client's bytes (megabytes of them) and the outbound cap is never reached.
+        return builder.ticker(true).maxOutboundBuffered(cap).writeBufferWaterMarks(cap / 4, cap / 2)
+                .socketSendBuffer(cap);
     }
 }

@@ -37,7 +37,7 @@ public final class PushHandler implements EventHandler {
     private final Tick next;
     private final LongSupplier clockMillis;
     private final AtomicLong slowClients = new AtomicLong();
-    private final AtomicLong lastLogMillis = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong lastLogMillis;
     private final Callback onWritten = this::written;
     private long tick;
 
@@ -49,6 +49,7 @@ public final class PushHandler implements EventHandler {
     PushHandler(Duration interval, LongSupplier clockMillis) {
         this.next = Tick.after(interval);
         this.clockMillis = clockMillis;
+        this.lastLogMillis = new AtomicLong(clockMillis.getAsLong() - 1000); // the first close is logged
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class PushIntegrationTest {
@@ -45,5 +47,33 @@ class PushIntegrationTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedOnceItsQueueIsFull() throws Exception {
+        try (RunningServer server = RunningServer.start(new PushExample(), "interval-ms", "1", "max-queued", "1k")) {
+            try (Socket slow = new Socket()) {
+                slow.setReceiveBufferSize(2048);
+                slow.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+                assertThat(awaitConnections(server, 1, 10)).as("the client was accepted").isTrue();
+                // Never read: the kernel buffers fill, then the engine's queue, then a write fails
+                // and the handler closes the client (close waits up to closeTimeout to flush).
+                assertThat(awaitConnections(server, 0, 60)).as("the stalled client was closed").isTrue();
+                slow.setSoTimeout(10_000);
+                slow.getInputStream().readAllBytes(); // what was sent before the close, then EOF
+            }
+        }
+    }
+
+    /** Polls the engine's connection count until it equals {@code n} or {@code seconds} pass. */
+    private static boolean awaitConnections(RunningServer server, int n, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (server.engine().countConnections() != n) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return true;
     }
 }
