@@ -18,9 +18,9 @@ import java.util.Objects;
  *   peek(n) gives up to two views: head = [r, capacity), tail = [0, w)
  * </pre>
  *
- * <p>All copies in and out use absolute {@code get}/{@code put}, so the chunk's own
- * {@link PooledBuffer#buffer()} and {@link PooledBuffer#view()} are free to serve as the two peek
- * views: peeking allocates nothing. Their position and limit are only moved by peeks and by the
+ * <p>All copies in and out use absolute {@code get}/{@code put} on a private duplicate of the
+ * chunk (whose limit stays at the capacity), so the chunk's own {@link PooledBuffer#buffer()} and
+ * {@link PooledBuffer#view()} are free to serve as the two peek views: peeking allocates nothing. Their position and limit are only moved by peeks and by the
  * channel operations ({@link #readFrom}, {@link #writeTo}), which invalidate views anyway.
  *
  * <p>Memory: the chunk is taken lazily on the first write or {@link #readFrom}, and given back
@@ -43,7 +43,10 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     /** Reused for gathering writes and scattering reads; nulled after each call. */
     private final ByteBuffer[] pair = new ByteBuffer[2];
     private PooledBuffer chunk;
+    /** The chunk's own buffer: first peek view and channel window. */
     private ByteBuffer buf;
+    /** The chunk's private duplicate for absolute copies; limit always at capacity. */
+    private ByteBuffer raw;
     private int cap;
     /** Index of the first buffered byte. */
     private int head;
@@ -97,9 +100,9 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         int pos = src.position();
         int at = writeIndex();
         int first = Math.min(len, cap - at);
-        buf.put(at, src, pos, first);
+        raw.put(at, src, pos, first);
         if (first < len) {
-            buf.put(0, src, pos + first, len - first);
+            raw.put(0, src, pos + first, len - first);
         }
         src.position(pos + len);
         size += len;
@@ -114,9 +117,9 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         ensureWritable(len);
         int at = writeIndex();
         int first = Math.min(len, cap - at);
-        buf.put(at, src, off, first);
+        raw.put(at, src, off, first);
         if (first < len) {
-            buf.put(0, src, off + first, len - first);
+            raw.put(0, src, off + first, len - first);
         }
         size += len;
     }
@@ -286,11 +289,12 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     private void moveTo(int capacity) {
         PooledBuffer next = allocator.take(capacity);
         if (size > 0) {
-            copyOut(next.buffer(), 0, size);
+            copyOut(next.raw(), 0, size);
         }
         PooledBuffer old = chunk;
         chunk = next;
         buf = next.buffer();
+        raw = next.raw();
         cap = next.capacity();
         head = 0;
         if (old != null) {
@@ -301,9 +305,9 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     /** Copies the first {@code n} buffered bytes to {@code dst} at absolute {@code index}. */
     private void copyOut(ByteBuffer dst, int index, int n) {
         int first = Math.min(n, cap - head);
-        dst.put(index, buf, head, first);
+        dst.put(index, raw, head, first);
         if (first < n) {
-            dst.put(index + first, buf, 0, n - first);
+            dst.put(index + first, raw, 0, n - first);
         }
     }
 
@@ -319,12 +323,12 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         int t = size - h;
         int free = cap - size;
         if (h <= free) {
-            buf.put(h, buf, 0, t);
-            buf.put(0, buf, head, h);
+            raw.put(h, raw, 0, t);
+            raw.put(0, raw, head, h);
             head = 0;
         } else if (t <= free) {
-            buf.put(head - t, buf, head, h);
-            buf.put(cap - t, buf, 0, t);
+            raw.put(head - t, raw, head, h);
+            raw.put(cap - t, raw, 0, t);
             head -= t;
         } else {
             moveTo(cap);
@@ -335,6 +339,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         PooledBuffer old = chunk;
         chunk = null;
         buf = null;
+        raw = null;
         cap = 0;
         head = 0;
         size = 0;

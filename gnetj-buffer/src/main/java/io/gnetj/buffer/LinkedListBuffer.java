@@ -27,8 +27,8 @@ import java.util.Objects;
  * Every node in the queue holds at least one buffered byte.
  *
  * <p>Views from {@link #peek} are the nodes' own {@link PooledBuffer#buffer()}s with position and
- * limit set; the buffer keeps each node's start and end in its own arrays, so moving a view's
- * position or limit cannot corrupt it.
+ * limit set; the buffer keeps each node's start and end in its own arrays and copies through
+ * each chunk's private duplicate, so moving a view's position or limit cannot corrupt it.
  *
  * <p>Threading: one thread at a time.
  */
@@ -87,7 +87,7 @@ public final class LinkedListBuffer implements ElasticBuffer {
             int ni = writableNode(1);
             int end = ends[ni];
             int k = Math.min(len, nodes[ni].capacity() - end);
-            nodes[ni].buffer().put(end, src, pos, k);
+            nodes[ni].raw().put(end, src, pos, k);
             ends[ni] = end + k;
             pos += k;
             len -= k;
@@ -107,7 +107,7 @@ public final class LinkedListBuffer implements ElasticBuffer {
             int ni = writableNode(1);
             int end = ends[ni];
             int k = Math.min(len, nodes[ni].capacity() - end);
-            nodes[ni].buffer().put(end, src, off, k);
+            nodes[ni].raw().put(end, src, off, k);
             ends[ni] = end + k;
             off += k;
             len -= k;
@@ -235,7 +235,7 @@ public final class LinkedListBuffer implements ElasticBuffer {
         for (int i = 0; copied < d; i++) {
             int ni = (first + i) & mask;
             int k = Math.min(d - copied, ends[ni] - starts[ni]);
-            dst.put(pos + copied, nodes[ni].buffer(), starts[ni], k);
+            dst.put(pos + copied, nodes[ni].raw(), starts[ni], k);
             copied += k;
         }
         dst.position(pos + d);

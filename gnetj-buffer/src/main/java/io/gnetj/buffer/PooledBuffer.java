@@ -39,6 +39,7 @@ public final class PooledBuffer {
     final int sizeClass;
     private final ByteBuffer buffer;
     private ByteBuffer view;
+    private ByteBuffer raw;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     /** Non-null while a leak detector tracks this lending; owner's thread (then the releaser). */
@@ -63,10 +64,25 @@ public final class PooledBuffer {
     public ByteBuffer view() {
         ByteBuffer v = view;
         if (v == null) {
-            v = buffer.duplicate();
+            v = buffer.duplicate().clear();
             view = v;
         }
         return v;
+    }
+
+    /**
+     * A third {@link ByteBuffer} over the same memory for this module's own absolute copies,
+     * created on first use and kept for the chunk's life. Never handed out, so its limit stays at
+     * the capacity: absolute bulk {@code get}/{@code put} are bounded by the limit, and the limits
+     * of {@link #buffer()} and {@link #view()} belong to whoever holds them as views.
+     */
+    ByteBuffer raw() {
+        ByteBuffer r = raw;
+        if (r == null) {
+            r = buffer.duplicate().clear(); // a duplicate starts with the original's window
+            raw = r;
+        }
+        return r;
     }
 
     /** Size of the chunk in bytes (a power of two for pooled sizes). */
