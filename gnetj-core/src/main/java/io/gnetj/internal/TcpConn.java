@@ -69,6 +69,11 @@ final class TcpConn implements Conn {
     private SelectionKey key;
     private int interestOps;
     private volatile int state = OPEN;
+    /**
+     * Set by {@link #close(Callback)} on any thread before it posts (or runs) the close, so that
+     * {@link #isOpen()} turns false as soon as close() returns, not only once the loop gets to it.
+     */
+    private volatile boolean closeCalled;
     private volatile Object context;
 
     /** Fresh bytes in the loop's read buffer not yet consumed: [freshPos, freshLimit). */
@@ -587,6 +592,7 @@ final class TcpConn implements Conn {
 
     @Override
     public void close(Callback callback) {
+        closeCalled = true;
         if (loop.inLoop()) {
             closeOnLoop(callback);
             return;
@@ -627,7 +633,7 @@ final class TcpConn implements Conn {
 
     @Override
     public boolean isOpen() {
-        return state == OPEN;
+        return state == OPEN && !closeCalled;
     }
 
     @Override
