@@ -406,7 +406,7 @@ public final class ServerEngine implements Engine, EngineCore {
         boolean interrupted = false;
         while (true) {
             try {
-                terminated.await();
+                awaitTermination();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -432,6 +432,12 @@ public final class ServerEngine implements Engine, EngineCore {
     @Override
     public void awaitTermination() throws InterruptedException {
         terminated.await();
+        // The main thread releases the latch as its last act but is still alive at that moment;
+        // stop() promises that every engine thread has ended, so wait for it to finish too.
+        // (The main thread itself never gets here: stop() returns early on engine threads.)
+        if (Thread.currentThread() != mainThread) {
+            mainThread.join();
+        }
     }
 
     @Override
