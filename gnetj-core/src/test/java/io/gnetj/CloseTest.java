@@ -97,6 +97,54 @@ class CloseTest {
     }
 
     @Test
+    void replyBeforeCloseArrivesCompleteEvenWhileThePeerKeepsSending() throws Exception {
+        byte[] reply = new byte[2 << 20];
+        new Random(11).nextBytes(reply);
+        BufferPool pool = BufferPool.create();
+        ReplyThenClose handler = new ReplyThenClose(false, reply);
+        Engine engine = TestServers.start(handler, Options.builder().numEventLoops(1)
+                .socketRecvBuffer(16 * 1024).socketSendBuffer(16 * 1024).bufferPool(pool).build());
+        Thread chatter = null;
+        try (Socket socket = TestServers.connectSmallBuffers(engine, 32 * 1024)) {
+            TestServers.write(socket, "hello\n".getBytes(StandardCharsets.US_ASCII));
+            // The peer keeps sending while the server closes (think of a pipelining HTTP client):
+            // bytes left unread at close() make the kernel reset the connection and drop what it
+            // had not sent yet, unless the engine drains them.
+            chatter = new Thread(() -> {
+                byte[] junk = new byte[4096];
+                try {
+                    for (int i = 0; i < 4096; i++) { // at most 16 MiB
+                        socket.getOutputStream().write(junk);
+                    }
+                } catch (java.io.IOException expected) {
+                    // the server closed
+                }
+            }, "chatter");
+            chatter.setDaemon(true);
+            chatter.start();
+            InputStream in = socket.getInputStream();
+            byte[] got = new byte[reply.length];
+            int off = 0;
+            while (off < got.length) {
+                int r = in.read(got, off, Math.min(16 * 1024, got.length - off));
+                assertThat(r).as("EOF after %d of %d reply bytes", off, reply.length).isPositive();
+                off += r;
+                // Pacing, not synchronisation: a slow reader keeps the server's kernel send
+                // buffer full, so bytes are still unsent there when the engine's queue empties.
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+            assertThat(got).isEqualTo(reply);
+            TestServers.await("onClose ran", () -> handler.closes.get() == 1);
+        } finally {
+            engine.stop();
+            if (chatter != null) {
+                chatter.join(TestServers.WAIT.toMillis());
+            }
+        }
+        assertThat(pool.inUseBytes()).as("pooled bytes still lent out after stop").isZero();
+    }
+
+    @Test
     void closeFlushesQueuedWritesBeforeClosing() throws Exception {
         BufferPool pool = BufferPool.create();
         AtomicReference<Conn> opened = new AtomicReference<>();
