@@ -62,6 +62,8 @@ public final class ServerEngine implements Engine, EngineCore {
     private final List<Path> unixPaths = new ArrayList<>();
     private final List<ServerSocketChannel> allListeners = new ArrayList<>();
     private Acceptor mainAcceptor;
+    /** The thread running onBoot, while it runs (see {@link #stop()}). */
+    private volatile Thread bootThread;
     private volatile boolean stopRequested;
     private volatile boolean running = true;
 
@@ -195,14 +197,17 @@ public final class ServerEngine implements Engine, EngineCore {
             loop.start();
         }
         Action boot;
+        bootThread = Thread.currentThread();
         try {
             boot = handler.onBoot(this);
         } catch (RuntimeException | Error e) {
+            bootThread = null;
             stopRequested = true;
             mainThread.start();
             stop();
             throw e;
         }
+        bootThread = null;
         if (boot == Action.SHUTDOWN) {
             stopRequested = true;
         }
@@ -400,7 +405,10 @@ public final class ServerEngine implements Engine, EngineCore {
     @Override
     public void stop() {
         requestStop();
-        if (isEngineThread(Thread.currentThread())) {
+        // From an engine thread, or from onBoot (which runs before the main thread is started),
+        // waiting would wait for ourselves: the main thread sees the request and stops on its own.
+        Thread current = Thread.currentThread();
+        if (isEngineThread(current) || current == bootThread) {
             return;
         }
         boolean interrupted = false;
