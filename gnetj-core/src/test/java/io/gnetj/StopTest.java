@@ -88,6 +88,42 @@ class StopTest {
     }
 
     @Test
+    void stopCalledFromOnBootStopsTheEngineInsteadOfWaitingForever() throws Exception {
+        Set<String> threadsBefore = TestServers.gnetjThreads();
+        AtomicInteger shutdowns = new AtomicInteger();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public Action onBoot(Engine engine) {
+                // onBoot runs on the caller's thread before the engine's main thread exists.
+                engine.stop();
+                return Action.NONE;
+            }
+
+            @Override
+            public void onShutdown(Engine engine) {
+                shutdowns.incrementAndGet();
+            }
+        };
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Engine> started = starter.submit(
+                    () -> TestServers.start(handler, Options.builder().numEventLoops(1).build()));
+            Engine engine;
+            try {
+                engine = started.get(TestServers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("Gnet.start did not return: stop() in onBoot waits for itself", e);
+            }
+            engine.stop();
+            assertThat(engine.isRunning()).isFalse();
+            assertThat(shutdowns.get()).isEqualTo(1);
+        } finally {
+            starter.shutdownNow();
+        }
+        assertThat(TestServers.gnetjThreads()).as("gnetj threads alive after stop").isSubsetOf(threadsBefore);
+    }
+
+    @Test
     void shutdownActionFromAHandlerStopsTheEngine() throws Exception {
         Set<String> threadsBefore = TestServers.gnetjThreads();
         AtomicReference<Engine> booted = new AtomicReference<>();
