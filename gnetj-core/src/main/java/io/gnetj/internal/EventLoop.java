@@ -273,11 +273,18 @@ final class EventLoop implements Runnable {
             } catch (java.nio.channels.CancelledKeyException e) {
                 return;
             }
-            if ((ready & SelectionKey.OP_WRITE) != 0) {
-                conn.onWritable();
-            }
-            if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_CONNECT)) != 0 && conn.isRegistered()) {
-                conn.onReadable();
+            try {
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    conn.onWritable();
+                }
+                if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_CONNECT)) != 0 && conn.isRegistered()) {
+                    conn.onReadable();
+                }
+            } catch (RuntimeException | Error e) {
+                // Handler exceptions are caught closer to the handler; this is anything else that
+                // fails while serving one connection, typically direct memory running out as its
+                // buffer grows. Left to propagate it ended the loop and every connection on it.
+                conn.failed(e);
             }
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);

@@ -345,6 +345,18 @@ final class TcpConn implements Conn {
         }
     }
 
+    /**
+     * Something other than the handler failed while serving this connection (direct memory ran
+     * out as a buffer grew, or an engine bug): log it and close the connection with it as the
+     * cause, so that the loop and its other connections carry on.
+     */
+    void failed(Throwable t) {
+        loop.handlerErrors().log(System.Logger.Level.ERROR,
+                "unexpected failure serving the connection from " + remoteAddress + "; closing it", t);
+        inCallback = false;
+        closeNow(t);
+    }
+
     /** The engine is stopping: one last try to send what is queued, then close. */
     void closeForShutdown() {
         if (state == CLOSED) {
@@ -562,7 +574,13 @@ final class TcpConn implements Conn {
     @Override
     public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
         java.util.Objects.requireNonNull(srcs, "srcs");
-        loop.execute(new AsyncWriteTask(this, null, srcs.clone(), callback));
+        ByteBuffer[] copy = srcs.clone();
+        // Checked here, not on the loop: a null found there would fail the task half-way, after
+        // the loop had queued the buffers before it, and the callback would never run.
+        for (int i = 0; i < copy.length; i++) {
+            java.util.Objects.requireNonNull(copy[i], "srcs[" + i + "]");
+        }
+        loop.execute(new AsyncWriteTask(this, null, copy, callback));
     }
 
     @Override
@@ -574,7 +592,13 @@ final class TcpConn implements Conn {
                     complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
                     return;
                 }
-                fireTraffic();
+                try {
+                    fireTraffic();
+                } catch (RuntimeException | Error e) {
+                    failed(e); // see AsyncWriteTask.run: the callback must still run, once
+                    complete(callback, e);
+                    return;
+                }
                 complete(callback, null);
             }
 
