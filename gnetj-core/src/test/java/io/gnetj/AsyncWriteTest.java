@@ -267,6 +267,36 @@ class AsyncWriteTest {
     }
 
     @Test
+    void asyncWritevSendsItsBuffersInOrderAndRefusesANullOneAtTheCallSite() throws Exception {
+        Holder holder = new Holder();
+        Engine engine = TestServers.start(holder, Options.builder().numEventLoops(1).build());
+        try (Socket socket = TestServers.connect(engine)) {
+            TestServers.await("connection opened", () -> holder.conn.get() != null);
+            Conn conn = holder.conn.get();
+            AtomicInteger calls = new AtomicInteger();
+            ByteBuffer[] withNull = {record(0, 0), null};
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> conn.asyncWritev(withNull, (c, e) -> calls.incrementAndGet()))
+                    .isInstanceOf(NullPointerException.class);
+
+            AtomicReference<Throwable> error = new AtomicReference<>(new AssertionError("callback not run"));
+            CountDownLatch done = new CountDownLatch(1);
+            conn.asyncWritev(new ByteBuffer[] {record(1, 0), record(1, 1), record(1, 2)}, (c, e) -> {
+                calls.incrementAndGet();
+                error.set(e);
+                done.countDown();
+            });
+            assertThat(done.await(TestServers.WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(error.get()).isNull();
+            List<List<Integer>> seqs = readRecords(socket, 3);
+            assertThat(seqs.get(0)).as("nothing of the refused writev was sent").isEmpty();
+            assertThat(seqs.get(1)).containsExactly(0, 1, 2);
+            assertThat(calls.get()).as("callbacks run: only the accepted writev's").isEqualTo(1);
+        } finally {
+            engine.stop();
+        }
+    }
+
+    @Test
     void asyncWriteAfterStopFailsItsCallbackWithConnectionClosed() throws Exception {
         Holder holder = new Holder();
         Engine engine = TestServers.start(holder, Options.builder().numEventLoops(1).build());
