@@ -11,4 +11,6 @@ module io.gnetj.core {
     requires jdk.net;
 
     exports io.gnetj;
+    exports io.gnetj.pool;
+    exports io.gnetj.codec;
 }

@@ -29,6 +29,14 @@ import java.nio.ByteBuffer;
  * past {@link Options#maxOutboundBuffered()} a write is refused with
  * {@link OutboundLimitException}.
  *
+ * <h2>UDP</h2>
+ * A UDP server hands {@code onTraffic} one datagram at a time, on a connection that names its
+ * sender; there is no {@code onOpen}/{@code onClose} for those. What the handler does not consume
+ * of a datagram is dropped when the callback returns (datagrams are not a stream). Each
+ * {@code write} sends one datagram back to the sender (a {@code writev} one datagram of all its
+ * buffers); {@link #asyncWrite} works from any thread, later too. A dialed (connected) UDP
+ * connection gets {@code onOpen}/{@code onClose} like a stream.
+ *
  * <h2>After close</h2>
  * {@link #context()}, {@link #localAddress()} and {@link #remoteAddress()} stay readable.
  * Reads return nothing; writes throw {@link ConnectionClosedException}; async operations fail
@@ -172,4 +180,18 @@ public interface Conn {
 
     /** Sets {@code SO_SNDBUF}. */
     void setSendBufferSize(int bytes);
+
+    // ---- UDP ----
+
+    /**
+     * UDP only: sends the remaining bytes of {@code src} as one datagram to {@code target}, from
+     * this connection's socket (loop thread). A datagram is sent whole or not at all.
+     *
+     * @return bytes sent: all of them, or 0 if the kernel had no room and dropped the datagram
+     *         (counted and logged, as every dropped datagram is)
+     * @throws UnsupportedOperationException on a stream (TCP or Unix) connection
+     */
+    default int sendTo(ByteBuffer src, SocketAddress target) {
+        throw new UnsupportedOperationException("sendTo is for UDP connections; this is a stream connection");
+    }
 }

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Starts engines. An address is {@code scheme://host:port}: {@code tcp}, {@code tcp4} and
- * {@code tcp6} (an empty host means every interface, e.g. {@code tcp://:9000}; IPv6 hosts in
- * brackets, e.g. {@code tcp6://[::1]:9000}); port 0 lets the system choose, and
- * {@link Engine#addresses()} tells which it chose.
+ * Starts engines. An address is {@code scheme://host:port} with scheme {@code tcp}, {@code tcp4},
+ * {@code tcp6}, {@code udp}, {@code udp4} or {@code udp6} (an empty host means every interface,
+ * e.g. {@code tcp://:9000}; IPv6 hosts in brackets, e.g. {@code tcp6://[::1]:9000}), or
+ * {@code unix:///path/to.sock} for a Unix domain socket (a stale socket file there is replaced,
+ * and the file is removed on stop). Port 0 lets the system choose, and
+ * {@link Engine#addresses()} tells which it chose. UDP multicast groups are joined on
+ * {@link Options#multicastInterface()}.
  *
  * <p>Threading: any thread.
  */

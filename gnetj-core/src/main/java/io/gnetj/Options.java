@@ -35,6 +35,7 @@ public final class Options {
     private final int writeBufferLowWaterMark;
     private final int maxOutboundBuffered;
     private final Duration closeTimeout;
+    private final Duration connectTimeout;
     private final BufferPool bufferPool;
 
     private Options(Builder b) {
@@ -61,6 +62,7 @@ public final class Options {
         this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
         this.maxOutboundBuffered = b.maxOutboundBuffered;
         this.closeTimeout = b.closeTimeout;
+        this.connectTimeout = b.connectTimeout;
         this.bufferPool = b.bufferPool;
     }
 
@@ -100,6 +102,7 @@ public final class Options {
         b.writeBufferLowWaterMark = writeBufferLowWaterMark;
         b.maxOutboundBuffered = maxOutboundBuffered;
         b.closeTimeout = closeTimeout;
+        b.connectTimeout = connectTimeout;
         b.bufferPool = bufferPool;
         return b;
     }
@@ -192,6 +195,9 @@ public final class Options {
     /** How long {@link Conn#close()} waits for queued bytes to be sent before closing anyway. Default 5 s. */
     public Duration closeTimeout() { return closeTimeout; }
 
+    /** How long a client's dial may take before it fails with {@link java.net.ConnectException}. Default 10 s. */
+    public Duration connectTimeout() { return connectTimeout; }
+
     /** The pool for connection buffers, or {@code null} for one pool per engine. Default {@code null}. */
     public BufferPool bufferPool() { return bufferPool; }
 
@@ -203,7 +209,7 @@ public final class Options {
                 + ", tcpNoDelay=" + tcpNoDelay + ", maxConnections=" + maxConnections
                 + ", idleTimeout=" + idleTimeout + ", maxInboundBuffered=" + maxInboundBuffered
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
-                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", closeTimeout=" + closeTimeout + '}';
+                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout + '}';
     }
 
     /**
@@ -237,6 +243,7 @@ public final class Options {
         private int writeBufferLowWaterMark = 256 * 1024;
         private int maxOutboundBuffered = 64 * 1024 * 1024;
         private Duration closeTimeout = Duration.ofSeconds(5);
+        private Duration connectTimeout = Duration.ofSeconds(10);
         private BufferPool bufferPool = null;
 
         private Builder() {
@@ -354,6 +361,15 @@ public final class Options {
         /** See {@link Options#closeTimeout()}. */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = notNegative("closeTimeout", timeout);
+            return this;
+        }
+
+        /** See {@link Options#connectTimeout()}; must be positive. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = notNegative("connectTimeout", timeout);
+            if (timeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive, got " + timeout);
+            }
             return this;
         }
 

@@ -30,6 +30,11 @@ import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
  *
  * <p>Counters are {@link LongAdder}s: cheap under contention, exact when read at quiescence.
  *
+ * <p>Leak detection: each take the pool's {@link LeakDetector} decides to track (every one at
+ * PARANOID, about 1 in 128 at SAMPLED, none at DISABLED) records where it was taken and also runs
+ * {@link LeakDetector#collect()}, so leaks are reported without anyone polling; untracked takes
+ * pay one random draw (SAMPLED) or nothing (DISABLED).
+ *
  * <p>Threading: every method is safe from any thread and lock-free (the free lists are the
  * {@code org.jctools.queues.atomic} variants, which need no {@code sun.misc.Unsafe}).
  */

@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import io.gnetj.Conn;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -54,7 +57,6 @@ final class EventLoop implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("io.gnetj");
     private static final long AWAKE = -1L;
-    private static final long NO_DEADLINE = Long.MAX_VALUE;
     private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final VarHandle NEXT_WAKEUP_NANOS;
@@ -85,6 +87,7 @@ final class EventLoop implements Runnable {
     private final long sweepIntervalNanos;
     private final int idleTicksLimit;
     private final int closeTicksLimit;
+    private final int connectTicksLimit;
 
     @SuppressWarnings("unused") // accessed through NEXT_WAKEUP_NANOS
     private volatile long nextWakeupNanos = AWAKE;
@@ -95,6 +98,11 @@ final class EventLoop implements Runnable {
     private int connCount;
     private long nextSweepNanos;
     private Acceptor reusePortAcceptor;
+    private final java.util.List<UdpListener> udpListeners = new java.util.ArrayList<>();
+    private final java.util.List<UdpConn> datagramConns = new java.util.ArrayList<>();
+    private ByteBuffer datagramBuffer;
+    private ByteBuffer datagramView;
+    private ByteBuffer datagramScratch;
 
     EventLoop(EngineCore engine, int index, String name, BufferPool pool) throws IOException {
         this.engine = engine;
@@ -114,10 +122,13 @@ final class EventLoop implements Runnable {
         if (close > 0) {
             interval = Math.min(interval, close / 4);
         }
+        long connect = options.connectTimeout().toNanos();
+        interval = Math.min(interval, connect / 4);
         this.sweepIntervalNanos = Math.max(MIN_SWEEP_INTERVAL_NANOS, interval);
         // One tick more than the quotient, so a connection is never closed before its full timeout.
         this.idleTicksLimit = idle > 0 ? ticksFor(idle) : Integer.MAX_VALUE;
         this.closeTicksLimit = ticksFor(close);
+        this.connectTicksLimit = ticksFor(connect);
     }
 
     private int ticksFor(long nanos) {
@@ -211,6 +222,45 @@ final class EventLoop implements Runnable {
         return selector;
     }
 
+    /** Makes this loop serve a bound UDP socket (before the loop starts). */
+    void adoptUdpListener(UdpListener listener) {
+        udpListeners.add(listener);
+    }
+
+    /**
+     * The buffer datagrams are received into: 64 KiB, more than any UDP payload, so none is cut.
+     * Allocated on first use: loops that serve no UDP never hold it.
+     */
+    ByteBuffer datagramBuffer() {
+        if (datagramBuffer == null) {
+            datagramBuffer = ByteBuffer.allocateDirect(64 * 1024);
+            datagramView = datagramBuffer.duplicate();
+        }
+        return datagramBuffer;
+    }
+
+    /** A second window on {@link #datagramBuffer()}, lent to handlers as the datagram's view. */
+    ByteBuffer datagramView() {
+        datagramBuffer();
+        return datagramView;
+    }
+
+    /** Where a UDP {@code writev} gathers its buffers into one datagram. */
+    ByteBuffer datagramScratch() {
+        if (datagramScratch == null) {
+            datagramScratch = ByteBuffer.allocateDirect(64 * 1024);
+        }
+        return datagramScratch;
+    }
+
+    void addDatagramConn(UdpConn conn) {
+        datagramConns.add(conn);
+    }
+
+    void removeDatagramConn(UdpConn conn) {
+        datagramConns.remove(conn);
+    }
+
     /** Makes this loop accept by itself from {@code acceptor}'s listeners ({@code reusePort} mode). */
     void adoptListener(Acceptor acceptor) {
         this.reusePortAcceptor = acceptor;
@@ -221,6 +271,9 @@ final class EventLoop implements Runnable {
         try {
             if (reusePortAcceptor != null) {
                 reusePortAcceptor.register(selector);
+            }
+            for (UdpListener listener : udpListeners) {
+                listener.register(selector);
             }
             nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
             while (!shutdownRequested) {
@@ -246,7 +299,8 @@ final class EventLoop implements Runnable {
         if (tasks.isEmpty()) {
             long deadline = reusePortAcceptor == null
                     ? nextSweepNanos : Math.min(nextSweepNanos, reusePortAcceptor.resumeAt());
-            NEXT_WAKEUP_NANOS.setVolatile(this, deadline);
+            // nanoTime may be any long: never publish the AWAKE sentinel as a deadline.
+            NEXT_WAKEUP_NANOS.setVolatile(this, deadline == AWAKE ? AWAKE - 1 : deadline);
             try {
                 if (tasks.isEmpty() && !shutdownRequested) {
                     long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
@@ -274,10 +328,14 @@ final class EventLoop implements Runnable {
                 return;
             }
             try {
+                if ((ready & SelectionKey.OP_CONNECT) != 0) {
+                    conn.onConnectable();
+                    return;
+                }
                 if ((ready & SelectionKey.OP_WRITE) != 0) {
                     conn.onWritable();
                 }
-                if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_CONNECT)) != 0 && conn.isRegistered()) {
+                if ((ready & SelectionKey.OP_READ) != 0 && conn.isRegistered()) {
                     conn.onReadable();
                 }
             } catch (RuntimeException | Error e) {
@@ -288,6 +346,10 @@ final class EventLoop implements Runnable {
             }
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);
+        } else if (attachment instanceof UdpListener) {
+            ((UdpListener) attachment).onReadable();
+        } else if (attachment instanceof UdpConn) {
+            ((UdpConn) attachment).onReadable();
         }
     }
 
@@ -309,7 +371,7 @@ final class EventLoop implements Runnable {
         // Backwards: closing a connection swaps the last one into its slot.
         for (int i = connCount - 1; i >= 0; i--) {
             if (i < connCount) {
-                conns[i].sweepTick(idleTicksLimit, closeTicksLimit);
+                conns[i].sweepTick(idleTicksLimit, closeTicksLimit, connectTicksLimit);
             }
         }
     }
@@ -352,14 +414,57 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * Registers a stream channel a client dialed (connect pending, or already connected) or
+     * enrolled, and completes {@code future} once {@code onOpen} ran, or with why not.
+     */
+    void openDialed(SocketChannel channel, boolean connected, Object context, CompletableFuture<Conn> future, String address) {
+        TcpConn conn = new TcpConn(this, channel);
+        conn.context(context);
+        try {
+            if (connected) {
+                conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
+                future.complete(conn);
+            } else {
+                conn.connecting(channel.register(selector, SelectionKey.OP_CONNECT, conn), future, address);
+            }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            load.decrementAndGet();
+            engine.releaseConnection();
+            future.completeExceptionally(e);
+        }
+    }
+
+    /** Registers a connected UDP channel a client dialed, and completes {@code future} once {@code onOpen} ran. */
+    void openDialedDatagram(DatagramChannel channel, Object context, CompletableFuture<Conn> future) {
+        try {
+            UdpConn conn = new UdpConn(this, channel, channel.getLocalAddress(), channel.getRemoteAddress(), true);
+            conn.context(context);
+            conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
+            future.complete(conn);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            load.decrementAndGet();
+            engine.releaseConnection();
+            future.completeExceptionally(e);
+        }
+    }
+
     private void closeEverything() {
         for (int i = connCount - 1; i >= 0; i--) {
             if (i < connCount) {
                 conns[i].closeForShutdown();
             }
         }
+        for (int i = datagramConns.size() - 1; i >= 0; i--) {
+            datagramConns.get(i).closeNow(null);
+        }
         if (reusePortAcceptor != null) {
             reusePortAcceptor.close();
+        }
+        for (UdpListener listener : udpListeners) {
+            listener.close();
         }
         terminated = true;
         drainAfterTermination();

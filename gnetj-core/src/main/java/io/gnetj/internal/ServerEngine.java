@@ -7,12 +7,20 @@ import io.gnetj.Options;
 import io.gnetj.Tick;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
+import io.gnetj.Conn;
 import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +70,10 @@ public final class ServerEngine implements Engine, EngineCore {
     private final List<SocketAddress> boundAddresses = new ArrayList<>();
     private final List<Path> unixPaths = new ArrayList<>();
     private final List<ServerSocketChannel> allListeners = new ArrayList<>();
+    private final List<DatagramChannel> allDatagramChannels = new ArrayList<>();
+    private int udpListenerCount;
     private Acceptor mainAcceptor;
+    private final AtomicInteger nextDialLoop = new AtomicInteger();
     /** The thread running onBoot, while it runs (see {@link #stop()}). */
     private volatile Thread bootThread;
     private volatile boolean stopRequested;
@@ -89,11 +101,7 @@ public final class ServerEngine implements Engine, EngineCore {
     public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
         List<ListenAddress> parsed = new ArrayList<>(addresses.size());
         for (String address : addresses) {
-            ListenAddress listen = ListenAddress.parse(address);
-            if (listen.network() == ListenAddress.Network.UDP) {
-                throw new UnsupportedOperationException("cannot serve '" + address + "': UDP is not supported yet");
-            }
-            parsed.add(listen);
+            parsed.add(ListenAddress.parse(address));
         }
         ServerEngine engine = new ServerEngine(handler, options);
         try {
@@ -107,7 +115,140 @@ public final class ServerEngine implements Engine, EngineCore {
         return engine;
     }
 
-    private void bindAll(List<ListenAddress> addresses) throws IOException {
+    /** Starts an engine with no listeners, whose loops serve the connections a client dials or enrolls. */
+    public static ServerEngine startClient(EventHandler handler, Options options) throws IOException {
+        ServerEngine engine = new ServerEngine(handler, options);
+        engine.launch();
+        return engine;
+    }
+
+    /**
+     * Dials {@code address} without blocking: the connect completes on a loop ({@code OP_CONNECT}),
+     * then {@code onOpen} runs, then the future completes. Any thread.
+     *
+     * @throws IllegalArgumentException if the address is malformed
+     */
+    public CompletableFuture<Conn> dial(String address, Object context) {
+        ListenAddress target = ListenAddress.parse(address);
+        CompletableFuture<Conn> future = new CompletableFuture<>();
+        if (stopRequested) {
+            future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the client is stopped"));
+            return future;
+        }
+        if (!tryAcquireConnection()) {
+            future.completeExceptionally(new ConnectException("cannot dial '" + address + "': "
+                    + options.maxConnections() + " connections are open (maxConnections)"));
+            return future;
+        }
+        EventLoop loop = nextDialLoop();
+        java.nio.channels.Channel opened = null;
+        try {
+            if (target.network() == ListenAddress.Network.UDP) {
+                DatagramChannel channel = target.family() == null ? DatagramChannel.open() : DatagramChannel.open(target.family());
+                opened = channel;
+                channel.configureBlocking(false);
+                channel.connect(target.socketAddress());
+                loop.load().incrementAndGet();
+                loop.execute(new DialTask(loop, channel, false, context, future, address, this));
+            } else {
+                SocketChannel channel = target.family() == null ? SocketChannel.open() : SocketChannel.open(target.family());
+                opened = channel;
+                channel.configureBlocking(false);
+                SocketOptionsSupport.applyToStream(channel, options);
+                boolean connected = channel.connect(target.socketAddress());
+                loop.load().incrementAndGet();
+                loop.execute(new DialTask(loop, channel, connected, context, future, address, this));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (opened != null) {
+                EventLoop.closeQuietly(opened);
+            }
+            releaseConnection();
+            ConnectException failure = new ConnectException("cannot dial '" + address + "': " + e.getMessage());
+            failure.initCause(e);
+            future.completeExceptionally(failure);
+        }
+        return future;
+    }
+
+    /** Adopts an already connected channel (made non-blocking here); completes once {@code onOpen} ran. */
+    public CompletableFuture<Conn> enroll(SocketChannel channel, Object context) {
+        CompletableFuture<Conn> future = new CompletableFuture<>();
+        if (!channel.isConnected()) {
+            future.completeExceptionally(new IllegalArgumentException("enroll needs a connected channel: " + channel));
+            return future;
+        }
+        if (!tryAcquireConnection()) {
+            future.completeExceptionally(new ConnectException("cannot enroll " + channel + ": "
+                    + options.maxConnections() + " connections are open (maxConnections)"));
+            return future;
+        }
+        try {
+            channel.configureBlocking(false);
+            SocketOptionsSupport.applyToStream(channel, options);
+        } catch (IOException e) {
+            releaseConnection();
+            future.completeExceptionally(e);
+            return future;
+        }
+        EventLoop loop = nextDialLoop();
+        loop.load().incrementAndGet();
+        loop.execute(new DialTask(loop, channel, true, context, future, String.valueOf(channel), this));
+        return future;
+    }
+
+    private EventLoop nextDialLoop() {
+        return loops[Math.floorMod(nextDialLoop.getAndIncrement(), loops.length)];
+    }
+
+    /** Hands a dialed or enrolled channel to its loop. */
+    private static final class DialTask extends LoopTask {
+        private final EventLoop loop;
+        private final java.nio.channels.Channel channel;
+        private final boolean connected;
+        private final Object context;
+        private final CompletableFuture<Conn> future;
+        private final String address;
+        private final ServerEngine engine;
+
+        DialTask(EventLoop loop, java.nio.channels.Channel channel, boolean connected, Object context,
+                 CompletableFuture<Conn> future, String address, ServerEngine engine) {
+            this.loop = loop;
+            this.channel = channel;
+            this.connected = connected;
+            this.context = context;
+            this.future = future;
+            this.address = address;
+            this.engine = engine;
+        }
+
+        @Override
+        void run() {
+            if (channel instanceof DatagramChannel) {
+                loop.openDialedDatagram((DatagramChannel) channel, context, future);
+            } else {
+                loop.openDialed((SocketChannel) channel, connected, context, future, address);
+            }
+        }
+
+        @Override
+        void abort(Throwable cause) {
+            EventLoop.closeQuietly(channel);
+            loop.load().decrementAndGet();
+            engine.releaseConnection();
+            future.completeExceptionally(cause);
+        }
+    }
+
+    private void bindAll(List<ListenAddress> all) throws IOException {
+        List<ListenAddress> addresses = new ArrayList<>();
+        for (ListenAddress address : all) {
+            if (address.network() == ListenAddress.Network.UDP) {
+                bindUdp(address);
+            } else {
+                addresses.add(address);
+            }
+        }
         LoadBalancer balancer = LoadBalancer.of(options.loadBalancing(), loops);
         if (!options.reusePort()) {
             List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -141,6 +282,80 @@ public final class ServerEngine implements Engine, EngineCore {
         }
         for (int i = 0; i < loops.length; i++) {
             loops[i].adoptListener(new Acceptor(this, perLoop.get(i), loops[i], null));
+        }
+    }
+
+    /**
+     * Binds a UDP address: one socket served by one loop (the next in turn), or with reusePort one
+     * {@code SO_REUSEPORT} socket per loop.
+     */
+    private void bindUdp(ListenAddress address) throws IOException {
+        if (!options.reusePort()) {
+            EventLoop loop = loops[udpListenerCount++ % loops.length];
+            DatagramChannel channel = bindDatagram(address, address.socketAddress(), false);
+            boundAddresses.add(channel.getLocalAddress());
+            loop.adoptUdpListener(new UdpListener(loop, channel));
+            return;
+        }
+        DatagramChannel first = bindDatagram(address, address.socketAddress(), true);
+        SocketAddress actual = first.getLocalAddress();
+        boundAddresses.add(actual);
+        loops[0].adoptUdpListener(new UdpListener(loops[0], first));
+        for (int i = 1; i < loops.length; i++) {
+            SocketAddress at = new InetSocketAddress(((InetSocketAddress) address.socketAddress()).getAddress(),
+                    ((InetSocketAddress) actual).getPort());
+            loops[i].adoptUdpListener(new UdpListener(loops[i], bindDatagram(address, at, true)));
+        }
+    }
+
+    private DatagramChannel bindDatagram(ListenAddress address, SocketAddress at, boolean reusePort) throws IOException {
+        InetSocketAddress inet = (InetSocketAddress) at;
+        boolean multicast = inet.getAddress().isMulticastAddress();
+        ProtocolFamily family = address.family();
+        if (family == null && multicast) {
+            family = inet.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        }
+        DatagramChannel channel = family == null ? DatagramChannel.open() : DatagramChannel.open(family);
+        allDatagramChannels.add(channel);
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddr() || multicast);
+            if (reusePort) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("cannot serve '" + address
+                            + "' with reusePort: SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (options.socketRecvBuffer() > 0) {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketRecvBuffer());
+            }
+            if (options.socketSendBuffer() > 0) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, options.socketSendBuffer());
+            }
+            if (!multicast) {
+                channel.bind(at);
+                return channel;
+            }
+            String name = options.multicastInterface();
+            if (name == null) {
+                throw new IllegalArgumentException("cannot serve '" + address
+                        + "': a multicast group needs Options.multicastInterface (the interface to join it on)");
+            }
+            NetworkInterface nif = NetworkInterface.getByName(name);
+            if (nif == null) {
+                throw new IllegalArgumentException("cannot serve '" + address + "': no network interface named '" + name + "'");
+            }
+            channel.bind(new InetSocketAddress(inet.getPort()));
+            channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+            channel.join(inet.getAddress(), nif);
+            return channel;
+        } catch (BindException e) {
+            BindException named = new BindException("cannot bind '" + address + "': " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        } catch (IOException e) {
+            throw new IOException("cannot bind '" + address + "': " + e.getMessage(), e);
         }
     }
 
@@ -316,6 +531,9 @@ public final class ServerEngine implements Engine, EngineCore {
         for (ServerSocketChannel listener : allListeners) {
             EventLoop.closeQuietly(listener);
         }
+        for (DatagramChannel channel : allDatagramChannels) {
+            EventLoop.closeQuietly(channel);
+        }
         for (Path path : unixPaths) {
             try {
                 Files.deleteIfExists(path);
@@ -425,7 +643,8 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
-    private boolean isEngineThread(Thread thread) {
+    /** Whether {@code thread} is one of this engine's threads (main or a loop). */
+    public boolean isEngineThread(Thread thread) {
         if (thread == mainThread) {
             return true;
         }

@@ -13,6 +13,7 @@ import io.gnetj.buffer.ElasticMixedBuffer;
 import io.gnetj.buffer.ElasticRingBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -21,6 +22,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A stream connection (TCP or Unix domain socket) owned by one {@link EventLoop}.
@@ -63,7 +65,7 @@ final class TcpConn implements Conn {
     private final Options options;
     private final ElasticRingBuffer inbound;
     private final ElasticMixedBuffer outbound;
-    private final SocketAddress localAddress;
+    private volatile SocketAddress localAddress;
     private final SocketAddress remoteAddress;
 
     private SelectionKey key;
@@ -84,6 +86,12 @@ final class TcpConn implements Conn {
     private boolean closeRequested;
     private Throwable closeCause;
     private List<Callback> closeCallbacks;
+    /** Whether onOpen ran, and so whether onClose must. */
+    private boolean opened;
+    /** A dial in progress: completed once the connection is open, or failed. */
+    private CompletableFuture<Conn> connectFuture;
+    private String dialedAddress;
+    private int connectTicks;
 
     /** Slot in the loop's connection table; -1 once removed. */
     int slot = -1;
@@ -112,11 +120,51 @@ final class TcpConn implements Conn {
 
     // ---- lifecycle, loop thread ----
 
-    /** Registered with the selector: bookkeeping, then {@code onOpen}. */
+    /** Registered with the selector, connected: bookkeeping, then {@code onOpen}. */
     void opened(SelectionKey key) {
         this.key = key;
         this.interestOps = SelectionKey.OP_READ;
         loop.add(this);
+        fireOpen();
+    }
+
+    /**
+     * Registered with the selector for {@code OP_CONNECT}: the dial completes in
+     * {@link #onConnectable()}, or fails there, on timeout (see {@link #sweepTick}) or on stop.
+     */
+    void connecting(SelectionKey key, CompletableFuture<Conn> future, String address) {
+        this.key = key;
+        this.interestOps = SelectionKey.OP_CONNECT;
+        this.connectFuture = future;
+        this.dialedAddress = address;
+        loop.add(this);
+    }
+
+    /** The socket finished connecting, or failed to. */
+    void onConnectable() {
+        if (connectFuture == null || state != OPEN) {
+            return;
+        }
+        try {
+            if (!channel.finishConnect()) {
+                return;
+            }
+        } catch (IOException e) {
+            ConnectException failure = new ConnectException("cannot dial '" + dialedAddress + "': " + e.getMessage());
+            failure.initCause(e);
+            closeNow(failure);
+            return;
+        }
+        CompletableFuture<Conn> future = connectFuture;
+        connectFuture = null;
+        localAddress = addressOrNull(channel, true);
+        setInterest(SelectionKey.OP_READ);
+        fireOpen();
+        future.complete(this);
+    }
+
+    private void fireOpen() {
+        opened = true;
         Action action;
         inCallback = true;
         try {
@@ -326,6 +374,15 @@ final class TcpConn implements Conn {
             loop.remove(this);
             loop.load().decrementAndGet();
             loop.engine().releaseConnection();
+        }
+        // After the accounting: whoever waits on a failed dial sees the slot already given back.
+        if (connectFuture != null) {
+            CompletableFuture<Conn> future = connectFuture;
+            connectFuture = null;
+            future.completeExceptionally(cause != null ? cause
+                    : new ConnectException("cannot dial '" + dialedAddress + "': the engine stopped first"));
+        }
+        if (opened) {
             Action action = Action.NONE;
             try {
                 action = handler.onClose(this, cause);
@@ -373,9 +430,14 @@ final class TcpConn implements Conn {
         closeNow(state == CLOSING ? closeCause : null);
     }
 
-    /** One sweep tick: close if idle or closing for too long. */
-    void sweepTick(int idleTicksLimit, int closeTicksLimit) {
-        if (state == CLOSING) {
+    /** One sweep tick: close if connecting, idle or closing for too long. */
+    void sweepTick(int idleTicksLimit, int closeTicksLimit, int connectTicksLimit) {
+        if (connectFuture != null) {
+            if (++connectTicks >= connectTicksLimit) {
+                closeNow(new ConnectException("cannot dial '" + dialedAddress + "': no connection within connectTimeout "
+                        + options.connectTimeout()));
+            }
+        } else if (state == CLOSING) {
             if (++closeTicks >= closeTicksLimit) {
                 closeNow(new ConnectionClosedException("closed with " + outbound.buffered()
                         + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));

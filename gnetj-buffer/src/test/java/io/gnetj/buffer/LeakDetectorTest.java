@@ -1,0 +1,168 @@
+package io.gnetj.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The leak detector against real garbage collection. Waits are bounded: a few dozen rounds of
+ * {@link System#gc()} and a short sleep at most.
+ */
+class LeakDetectorTest {
+
+    static final int MAX_GC_ROUNDS = 50;
+
+    /** Nudges the collector until {@code expected} leaks were collected (or the rounds run out). */
+    static int collectLeaks(int expected) throws InterruptedException {
+        int found = LeakDetector.collect();
+        for (int i = 0; i < MAX_GC_ROUNDS && found < expected; i++) {
+            System.gc();
+            Thread.sleep(10);
+            found += LeakDetector.collect();
+        }
+        return found;
+    }
+
+    /** Takes a buffer and forgets it: after this returns, nothing references the handle. */
+    static void takeAndDrop(BufferPool pool) {
+        PooledBuffer b = pool.take(1000);
+        b.buffer().put(0, (byte) 1);
+    }
+
+    @Test
+    void aDroppedBufferIsReportedWithTheStackThatTookIt() throws InterruptedException {
+        BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.PARANOID).build();
+        Logger jul = Logger.getLogger(LeakDetector.class.getName());
+        List<LogRecord> logged = Collections.synchronizedList(new ArrayList<>());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean useParent = jul.getUseParentHandlers();
+        jul.addHandler(capture);
+        jul.setUseParentHandlers(false);
+        try {
+            long before = LeakDetector.totalLeaks();
+            takeAndDrop(pool);
+            int found = collectLeaks(1);
+            LeakCheckExtension.expectLeaks(found);
+
+            assertThat(found).isEqualTo(1);
+            assertThat(LeakDetector.totalLeaks()).isEqualTo(before + 1);
+            assertThat(pool.inUseBytes()).as("a leaked chunk is no longer counted in use").isZero();
+            assertThat(pool.inUseCount()).isZero();
+            assertThat(pool.retainedBytes()).as("a leaked chunk never goes back to the pool").isZero();
+
+            assertThat(logged).hasSize(1);
+            LogRecord record = logged.get(0);
+            assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(record.getMessage()).contains("LEAK").contains("1024 bytes").contains(pool.toString());
+            StringWriter stack = new StringWriter();
+            record.getThrown().printStackTrace(new PrintWriter(stack));
+            assertThat(stack.toString()).contains("takeAndDrop").contains(Thread.currentThread().getName());
+
+            long allocated = pool.allocatedBytes();
+            pool.release(pool.take(1000));
+            assertThat(pool.allocatedBytes()).isEqualTo(allocated + 1024);
+        } finally {
+            jul.removeHandler(capture);
+            jul.setUseParentHandlers(useParent);
+        }
+    }
+
+    @Test
+    void releasedBuffersAreNotReported() throws InterruptedException {
+        BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.PARANOID).build();
+        int live = LeakDetector.liveRecords();
+        for (int i = 0; i < 10; i++) {
+            pool.release(pool.take(100 * i + 1));
+        }
+        assertThat(LeakDetector.liveRecords()).isEqualTo(live);
+        System.gc();
+        Thread.sleep(20);
+        assertThat(LeakDetector.collect()).isZero();
+    }
+
+    @Test
+    void paranoidTracksEveryTake() {
+        BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.PARANOID).build();
+        try (BufferCache cache = pool.newCache()) {
+            for (int i = 0; i < 100; i++) {
+                cache.release(cache.take(256));
+                pool.release(pool.take(256));
+            }
+        }
+        assertThat(pool.leakDetector().level()).isEqualTo(LeakDetector.Level.PARANOID);
+        assertThat(pool.leakDetector().trackedCount()).isEqualTo(200);
+    }
+
+    @Test
+    void sampledTracksAboutOneTakeIn128() {
+        BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.SAMPLED).build();
+        int takes = 128 * 200;
+        for (int i = 0; i < takes; i++) {
+            pool.release(pool.take(256));
+        }
+        // Expected 200, standard deviation about 14: these bounds are more than 5 deviations wide.
+        assertThat(pool.leakDetector().trackedCount()).isBetween(120L, 300L);
+    }
+
+    @Test
+    void disabledTracksNothing() {
+        BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.DISABLED).build();
+        int live = LeakDetector.liveRecords();
+        for (int i = 0; i < 10_000; i++) {
+            pool.release(pool.take(256));
+        }
+        assertThat(pool.leakDetector().trackedCount()).isZero();
+        assertThat(LeakDetector.liveRecords()).isEqualTo(live);
+    }
+
+    @Test
+    void levelsParseIgnoringCase() {
+        assertThat(LeakDetector.Level.parse("PARANOID")).isEqualTo(LeakDetector.Level.PARANOID);
+        assertThat(LeakDetector.Level.parse(" sampled ")).isEqualTo(LeakDetector.Level.SAMPLED);
+        assertThat(LeakDetector.Level.parse("Disabled")).isEqualTo(LeakDetector.Level.DISABLED);
+        assertThatThrownBy(() -> LeakDetector.Level.parse("sometimes")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void defaultLevelComesFromTheSystemPropertyElseSampled() {
+        String saved = System.getProperty(LeakDetector.LEVEL_PROPERTY);
+        try {
+            System.setProperty(LeakDetector.LEVEL_PROPERTY, "disabled");
+            assertThat(LeakDetector.defaultLevel()).isEqualTo(LeakDetector.Level.DISABLED);
+            assertThat(BufferPool.create().leakDetector().level()).isEqualTo(LeakDetector.Level.DISABLED);
+            System.setProperty(LeakDetector.LEVEL_PROPERTY, "paranoid");
+            assertThat(LeakDetector.defaultLevel()).isEqualTo(LeakDetector.Level.PARANOID);
+            System.clearProperty(LeakDetector.LEVEL_PROPERTY);
+            assertThat(LeakDetector.defaultLevel()).isEqualTo(LeakDetector.Level.SAMPLED);
+        } finally {
+            if (saved == null) {
+                System.clearProperty(LeakDetector.LEVEL_PROPERTY);
+            } else {
+                System.setProperty(LeakDetector.LEVEL_PROPERTY, saved);
+            }
+        }
+    }
+}

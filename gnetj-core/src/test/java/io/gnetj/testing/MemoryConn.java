@@ -1,0 +1,489 @@
+package io.gnetj.testing;
+
+import io.gnetj.Action;
+import io.gnetj.Callback;
+import io.gnetj.Conn;
+import io.gnetj.ConnectionClosedException;
+import io.gnetj.EventHandler;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Conn} without a socket, for tests: bytes "arrive" with {@link #receive}, bytes written
+ * are captured and read back with {@link #written()} / {@link #takeWritten()}. Optionally it
+ * drives an {@link EventHandler} the way an event loop would, so a handler can be tested without
+ * an engine.
+ *
+ * <h2>Faithful where it matters</h2>
+ * <ul>
+ *   <li><b>Views.</b> {@link #next}, {@link #peek} return read-only views of
+ *       {@code min(n, inboundBuffered())} contiguous bytes ({@code n < 0}: all), position..limit
+ *       spanning them. Each view is backed by its own copy, and that copy is overwritten with
+ *       {@code 0xEE} as soon as the view stops being valid under {@link Conn}'s rules (the next
+ *       {@code next}/{@code peek}/{@code read}/{@code discard}, or {@link #endCallback()}), so code
+ *       that keeps a view too long reads garbage and fails its test instead of passing by luck.
+ *   <li><b>The loop thread.</b> The thread that created the connection plays its event loop: the
+ *       loop-only methods throw {@link IllegalStateException} on any other thread, as the engine's
+ *       do. {@link #asyncWrite}, {@link #asyncWritev} and {@link #wake} (from any thread, as in the
+ *       engine) only queue a task; the loop thread runs queued tasks with
+ *       {@link #runPendingTasks()} or {@link #awaitPendingTasks(Duration)}, and at the start of
+ *       every {@link #receive}. Callbacks therefore run on the loop thread.
+ *   <li><b>Handler errors.</b> When driving a handler, an exception from {@code onTraffic} closes
+ *       the connection with it as the cause ({@link #closeCause()}), as the engine does;
+ *       {@link Action#CLOSE} closes it without one. {@code onClose} runs exactly once.
+ * </ul>
+ * Not modelled: outbound limits and back-pressure (every write is "sent" at once, so
+ * {@link #outboundBuffered()} is 0), and socket options (recorded nowhere).
+ *
+ * <p>Threading: as {@link Conn}; the creating thread is the loop thread. {@link #written()},
+ * {@link #takeWritten()}, {@link #closeCause()} and {@link #pendingTasks()} may be read from any
+ * thread.
+ */
+public final class MemoryConn implements Conn {
+
+    private static final byte POISON = (byte) 0xEE;
+
+    private final EventHandler handler;
+    private final Thread loop;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+
+    /** Inbound bytes live in {@code in[head..tail)}. */
+    private byte[] in = new byte[256];
+    private int head;
+    private int tail;
+    /** Backing arrays of views still valid; poisoned when they stop being. */
+    private final List<byte[]> liveViews = new ArrayList<>();
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private volatile boolean open = true;
+    private volatile Throwable closeCause;
+    private volatile Object context;
+    private boolean shutdownRequested;
+
+    /** A connection with no handler: the test calls {@link #receive} and decodes itself. */
+    public MemoryConn() {
+        this(null);
+    }
+
+    /**
+     * A connection that drives {@code handler}: {@link #receive} and {@link #wake} call its
+     * {@code onTraffic}, closing calls its {@code onClose}. {@code onOpen} is not called; call
+     * {@link #open()} for that.
+     */
+    public MemoryConn(EventHandler handler) {
+        this(handler, new InetSocketAddress("127.0.0.1", 9000), new InetSocketAddress("127.0.0.1", 50000));
+    }
+
+    /** As {@link #MemoryConn(EventHandler)}, with the addresses to report. */
+    public MemoryConn(EventHandler handler, SocketAddress local, SocketAddress remote) {
+        this.handler = handler;
+        this.loop = Thread.currentThread();
+        this.local = Objects.requireNonNull(local, "local");
+        this.remote = Objects.requireNonNull(remote, "remote");
+    }
+
+    // ---- driving the connection (loop thread) ----
+
+    /** Runs the handler's {@code onOpen}, acting on its {@link Action} as the engine would. */
+    public MemoryConn open() {
+        checkLoop();
+        if (handler != null) {
+            try {
+                act(handler.onOpen(this));
+            } catch (RuntimeException | Error e) {
+                closeNow(e);
+            }
+            endCallback();
+        }
+        return this;
+    }
+
+    /** As {@link #receive(byte[], int, int)} for all of {@code bytes}. */
+    public MemoryConn receive(byte[] bytes) {
+        return receive(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Bytes arrive from the peer: runs queued tasks, appends the bytes to the inbound buffer and,
+     * when driving a handler, calls its {@code onTraffic} (then {@link #endCallback()}). Ignored
+     * once closed, as a closed socket reads nothing.
+     */
+    public MemoryConn receive(byte[] bytes, int off, int len) {
+        checkLoop();
+        Objects.checkFromIndexSize(off, len, bytes.length);
+        runPendingTasks();
+        if (!open) {
+            return this;
+        }
+        ensureRoom(len);
+        System.arraycopy(bytes, off, in, tail, len);
+        tail += len;
+        if (handler != null) {
+            traffic();
+        }
+        return this;
+    }
+
+    /**
+     * Marks the end of a handler callback: every view handed out so far stops being valid (and is
+     * poisoned). A test that decodes by hand calls this where a handler would return.
+     */
+    public void endCallback() {
+        checkLoop();
+        invalidateViews();
+    }
+
+    /**
+     * Runs the tasks queued by {@link #asyncWrite}, {@link #asyncWritev}, {@link #wake} and
+     * {@link #close()} from other threads, in order, on this (the loop) thread.
+     *
+     * @return how many ran
+     */
+    public int runPendingTasks() {
+        checkLoop();
+        int ran = 0;
+        for (Runnable task; (task = tasks.poll()) != null; ran++) {
+            task.run();
+        }
+        return ran;
+    }
+
+    /**
+     * Waits up to {@code timeout} for at least one queued task, then runs every queued task.
+     *
+     * @return how many ran (0 if the timeout passed)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public int awaitPendingTasks(Duration timeout) throws InterruptedException {
+        checkLoop();
+        Runnable first = tasks.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (first == null) {
+            return 0;
+        }
+        first.run();
+        return 1 + runPendingTasks();
+    }
+
+    // ---- what the test reads (any thread) ----
+
+    /** Every byte written so far (and not taken). */
+    public byte[] written() {
+        synchronized (out) {
+            return out.toByteArray();
+        }
+    }
+
+    /** Every byte written so far, then forgets them. */
+    public byte[] takeWritten() {
+        synchronized (out) {
+            byte[] bytes = out.toByteArray();
+            out.reset();
+            return bytes;
+        }
+    }
+
+    /** Why the connection closed: {@code null} while open or after an orderly close. */
+    public Throwable closeCause() {
+        return closeCause;
+    }
+
+    /** Tasks queued from other threads and not yet run. */
+    public int pendingTasks() {
+        return tasks.size();
+    }
+
+    /** {@code true} once the handler returned {@link Action#SHUTDOWN} from any callback. */
+    public boolean shutdownRequested() {
+        checkLoop();
+        return shutdownRequested;
+    }
+
+    // ---- Conn: inbound ----
+
+    @Override
+    public ByteBuffer next(int n) {
+        ByteBuffer view = peek(n);
+        head += view.remaining();
+        return view;
+    }
+
+    @Override
+    public ByteBuffer peek(int n) {
+        checkLoop();
+        invalidateViews();
+        int len = n < 0 ? buffered() : Math.min(n, buffered());
+        byte[] copy = Arrays.copyOfRange(in, head, head + len);
+        liveViews.add(copy);
+        return ByteBuffer.wrap(copy).asReadOnlyBuffer();
+    }
+
+    @Override
+    public int discard(int n) {
+        checkLoop();
+        invalidateViews();
+        int len = n < 0 ? buffered() : Math.min(n, buffered());
+        head += len;
+        return len;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+        checkLoop();
+        invalidateViews();
+        int len = Math.min(dst.remaining(), buffered());
+        dst.put(in, head, len);
+        head += len;
+        return len;
+    }
+
+    @Override
+    public int inboundBuffered() {
+        checkLoop();
+        return buffered();
+    }
+
+    // ---- Conn: outbound ----
+
+    @Override
+    public int write(ByteBuffer src) {
+        checkLoop();
+        checkOpen();
+        int len = src.remaining();
+        byte[] bytes = new byte[len];
+        src.get(bytes);
+        synchronized (out) {
+            out.write(bytes, 0, len);
+        }
+        return len;
+    }
+
+    @Override
+    public int write(byte[] src, int off, int len) {
+        checkLoop();
+        checkOpen();
+        Objects.checkFromIndexSize(off, len, src.length);
+        synchronized (out) {
+            out.write(src, off, len);
+        }
+        return len;
+    }
+
+    @Override
+    public long writev(ByteBuffer... srcs) {
+        checkLoop();
+        checkOpen();
+        long total = 0;
+        for (ByteBuffer src : srcs) {
+            total += write(src);
+        }
+        return total;
+    }
+
+    @Override
+    public void flush() {
+        checkLoop();
+    }
+
+    @Override
+    public int outboundBuffered() {
+        checkLoop();
+        return 0;
+    }
+
+    // ---- Conn: any thread ----
+
+    @Override
+    public void asyncWrite(ByteBuffer src, Callback callback) {
+        asyncWritev(new ByteBuffer[] {src}, callback);
+    }
+
+    @Override
+    public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+        tasks.add(() -> {
+            Throwable error = null;
+            if (open) {
+                writev(srcs);
+            } else {
+                error = new ConnectionClosedException("connection closed before the asynchronous write ran");
+            }
+            complete(callback, error);
+        });
+    }
+
+    @Override
+    public void wake(Callback callback) {
+        tasks.add(() -> {
+            if (!open) {
+                complete(callback, new ConnectionClosedException("connection closed before wake ran"));
+                return;
+            }
+            if (handler != null) {
+                traffic();
+            }
+            complete(callback, null);
+        });
+    }
+
+    @Override
+    public void close() {
+        close(null);
+    }
+
+    @Override
+    public void close(Callback callback) {
+        if (Thread.currentThread() == loop) {
+            closeNow(null);
+            complete(callback, null);
+        } else {
+            tasks.add(() -> {
+                closeNow(null);
+                complete(callback, null);
+            });
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    // ---- Conn: context, addresses, options ----
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public <T> T context() {
+        return (T) context;
+    }
+
+    @Override
+    public void context(Object context) {
+        this.context = context;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public void setTcpNoDelay(boolean on) {
+        checkLoop();
+    }
+
+    @Override
+    public void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count) {
+        checkLoop();
+    }
+
+    @Override
+    public void setLinger(int seconds) {
+        checkLoop();
+    }
+
+    @Override
+    public void setReceiveBufferSize(int bytes) {
+        checkLoop();
+    }
+
+    @Override
+    public void setSendBufferSize(int bytes) {
+        checkLoop();
+    }
+
+    /** Open/closed, bytes buffered each way. */
+    @Override
+    public String toString() {
+        return "MemoryConn[" + (open ? "open" : "closed") + ", inbound=" + (tail - head)
+                + ", written=" + written().length + "]";
+    }
+
+    // ---- internals ----
+
+    private void traffic() {
+        try {
+            act(handler.onTraffic(this));
+        } catch (RuntimeException | Error e) {
+            closeNow(e);
+        }
+        endCallback();
+    }
+
+    private void act(Action action) {
+        if (action == Action.CLOSE) {
+            closeNow(null);
+        } else if (action == Action.SHUTDOWN) {
+            shutdownRequested = true;
+        }
+    }
+
+    private void closeNow(Throwable cause) {
+        if (!open) {
+            return;
+        }
+        open = false;
+        closeCause = cause;
+        invalidateViews();
+        head = tail = 0; // a closed connection reads nothing
+        if (handler != null && handler.onClose(this, cause) == Action.SHUTDOWN) {
+            shutdownRequested = true;
+        }
+    }
+
+    private void complete(Callback callback, Throwable error) {
+        if (callback != null) {
+            callback.onComplete(this, error);
+        }
+    }
+
+    private int buffered() {
+        return tail - head;
+    }
+
+    private void ensureRoom(int len) {
+        if (in.length - tail >= len) {
+            return;
+        }
+        int size = buffered();
+        byte[] target = size + len <= in.length / 2 ? in : new byte[Math.max(in.length * 2, size + len)];
+        System.arraycopy(in, head, target, 0, size);
+        in = target;
+        head = 0;
+        tail = size;
+    }
+
+    private void invalidateViews() {
+        for (byte[] view : liveViews) {
+            Arrays.fill(view, POISON);
+        }
+        liveViews.clear();
+    }
+
+    private void checkLoop() {
+        if (Thread.currentThread() != loop) {
+            throw new IllegalStateException("called off the loop thread (" + Thread.currentThread().getName()
+                    + "); this MemoryConn's loop thread is " + loop.getName());
+        }
+    }
+
+    private void checkOpen() {
+        if (!open) {
+            throw new ConnectionClosedException("connection closed");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.gnetj.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gnetj.Action;
+import io.gnetj.Conn;
+import io.gnetj.ConnectionClosedException;
+import io.gnetj.EventHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class MemoryConnTest {
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String ascii(ByteBuffer view) {
+        byte[] b = new byte[view.remaining()];
+        view.duplicate().get(b);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void viewsSpanMinOfNAndBufferedAndNegativeMeansAll() {
+        MemoryConn conn = new MemoryConn().receive(ascii("hello world"));
+        assertThat(ascii(conn.peek(5))).isEqualTo("hello");
+        assertThat(conn.inboundBuffered()).isEqualTo(11);
+        assertThat(ascii(conn.next(6))).isEqualTo("hello ");
+        assertThat(ascii(conn.peek(100))).isEqualTo("world");
+        assertThat(ascii(conn.next(-1))).isEqualTo("world");
+        assertThat(conn.next(3).remaining()).isZero();
+        assertThat(conn.inboundBuffered()).isZero();
+    }
+
+    @Test
+    void viewsAreReadOnlyAndPoisonedOnceTheyStopBeingValid() {
+        MemoryConn conn = new MemoryConn().receive(ascii("abcdef"));
+        ByteBuffer first = conn.next(3);
+        assertThat(first.isReadOnly()).isTrue();
+        ByteBuffer second = conn.peek(3);
+        assertThat(first.get(0)).as("a stale view reads poison").isEqualTo((byte) 0xEE);
+        assertThat(ascii(second)).isEqualTo("def");
+        conn.endCallback();
+        assertThat(second.get(0)).isEqualTo((byte) 0xEE);
+    }
+
+    @Test
+    void readAndDiscardConsume() {
+        MemoryConn conn = new MemoryConn().receive(ascii("0123456789"));
+        assertThat(conn.discard(2)).isEqualTo(2);
+        ByteBuffer dst = ByteBuffer.allocate(3);
+        assertThat(conn.read(dst)).isEqualTo(3);
+        assertThat(new String(dst.array(), StandardCharsets.US_ASCII)).isEqualTo("234");
+        assertThat(conn.discard(-1)).isEqualTo(5);
+        assertThat(conn.inboundBuffered()).isZero();
+    }
+
+    @Test
+    void growsAndCompactsItsInboundBuffer() {
+        MemoryConn conn = new MemoryConn();
+        StringBuilder expected = new StringBuilder();
+        StringBuilder got = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            String piece = i + ",";
+            expected.append(piece);
+            conn.receive(ascii(piece));
+            if (i % 3 == 0) {
+                got.append(ascii(conn.next(conn.inboundBuffered() / 2)));
+            }
+        }
+        got.append(ascii(conn.next(-1)));
+        assertThat(got.toString()).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void capturesWrites() {
+        MemoryConn conn = new MemoryConn();
+        conn.write(ascii("ab"));
+        conn.write(ByteBuffer.wrap(ascii("cd")));
+        conn.writev(ByteBuffer.wrap(ascii("e")), ByteBuffer.wrap(ascii("f")));
+        assertThat(new String(conn.takeWritten(), StandardCharsets.US_ASCII)).isEqualTo("abcdef");
+        assertThat(conn.written()).isEmpty();
+    }
+
+    @Test
+    void loopOnlyMethodsThrowOnOtherThreads() throws Exception {
+        MemoryConn conn = new MemoryConn();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                conn.write(ascii("x"));
+            } catch (Throwable t) {
+                error.set(t);
+            }
+        });
+        other.start();
+        other.join(10_000);
+        assertThat(error.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("off the loop thread");
+    }
+
+    @Test
+    void asyncWritesFromOtherThreadsRunOnTheLoopWithTheirCallback() throws Exception {
+        MemoryConn conn = new MemoryConn();
+        AtomicReference<Thread> callbackThread = new AtomicReference<>();
+        AtomicReference<Conn> callbackConn = new AtomicReference<>();
+        Thread worker = new Thread(() -> conn.asyncWrite(ByteBuffer.wrap(ascii("pong")), (c, error) -> {
+            callbackThread.set(Thread.currentThread());
+            callbackConn.set(c);
+        }));
+        worker.start();
+        assertThat(conn.awaitPendingTasks(Duration.ofSeconds(10))).isEqualTo(1);
+        assertThat(new String(conn.written(), StandardCharsets.US_ASCII)).isEqualTo("pong");
+        assertThat(callbackThread.get()).isSameAs(Thread.currentThread());
+        assertThat(callbackConn.get()).isSameAs(conn);
+        worker.join(10_000);
+    }
+
+    @Test
+    void drivesAHandlerAndClosesWithWhatItThrows() {
+        List<String> events = new ArrayList<>();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public Action onOpen(Conn c) {
+                events.add("open");
+                return Action.NONE;
+            }
+
+            @Override
+            public Action onTraffic(Conn c) {
+                String got = ascii(c.next(-1));
+                events.add("traffic " + got);
+                if (got.equals("bad")) {
+                    throw new IllegalArgumentException("bad input");
+                }
+                return Action.NONE;
+            }
+
+            @Override
+            public Action onClose(Conn c, Throwable cause) {
+                events.add("close " + (cause == null ? null : cause.getMessage()));
+                return Action.NONE;
+            }
+        };
+        MemoryConn conn = new MemoryConn(handler).open();
+        conn.receive(ascii("hi")).receive(ascii("bad")).receive(ascii("ignored"));
+        assertThat(events).containsExactly("open", "traffic hi", "traffic bad", "close bad input");
+        assertThat(conn.isOpen()).isFalse();
+        assertThat(conn.closeCause()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> conn.write(ascii("x"))).isInstanceOf(ConnectionClosedException.class);
+        assertThat(conn.remoteAddress()).as("addresses readable after close").isNotNull();
+    }
+
+    @Test
+    void closeActionClosesWithoutACause() {
+        MemoryConn conn = new MemoryConn(new EventHandler() {
+            @Override
+            public Action onTraffic(Conn c) {
+                c.write(c.next(-1));
+                return Action.CLOSE;
+            }
+        });
+        conn.receive(ascii("bye"));
+        assertThat(conn.isOpen()).isFalse();
+        assertThat(conn.closeCause()).isNull();
+        assertThat(new String(conn.written(), StandardCharsets.US_ASCII)).isEqualTo("bye");
+    }
+}
