@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -20,29 +20,28 @@ import org.junit.jupiter.api.Test;
 /** Each load balancer places accepted connections on loops as documented. */
 class LoadBalancingTest {
 
-    /** Remembers, per client port, the loop thread that ran onOpen; counts closes. */
+    /**
+     * Remembers, per client address, the loop thread that ran onOpen; records closes. Keyed by the
+     * whole address, not the port: an IPv4 and an IPv6 client may get the same port number.
+     */
     private static final class WhereOpened implements EventHandler {
-        final Map<Integer, String> loopOf = new ConcurrentHashMap<>();
-        final Set<Integer> closed = ConcurrentHashMap.newKeySet();
-
-        private static int port(Conn conn) {
-            return ((InetSocketAddress) conn.remoteAddress()).getPort();
-        }
+        final Map<SocketAddress, String> loopOf = new ConcurrentHashMap<>();
+        final Set<SocketAddress> closed = ConcurrentHashMap.newKeySet();
 
         @Override
         public Action onOpen(Conn conn) {
-            loopOf.put(port(conn), Thread.currentThread().getName());
+            loopOf.put(conn.remoteAddress(), Thread.currentThread().getName());
             return Action.NONE;
         }
 
         @Override
         public Action onClose(Conn conn, Throwable cause) {
-            closed.add(port(conn));
+            closed.add(conn.remoteAddress());
             return Action.NONE;
         }
 
         String loopOf(Socket client) {
-            return loopOf.get(client.getLocalPort());
+            return loopOf.get(client.getLocalSocketAddress());
         }
     }
 
@@ -147,9 +146,9 @@ class LoadBalancingTest {
             for (int i : new int[] {1, 3}) {
                 Socket s = clients.get(i);
                 emptied.add(handler.loopOf(s));
-                int port = s.getLocalPort();
+                SocketAddress client = s.getLocalSocketAddress();
                 s.close();
-                TestServers.await("server closed the connection from port " + port, () -> handler.closed.contains(port));
+                TestServers.await("server closed the connection from " + client, () -> handler.closed.contains(client));
             }
             Set<String> landed = new TreeSet<>();
             for (int i = 0; i < 2; i++) {
