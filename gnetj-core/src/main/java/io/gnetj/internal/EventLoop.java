@@ -81,6 +81,8 @@ final class EventLoop implements Runnable {
     private final BufferCache cache;
     private final ByteBuffer readBuffer;
     private final ByteBuffer readView;
+    /** Where closing connections drop what their peers still send (see TcpConn.finishClose). */
+    private final ByteBuffer discardBuffer = ByteBuffer.allocateDirect(8 * 1024);
     private final RateLimitedLog handlerErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final RateLimitedLog acceptErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
 
@@ -210,7 +212,12 @@ final class EventLoop implements Runnable {
         return readView;
     }
 
-    RateLimitedLog handlerErrors() {
+    /** A scratch buffer for input that is read only to be dropped. */
+    ByteBuffer discardBuffer() {
+        return discardBuffer;
+    }
+
+        RateLimitedLog handlerErrors() {
         return handlerErrors;
     }
 
