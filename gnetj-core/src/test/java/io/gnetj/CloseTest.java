@@ -108,8 +108,8 @@ class CloseTest {
         try (Socket socket = TestServers.connectSmallBuffers(engine, 32 * 1024)) {
             TestServers.write(socket, "hello\n".getBytes(StandardCharsets.US_ASCII));
             // The peer keeps sending while the server closes (think of a pipelining HTTP client):
-            // bytes left unread at close() make the kernel reset the connection and drop what it
-            // had not sent yet, unless the engine drains them.
+            // closing a socket with unread input resets it, and the kernel drops the reply bytes
+            // it had not sent yet. The engine must drain the input and let the reply finish.
             chatter = new Thread(() -> {
                 byte[] junk = new byte[4096];
                 try {
@@ -134,7 +134,12 @@ class CloseTest {
                 TimeUnit.MILLISECONDS.sleep(1);
             }
             assertThat(got).isEqualTo(reply);
+            // The server half-closed after the reply and waits for us to close our side.
+            assertThat(in.read()).as("EOF right after the reply").isEqualTo(-1);
+            assertThat(handler.closes.get()).as("onClose calls while the peer still talks").isZero();
+            socket.close();
             TestServers.await("onClose ran", () -> handler.closes.get() == 1);
+            assertThat(handler.cause.get()).as("close cause").isNull();
         } finally {
             engine.stop();
             if (chatter != null) {
