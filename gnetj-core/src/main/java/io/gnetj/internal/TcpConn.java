@@ -381,7 +381,8 @@ final class TcpConn implements Conn {
      * reset, and the kernel drops what it has not sent yet (a pipelining client, or one that keeps
      * talking while we close on an error, loses the reply). So then shut down our output instead
      * (the FIN follows the last byte) and wait, reading and dropping, for the peer's EOF, at most
-     * until closeTimeout. A quiet peer, the usual case, is closed at once.
+     * until closeTimeout. A quiet peer, the usual case, is closed at once, and so is a close with
+     * a cause.
      */
     private void finishClose() {
         if (lingering) {
@@ -390,7 +391,9 @@ final class TcpConn implements Conn {
         if (!peerDone && !drainWhileClosing()) {
             return; // closed while draining
         }
-        if (peerDone || !peerSentWhileClosing) {
+        if (peerDone || !peerSentWhileClosing || closeCause != null) {
+            // A close with a cause (a handler threw, a limit, the idle timeout) is not delivering
+            // a reply: close at once rather than let a misbehaving peer hold the connection.
             closeNow(closeCause);
             return;
         }
