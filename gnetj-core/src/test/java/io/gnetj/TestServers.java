@@ -5,7 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -27,10 +30,39 @@ final class TestServers {
 
     /** A blocking client socket to the engine's first address, with a read timeout. */
     static Socket connect(Engine engine) throws IOException {
+        return connect(engine.addresses().get(0));
+    }
+
+    /** A blocking client socket to {@code address}, with a read timeout. */
+    static Socket connect(SocketAddress address) throws IOException {
         Socket socket = new Socket();
-        socket.connect(engine.addresses().get(0), 5_000);
-        socket.setSoTimeout((int) WAIT.toMillis());
-        socket.setTcpNoDelay(true);
+        try {
+            socket.connect(address, 5_000);
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.setTcpNoDelay(true);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    /**
+     * A client socket with small kernel buffers (set before connecting, so the kernel does not
+     * auto-tune them), for tests that need the peer to stop absorbing bytes early.
+     */
+    static Socket connectSmallBuffers(Engine engine, int bytes) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setReceiveBufferSize(bytes);
+            socket.setSendBufferSize(bytes);
+            socket.connect(engine.addresses().get(0), 5_000);
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.setTcpNoDelay(true);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
         return socket;
     }
 
@@ -45,6 +77,25 @@ final class TestServers {
             off += r;
         }
         return out;
+    }
+
+    /**
+     * Reads until the peer closes; returns what was read. Fails (with the bytes so far in the
+     * message) if more than {@code max} bytes come.
+     */
+    static byte[] readToEof(InputStream in, int max) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[64 * 1024];
+        for (;;) {
+            int r = in.read(chunk);
+            if (r < 0) {
+                return out.toByteArray();
+            }
+            out.write(chunk, 0, r);
+            if (out.size() > max) {
+                throw new AssertionError("expected EOF after at most " + max + " bytes, got " + out.size());
+            }
+        }
     }
 
     static void write(Socket socket, byte[] bytes) throws IOException {
@@ -66,6 +117,24 @@ final class TestServers {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting for: " + what, e);
             }
+        }
+    }
+
+    /** Names of live threads whose name starts with {@code gnetj-}. */
+    static Set<String> gnetjThreads() {
+        Set<String> names = new TreeSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("gnetj-")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    /** Stops {@code engine} if it was started; for finally blocks. */
+    static void stopQuietly(Engine engine) {
+        if (engine != null) {
+            engine.stop();
         }
     }
 

@@ -23,7 +23,14 @@ final class AsyncWriteTask extends LoopTask {
 
     @Override
     void run() {
-        conn.writeFromTask(single, many, callback);
+        try {
+            conn.writeFromTask(single, many, callback);
+        } catch (RuntimeException | Error e) {
+            // Out of direct memory while queueing, say. writeFromTask runs the callback only as its
+            // last step, and complete() never throws, so the callback has not run yet: run it once.
+            conn.failed(e);
+            conn.complete(callback, e);
+        }
     }
 
     @Override

@@ -81,6 +81,8 @@ final class EventLoop implements Runnable {
     private final BufferCache cache;
     private final ByteBuffer readBuffer;
     private final ByteBuffer readView;
+    /** Where closing connections drop what their peers still send (see TcpConn.finishClose). */
+    private final ByteBuffer discardBuffer = ByteBuffer.allocateDirect(8 * 1024);
     private final RateLimitedLog handlerErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final RateLimitedLog acceptErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
 
@@ -210,7 +212,12 @@ final class EventLoop implements Runnable {
         return readView;
     }
 
-    RateLimitedLog handlerErrors() {
+    /** A scratch buffer for input that is read only to be dropped. */
+    ByteBuffer discardBuffer() {
+        return discardBuffer;
+    }
+
+        RateLimitedLog handlerErrors() {
         return handlerErrors;
     }
 
@@ -327,15 +334,22 @@ final class EventLoop implements Runnable {
             } catch (java.nio.channels.CancelledKeyException e) {
                 return;
             }
-            if ((ready & SelectionKey.OP_CONNECT) != 0) {
-                conn.onConnectable();
-                return;
-            }
-            if ((ready & SelectionKey.OP_WRITE) != 0) {
-                conn.onWritable();
-            }
-            if ((ready & SelectionKey.OP_READ) != 0 && conn.isRegistered()) {
-                conn.onReadable();
+            try {
+                if ((ready & SelectionKey.OP_CONNECT) != 0) {
+                    conn.onConnectable();
+                    return;
+                }
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    conn.onWritable();
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && conn.isRegistered()) {
+                    conn.onReadable();
+                }
+            } catch (RuntimeException | Error e) {
+                // Handler exceptions are caught closer to the handler; this is anything else that
+                // fails while serving one connection, typically direct memory running out as its
+                // buffer grows. Left to propagate it ended the loop and every connection on it.
+                conn.failed(e);
             }
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);

@@ -74,6 +74,8 @@ public final class ServerEngine implements Engine, EngineCore {
     private int udpListenerCount;
     private Acceptor mainAcceptor;
     private final AtomicInteger nextDialLoop = new AtomicInteger();
+    /** The thread running onBoot, while it runs (see {@link #stop()}). */
+    private volatile Thread bootThread;
     private volatile boolean stopRequested;
     private volatile boolean running = true;
 
@@ -410,14 +412,17 @@ public final class ServerEngine implements Engine, EngineCore {
             loop.start();
         }
         Action boot;
+        bootThread = Thread.currentThread();
         try {
             boot = handler.onBoot(this);
         } catch (RuntimeException | Error e) {
+            bootThread = null;
             stopRequested = true;
             mainThread.start();
             stop();
             throw e;
         }
+        bootThread = null;
         if (boot == Action.SHUTDOWN) {
             stopRequested = true;
         }
@@ -618,13 +623,16 @@ public final class ServerEngine implements Engine, EngineCore {
     @Override
     public void stop() {
         requestStop();
-        if (isEngineThread(Thread.currentThread())) {
+        // From an engine thread, or from onBoot (which runs before the main thread is started),
+        // waiting would wait for ourselves: the main thread sees the request and stops on its own.
+        Thread current = Thread.currentThread();
+        if (isEngineThread(current) || current == bootThread) {
             return;
         }
         boolean interrupted = false;
         while (true) {
             try {
-                terminated.await();
+                awaitTermination();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -651,6 +659,12 @@ public final class ServerEngine implements Engine, EngineCore {
     @Override
     public void awaitTermination() throws InterruptedException {
         terminated.await();
+        // The main thread releases the latch as its last act but is still alive at that moment;
+        // stop() promises that every engine thread has ended, so wait for it to finish too.
+        // (The main thread itself never gets here: stop() returns early on engine threads.)
+        if (Thread.currentThread() != mainThread) {
+            mainThread.join();
+        }
     }
 
     @Override

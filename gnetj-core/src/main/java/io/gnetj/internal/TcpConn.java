@@ -71,6 +71,11 @@ final class TcpConn implements Conn {
     private SelectionKey key;
     private int interestOps;
     private volatile int state = OPEN;
+    /**
+     * Set by {@link #close(Callback)} on any thread before it posts (or runs) the close, so that
+     * {@link #isOpen()} turns false as soon as close() returns, not only once the loop gets to it.
+     */
+    private volatile boolean closeCalled;
     private volatile Object context;
 
     /** Fresh bytes in the loop's read buffer not yet consumed: [freshPos, freshLimit). */
@@ -92,6 +97,12 @@ final class TcpConn implements Conn {
     int slot = -1;
     private int idleTicks;
     private int closeTicks;
+    /** Closing: the peer sent bytes after we started closing (and we dropped them). */
+    private boolean peerSentWhileClosing;
+    /** The peer has shut down its output (we read EOF). */
+    private boolean peerDone;
+    /** Closing: our output is shut down and we wait for the peer's EOF (see {@link #finishClose()}). */
+    private boolean lingering;
 
     TcpConn(EventLoop loop, SocketChannel channel) {
         this.loop = loop;
@@ -179,6 +190,10 @@ final class TcpConn implements Conn {
 
     /** The socket is readable. */
     void onReadable() {
+        if (state == CLOSING) {
+            drainWhileClosing();
+            return;
+        }
         if (state != OPEN || readPaused) {
             return;
         }
@@ -206,6 +221,7 @@ final class TcpConn implements Conn {
         }
         if (n < 0) {
             // The peer will send no more; what we queued still goes out before we close.
+            peerDone = true;
             closeGracefully(null);
             return;
         }
@@ -304,7 +320,7 @@ final class TcpConn implements Conn {
             outbound.trim();
             setInterest(interestOps & ~SelectionKey.OP_WRITE);
             if (state == CLOSING) {
-                closeNow(closeCause);
+                finishClose();
                 return;
             }
         } else {
@@ -314,6 +330,9 @@ final class TcpConn implements Conn {
     }
 
     private void updateReadPause(int queued) {
+        if (state != OPEN) {
+            return; // closing reads (and drops) input whatever is queued: see drainWhileClosing
+        }
         if (!readPaused && queued >= options.writeBufferHighWaterMark()) {
             readPaused = true;
             setInterest(interestOps & ~SelectionKey.OP_READ);
@@ -343,12 +362,83 @@ final class TcpConn implements Conn {
         state = CLOSING;
         closeCause = cause;
         closeTicks = 0;
-        if (outbound.isEmpty() || options.closeTimeout().isZero()) {
+        if (options.closeTimeout().isZero()) {
             closeNow(cause);
             return;
         }
-        setInterest((interestOps & ~SelectionKey.OP_READ) | SelectionKey.OP_WRITE);
+        if (outbound.isEmpty()) {
+            finishClose();
+            return;
+        }
+        // Keep reading while the queue drains, dropping what comes: see drainWhileClosing.
+        setInterest(peerDone ? SelectionKey.OP_WRITE : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         flushOutbound();
+    }
+
+    /**
+     * Closing, and everything queued has been handed to the kernel. If the peer is still sending,
+     * closing now would throw away the tail of our reply: a TCP socket closed with unread input is
+     * reset, and the kernel drops what it has not sent yet (a pipelining client, or one that keeps
+     * talking while we close on an error, loses the reply). So then shut down our output instead
+     * (the FIN follows the last byte) and wait, reading and dropping, for the peer's EOF, at most
+     * until closeTimeout. A quiet peer, the usual case, is closed at once, and so is a close with
+     * a cause.
+     */
+    private void finishClose() {
+        if (lingering) {
+            return;
+        }
+        if (!peerDone && !drainWhileClosing()) {
+            return; // closed while draining
+        }
+        if (peerDone || !peerSentWhileClosing || closeCause != null) {
+            // A close with a cause (a handler threw, a limit, the idle timeout) is not delivering
+            // a reply: close at once rather than let a misbehaving peer hold the connection.
+            closeNow(closeCause);
+            return;
+        }
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            closeNow(closeCause);
+            return;
+        }
+        lingering = true;
+        setInterest(SelectionKey.OP_READ);
+    }
+
+    /**
+     * Closing: reads and drops what the peer sends (see {@link #finishClose()}), into the loop's
+     * discard buffer, never the shared read buffer, which may hold another connection's fresh
+     * bytes when a handler closes this connection from that connection's callback.
+     *
+     * @return {@code false} if the connection was closed here
+     */
+    private boolean drainWhileClosing() {
+        ByteBuffer sink = loop.discardBuffer();
+        try {
+            for (int i = 0; i < WRITE_SPIN; i++) {
+                sink.clear();
+                int n = channel.read(sink);
+                if (n == 0) {
+                    return true;
+                }
+                if (n < 0) {
+                    peerDone = true;
+                    if (lingering || outbound.isEmpty()) {
+                        closeNow(closeCause);
+                        return false;
+                    }
+                    setInterest(interestOps & ~SelectionKey.OP_READ); // EOF stays readable: stop asking
+                    return true;
+                }
+                peerSentWhileClosing = true;
+            }
+            return true;
+        } catch (IOException e) {
+            closeNow(closeCause != null ? closeCause : e);
+            return false;
+        }
     }
 
     /** Closes the socket now, releases buffers, runs {@code onClose} and close callbacks. Idempotent. */
@@ -397,6 +487,18 @@ final class TcpConn implements Conn {
         }
     }
 
+    /**
+     * Something other than the handler failed while serving this connection (direct memory ran
+     * out as a buffer grew, or an engine bug): log it and close the connection with it as the
+     * cause, so that the loop and its other connections carry on.
+     */
+    void failed(Throwable t) {
+        loop.handlerErrors().log(System.Logger.Level.ERROR,
+                "unexpected failure serving the connection from " + remoteAddress + "; closing it", t);
+        inCallback = false;
+        closeNow(t);
+    }
+
     /** The engine is stopping: one last try to send what is queued, then close. */
     void closeForShutdown() {
         if (state == CLOSED) {
@@ -421,7 +523,9 @@ final class TcpConn implements Conn {
                         + options.connectTimeout()));
             }
         } else if (state == CLOSING) {
-            if (++closeTicks >= closeTicksLimit) {
+            if (++closeTicks >= closeTicksLimit && lingering) {
+                closeNow(closeCause); // everything was sent; the peer just never closed its side
+            } else if (closeTicks >= closeTicksLimit) {
                 closeNow(new ConnectionClosedException("closed with " + outbound.buffered()
                         + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));
             }
@@ -619,7 +723,13 @@ final class TcpConn implements Conn {
     @Override
     public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
         java.util.Objects.requireNonNull(srcs, "srcs");
-        loop.execute(new AsyncWriteTask(this, null, srcs.clone(), callback));
+        ByteBuffer[] copy = srcs.clone();
+        // Checked here, not on the loop: a null found there would fail the task half-way, after
+        // the loop had queued the buffers before it, and the callback would never run.
+        for (int i = 0; i < copy.length; i++) {
+            java.util.Objects.requireNonNull(copy[i], "srcs[" + i + "]");
+        }
+        loop.execute(new AsyncWriteTask(this, null, copy, callback));
     }
 
     @Override
@@ -631,7 +741,13 @@ final class TcpConn implements Conn {
                     complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
                     return;
                 }
-                fireTraffic();
+                try {
+                    fireTraffic();
+                } catch (RuntimeException | Error e) {
+                    failed(e); // see AsyncWriteTask.run: the callback must still run, once
+                    complete(callback, e);
+                    return;
+                }
                 complete(callback, null);
             }
 
@@ -649,6 +765,7 @@ final class TcpConn implements Conn {
 
     @Override
     public void close(Callback callback) {
+        closeCalled = true;
         if (loop.inLoop()) {
             closeOnLoop(callback);
             return;
@@ -689,7 +806,7 @@ final class TcpConn implements Conn {
 
     @Override
     public boolean isOpen() {
-        return state == OPEN;
+        return state == OPEN && !closeCalled;
     }
 
     @Override
