@@ -4,7 +4,7 @@ import io.gnetj.Action;
 import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
-import io.gnetj.EventHandler;
+import io.gnetj.GnetException;
 import io.gnetj.IdleTimeoutException;
 import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
@@ -12,10 +12,8 @@ import io.gnetj.OutboundLimitException;
 import io.gnetj.buffer.ElasticMixedBuffer;
 import io.gnetj.buffer.ElasticRingBuffer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -52,21 +50,17 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threading: the loop thread, except the methods {@link Conn} allows from any thread, which
  * post a {@link LoopTask}.
  */
-final class TcpConn implements Conn {
+final class TcpConn extends AbstractConn {
 
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
     private static final int WRITE_SPIN = 16;
 
-    private final EventLoop loop;
     private final SocketChannel channel;
-    private final EventHandler handler;
     private final Options options;
     private final ElasticRingBuffer inbound;
     private final ElasticMixedBuffer outbound;
-    private volatile SocketAddress localAddress;
-    private final SocketAddress remoteAddress;
 
     private SelectionKey key;
     private int interestOps;
@@ -76,7 +70,6 @@ final class TcpConn implements Conn {
      * {@link #isOpen()} turns false as soon as close() returns, not only once the loop gets to it.
      */
     private volatile boolean closeCalled;
-    private volatile Object context;
 
     /** Fresh bytes in the loop's read buffer not yet consumed: [freshPos, freshLimit). */
     private int freshPos;
@@ -105,15 +98,11 @@ final class TcpConn implements Conn {
     private boolean lingering;
 
     TcpConn(EventLoop loop, SocketChannel channel) {
-        this.loop = loop;
+        super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
         this.channel = channel;
-        EngineCore engine = loop.engine();
-        this.handler = engine.handler();
-        this.options = engine.options();
+        this.options = loop.engine().options();
         this.inbound = new ElasticRingBuffer(loop.cache());
         this.outbound = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap());
-        this.localAddress = addressOrNull(channel, true);
-        this.remoteAddress = addressOrNull(channel, false);
     }
 
     private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
@@ -288,8 +277,15 @@ final class TcpConn implements Conn {
     }
 
     private void handlerFailed(String callback, Throwable t) {
-        loop.handlerErrors().log(System.Logger.Level.WARNING,
-                callback + " threw; closing the connection from " + remoteAddress, t);
+        if (t instanceof GnetException) {
+            // A verdict on the peer's input or a limit (a corrupt frame, an outbound cap), not a
+            // bug: one line, no stack trace, so a hostile peer cannot fill the log with traces.
+            loop.handlerErrors().log(System.Logger.Level.INFO,
+                    callback + " closed the connection from " + remoteAddress + ": " + t, null);
+        } else {
+            loop.handlerErrors().log(System.Logger.Level.WARNING,
+                    callback + " threw; closing the connection from " + remoteAddress, t);
+        }
         closeGracefully(t);
     }
 
@@ -532,17 +528,6 @@ final class TcpConn implements Conn {
         } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
             closeGracefully(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
                     + " (idleTimeout) on the connection from " + remoteAddress));
-        }
-    }
-
-    void complete(Callback callback, Throwable error) {
-        if (callback == null) {
-            return;
-        }
-        try {
-            callback.onComplete(this, error);
-        } catch (Throwable t) {
-            loop.handlerErrors().log(System.Logger.Level.WARNING, "a callback threw", t);
         }
     }
 
@@ -809,27 +794,6 @@ final class TcpConn implements Conn {
         return state == OPEN && !closeCalled;
     }
 
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T> T context() {
-        return (T) context;
-    }
-
-    @Override
-    public void context(Object context) {
-        this.context = context;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return remoteAddress;
-    }
-
     // ---- socket options ----
 
     @Override
@@ -848,33 +812,6 @@ final class TcpConn implements Conn {
     @Override
     public void setLinger(int seconds) {
         setOption("setLinger", StandardSocketOptions.SO_LINGER, seconds < 0 ? -1 : seconds);
-    }
-
-    @Override
-    public void setReceiveBufferSize(int bytes) {
-        setOption("setReceiveBufferSize", StandardSocketOptions.SO_RCVBUF, bytes);
-    }
-
-    @Override
-    public void setSendBufferSize(int bytes) {
-        setOption("setSendBufferSize", StandardSocketOptions.SO_SNDBUF, bytes);
-    }
-
-    private <T> void setOption(String op, SocketOption<T> option, T value) {
-        checkLoop(op);
-        try {
-            channel.setOption(option, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(op + " failed on the connection from " + remoteAddress, e);
-        }
-    }
-
-    private void checkLoop(String op) {
-        if (Thread.currentThread() != loop.thread()) {
-            throw new IllegalStateException("Conn." + op + " must be called on the connection's event loop thread ("
-                    + loop.thread().getName() + "), not on " + Thread.currentThread().getName()
-                    + "; from other threads use asyncWrite, wake or close");
-        }
     }
 
     @Override

@@ -4,12 +4,8 @@ import io.gnetj.Action;
 import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
-import io.gnetj.EventHandler;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.SocketAddress;
-import java.net.SocketOption;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -27,18 +23,13 @@ import java.util.Objects;
  *
  * <p>Threading: as {@link Conn} says; the any-thread methods post a {@link LoopTask}.
  */
-final class UdpConn implements Conn {
+final class UdpConn extends AbstractConn {
     private static final int OPEN = 0;
     private static final int CLOSED = 2;
 
-    private final EventLoop loop;
     private final DatagramChannel channel;
-    private final SocketAddress localAddress;
-    private final SocketAddress remoteAddress;
     private final boolean dialed;
-    private final EventHandler handler;
     private volatile int state = OPEN;
-    private volatile Object context;
     private SelectionKey key;
     private int pos;
     private int limit;
@@ -47,12 +38,9 @@ final class UdpConn implements Conn {
     int slot = -1;
 
     UdpConn(EventLoop loop, DatagramChannel channel, SocketAddress localAddress, SocketAddress remoteAddress, boolean dialed) {
-        this.loop = loop;
+        super(loop, channel, localAddress, remoteAddress);
         this.channel = channel;
-        this.localAddress = localAddress;
-        this.remoteAddress = remoteAddress;
         this.dialed = dialed;
-        this.handler = loop.engine().handler();
     }
 
     // ---- loop thread: events ----
@@ -320,17 +308,6 @@ final class UdpConn implements Conn {
         });
     }
 
-    private void complete(Callback callback, Throwable error) {
-        if (callback == null) {
-            return;
-        }
-        try {
-            callback.onComplete(this, error);
-        } catch (Throwable t) {
-            loop.handlerErrors().log(System.Logger.Level.WARNING, "a callback threw", t);
-        }
-    }
-
     @Override
     public void wake(Callback callback) {
         loop.execute(new LoopTask() {
@@ -382,27 +359,6 @@ final class UdpConn implements Conn {
         return state == OPEN && channel.isOpen();
     }
 
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T> T context() {
-        return (T) context;
-    }
-
-    @Override
-    public void context(Object context) {
-        this.context = context;
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return remoteAddress;
-    }
-
     // ---- options ----
 
     @Override
@@ -418,33 +374,6 @@ final class UdpConn implements Conn {
     @Override
     public void setLinger(int seconds) {
         throw new UnsupportedOperationException("SO_LINGER does not apply to UDP");
-    }
-
-    @Override
-    public void setReceiveBufferSize(int bytes) {
-        setOption("setReceiveBufferSize", StandardSocketOptions.SO_RCVBUF, bytes);
-    }
-
-    @Override
-    public void setSendBufferSize(int bytes) {
-        setOption("setSendBufferSize", StandardSocketOptions.SO_SNDBUF, bytes);
-    }
-
-    private <T> void setOption(String op, SocketOption<T> option, T value) {
-        checkLoop(op);
-        try {
-            channel.setOption(option, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(op + " failed on " + this, e);
-        }
-    }
-
-    private void checkLoop(String op) {
-        if (Thread.currentThread() != loop.thread()) {
-            throw new IllegalStateException("Conn." + op + " must be called on the connection's event loop thread ("
-                    + loop.thread().getName() + "), not on " + Thread.currentThread().getName()
-                    + "; from other threads use asyncWrite, wake or close");
-        }
     }
 
     @Override
