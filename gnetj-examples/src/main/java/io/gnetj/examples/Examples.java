@@ -1,6 +1,8 @@
 package io.gnetj.examples;
 
 import io.gnetj.examples.echo.EchoExample;
+import io.gnetj.examples.echo.UdpEchoExample;
+import io.gnetj.examples.echo.UnixEchoExample;
 import io.gnetj.examples.http.HttpExample;
 import io.gnetj.examples.push.PushExample;
 import io.gnetj.examples.redis.RedisExample;
@@ -13,6 +15,8 @@ public final class Examples {
     /** Add a new example here: one line. */
     public static final List<Example> ALL = List.of(
             new EchoExample(),
+            new UdpEchoExample(),
+            new UnixEchoExample(),
             new HttpExample(),
             new RedisExample(),
             new PushExample());
