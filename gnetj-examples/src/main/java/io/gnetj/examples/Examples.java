@@ -1,5 +1,6 @@
 package io.gnetj.examples;
 
+import io.gnetj.examples.client.ClientExample;
 import io.gnetj.examples.echo.EchoExample;
 import io.gnetj.examples.echo.UdpEchoExample;
 import io.gnetj.examples.echo.UnixEchoExample;
@@ -17,6 +18,7 @@ public final class Examples {
             new EchoExample(),
             new UdpEchoExample(),
             new UnixEchoExample(),
+            new ClientExample(),
             new HttpExample(),
             new RedisExample(),
             new PushExample());
