@@ -1,5 +1,6 @@
 package io.gnetj.examples;
 
+import io.gnetj.examples.blocking.BlockingEchoExample;
 import io.gnetj.examples.client.ClientExample;
 import io.gnetj.examples.echo.EchoExample;
 import io.gnetj.examples.echo.UdpEchoExample;
@@ -19,6 +20,7 @@ public final class Examples {
             new UdpEchoExample(),
             new UnixEchoExample(),
             new ClientExample(),
+            new BlockingEchoExample(),
             new HttpExample(),
             new RedisExample(),
             new PushExample());
