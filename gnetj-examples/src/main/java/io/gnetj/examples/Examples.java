@@ -6,6 +6,7 @@ import io.gnetj.examples.echo.EchoExample;
 import io.gnetj.examples.echo.UdpEchoExample;
 import io.gnetj.examples.echo.UnixEchoExample;
 import io.gnetj.examples.http.HttpExample;
+import io.gnetj.examples.lengthfield.LengthFieldExample;
 import io.gnetj.examples.push.PushExample;
 import io.gnetj.examples.redis.RedisExample;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class Examples {
             new UnixEchoExample(),
             new ClientExample(),
             new BlockingEchoExample(),
+            new LengthFieldExample(),
             new HttpExample(),
             new RedisExample(),
             new PushExample());

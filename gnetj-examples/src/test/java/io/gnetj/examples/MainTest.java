@@ -47,7 +47,7 @@ class MainTest {
     @Test
     void unknownExampleExitsWithUsageError() {
         assertThat(run("gopher")).isEqualTo(Main.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'gopher'", "echo udp-echo unix-echo client blocking-echo http redis push");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'gopher'", "echo udp-echo unix-echo client blocking-echo length-field http redis push");
     }
 
     @Test
