@@ -17,6 +17,9 @@ public final class BlockingEchoExample extends ServerExample {
     /** How long a slow request blocks its worker. */
     public static final Flag DELAY = Flag.integer("delay-ms", "milliseconds a slow request blocks its worker",
             100, 0, 3_600_000);
+    /** Workers on virtual threads; see docs/benchmarks.md for what that changes. */
+    public static final Flag VIRTUAL_THREADS = Flag.bool("virtual-threads",
+            "run workers on virtual threads (JDK 21+; platform threads on older JDKs)");
 
     @Override
     public String name() {
@@ -30,12 +33,15 @@ public final class BlockingEchoExample extends ServerExample {
 
     @Override
     protected List<Flag> ownFlags() {
-        return List.of(WORKERS, DELAY);
+        return List.of(WORKERS, DELAY, VIRTUAL_THREADS);
     }
 
     @Override
     protected EventHandler handler(Flags flags) {
-        WorkerPool pool = WorkerPool.builder(flags.getInt(WORKERS.name())).name("blocking-echo-worker").build();
+        WorkerPool pool = WorkerPool.builder(flags.getInt(WORKERS.name()))
+                .virtualThreads(flags.getBoolean(VIRTUAL_THREADS.name()))
+                .name("blocking-echo-worker")
+                .build();
         return new BlockingEchoHandler(pool, Duration.ofMillis(flags.getLong(DELAY.name())));
     }
 }

@@ -81,6 +81,17 @@ class BlockingEchoIntegrationTest {
     }
 
     @Test
+    void slowLinesAreAnsweredOnVirtualThreadsToo() throws Exception {
+        // On Java 17 the pool falls back to platform threads; the answers are the same either way.
+        try (RunningServer server = RunningServer.start(new BlockingEchoExample(), "delay-ms", "10", "virtual-threads", "true");
+             Socket s = connect(new InetSocketAddress("127.0.0.1", server.port()))) {
+            send(s, "slow one\nslow two");
+            BufferedReader in = reader(s);
+            assertThat(List.of(in.readLine(), in.readLine())).containsExactlyInAnyOrder("slow one", "slow two");
+        }
+    }
+
+    @Test
     void onlyTheFirstWordSlowGoesToThePool() throws Exception {
         try (RunningServer server = RunningServer.start(new BlockingEchoExample(), "workers", "1", "delay-ms", "60000");
              Socket s = connect(new InetSocketAddress("127.0.0.1", server.port()))) {
