@@ -1,7 +1,12 @@
 package io.gnetj.examples;
 
+import io.gnetj.examples.blocking.BlockingEchoExample;
+import io.gnetj.examples.client.ClientExample;
 import io.gnetj.examples.echo.EchoExample;
+import io.gnetj.examples.echo.UdpEchoExample;
+import io.gnetj.examples.echo.UnixEchoExample;
 import io.gnetj.examples.http.HttpExample;
+import io.gnetj.examples.lengthfield.LengthFieldExample;
 import io.gnetj.examples.push.PushExample;
 import io.gnetj.examples.redis.RedisExample;
 import java.util.List;
@@ -13,6 +18,11 @@ public final class Examples {
     /** Add a new example here: one line. */
     public static final List<Example> ALL = List.of(
             new EchoExample(),
+            new UdpEchoExample(),
+            new UnixEchoExample(),
+            new ClientExample(),
+            new BlockingEchoExample(),
+            new LengthFieldExample(),
             new HttpExample(),
             new RedisExample(),
             new PushExample());

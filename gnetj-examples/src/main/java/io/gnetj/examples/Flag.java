@@ -6,7 +6,9 @@ import java.util.Objects;
  * One command-line flag of an example: {@code --name VALUE} or {@code --name=VALUE}.
  *
  * <p>Values are checked when parsed ({@link Flags#parse}), so an example reads them without
- * checking again. Sizes accept a binary suffix: {@code 64k}, {@code 1m}, {@code 2g}.
+ * checking again. Sizes accept a binary suffix: {@code 64k}, {@code 1m}, {@code 2g}. A switch
+ * ({@link Kind#BOOLEAN}) takes no value: {@code --client} turns it on ({@code --client=false}
+ * is accepted too).
  *
  * @param name         the flag without its leading dashes
  * @param valueName    what the help shows for the value, e.g. {@code N}
@@ -21,7 +23,7 @@ public record Flag(String name, String valueName, String description, String def
                    String defaultLabel, Kind kind, long min, long max) {
 
     /** How a flag's value is parsed. */
-    public enum Kind { INT, SIZE, STRING }
+    public enum Kind { INT, SIZE, STRING, BOOLEAN }
 
     /** Checks the components. */
     public Flag {
@@ -47,6 +49,11 @@ public record Flag(String name, String valueName, String description, String def
         return new Flag(name, valueName, description, defaultValue, null, Kind.STRING, 0, 0);
     }
 
+    /** A switch, off unless given: {@code --name}. */
+    public static Flag bool(String name, String description) {
+        return new Flag(name, "", description, "false", "off", Kind.BOOLEAN, 0, 0);
+    }
+
     /** The same flag, showing {@code label} as its default in {@code --help}. */
     public Flag withDefaultLabel(String label) {
         return new Flag(name, valueName, description, defaultValue, label, kind, min, max);
@@ -54,7 +61,7 @@ public record Flag(String name, String valueName, String description, String def
 
     /** The help line's left column, e.g. {@code --port N}. */
     String synopsis() {
-        return "--" + name + " " + valueName;
+        return kind == Kind.BOOLEAN ? "--" + name : "--" + name + " " + valueName;
     }
 
     /** The help line's right column. */
@@ -65,7 +72,7 @@ public record Flag(String name, String valueName, String description, String def
     /**
      * Parses {@code raw} as this flag's kind.
      *
-     * @return the value: a {@link Long} for numbers, the string otherwise
+     * @return the value: a {@link Long} for numbers, a {@link Boolean} for switches, the string otherwise
      * @throws UsageException naming the flag when the value is not acceptable
      */
     Object parse(String raw) {
@@ -79,6 +86,12 @@ public record Flag(String name, String valueName, String description, String def
                 return inRange(parseLong(raw, raw), raw);
             case SIZE:
                 return inRange(parseSize(raw), raw);
+            case BOOLEAN:
+                if (raw.equals("true") || raw.equals("false")) {
+                    return Boolean.valueOf(raw);
+                }
+                throw new UsageException("--" + name + " is a switch: give it alone, or as --" + name
+                        + "=true or --" + name + "=false, not '" + raw + "'");
             default:
                 throw new AssertionError(kind);
         }

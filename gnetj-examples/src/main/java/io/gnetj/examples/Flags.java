@@ -20,7 +20,8 @@ public final class Flags {
     }
 
     /**
-     * Parses {@code args} ({@code --name VALUE}, {@code --name=VALUE}, {@code --help}) against
+     * Parses {@code args} ({@code --name VALUE}, {@code --name=VALUE}, {@code --switch},
+     * {@code --help}) against
      * {@code declared}.
      *
      * @throws UsageException for an unknown flag, a missing value or a value out of range
@@ -53,6 +54,9 @@ public final class Flags {
             if (flag == null) {
                 throw new UsageException("unknown flag --" + name);
             }
+            if (raw == null && flag.kind() == Flag.Kind.BOOLEAN) {
+                raw = "true"; // a switch takes no value, so the next argument is not its
+            }
             if (raw == null) {
                 if (i + 1 >= args.size()) {
                     throw new UsageException("--" + name + " needs a value (" + flag.valueName() + ")");
@@ -69,10 +73,9 @@ public final class Flags {
         if (nameValuePairs.length % 2 != 0) {
             throw new IllegalArgumentException("name/value pairs expected");
         }
-        String[] args = new String[nameValuePairs.length];
+        String[] args = new String[nameValuePairs.length / 2];
         for (int i = 0; i < nameValuePairs.length; i += 2) {
-            args[i] = "--" + nameValuePairs[i];
-            args[i + 1] = nameValuePairs[i + 1];
+            args[i / 2] = "--" + nameValuePairs[i] + "=" + nameValuePairs[i + 1]; // '=' suits switches too
         }
         return parse(declared, List.of(args));
     }
@@ -94,6 +97,15 @@ public final class Flags {
             throw new IllegalArgumentException("--" + name + " is not numeric");
         }
         return (Long) v;
+    }
+
+    /** A {@link Flag.Kind#BOOLEAN} switch's value. */
+    public boolean getBoolean(String name) {
+        Object v = value(name);
+        if (!(v instanceof Boolean)) {
+            throw new IllegalArgumentException("--" + name + " is not a switch");
+        }
+        return (Boolean) v;
     }
 
     /** A {@link Flag.Kind#STRING} flag's value. */

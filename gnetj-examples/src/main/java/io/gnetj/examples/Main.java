@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * The launcher: {@code java -jar gnetj-examples.jar <example> [flags]}. With no arguments or
  * {@code --help} it lists every example with its flags. A usage error prints a message on stderr
- * and exits with code 2; an example that fails to start (say, its port is taken) exits with 1.
+ * and exits with code 2; an example that fails to start (say, its port is taken) or fails while
+ * running (a client's server is unreachable) exits with 1.
  */
 public final class Main {
 
@@ -52,6 +53,12 @@ public final class Main {
         }
         try {
             return e.run(flags, out);
+        } catch (UsageException ex) {
+            err.println(e.name() + ": " + ex.getMessage()); // a flag value only the example can judge
+            return USAGE;
+        } catch (ExampleFailedException ex) {
+            err.println(e.name() + ": " + ex.getMessage());
+            return 1;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return 1;

@@ -8,13 +8,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A TCP server example: binds {@code tcp://HOST:PORT} with {@code --loops} event loops, prints one
- * line once listening, and stops the engine cleanly on Ctrl-C (a shutdown hook calls
- * {@link Engine#stop()}). Subclasses supply the handler, their own flags and option tweaks.
+ * A server example: binds {@code tcp://HOST:PORT} (or what {@link #address(Flags)} says) with
+ * {@code --loops} event loops, prints one line once listening, and stops the engine cleanly on
+ * Ctrl-C (a shutdown hook calls {@link Engine#stop()}). Subclasses supply the handler, their own
+ * flags and option tweaks; a UDP or Unix server overrides {@link #scheme()} (and, for Unix,
+ * {@link #addressFlags()} and {@link #address(Flags)}).
  *
  * <p>{@link #start(Flags)} returns the running engine without blocking, for tests and embedding.
  */
@@ -30,14 +33,25 @@ public abstract class ServerExample implements Example {
 
     @Override
     public final List<Flag> flags() {
-        List<Flag> all = new ArrayList<>(List.of(HOST, PORT, LOOPS));
+        List<Flag> all = new ArrayList<>(addressFlags());
+        all.add(LOOPS);
         all.addAll(ownFlags());
         return List.copyOf(all);
     }
 
-    /** Flags of this example beyond host, port and loops. */
+    /** The flags that say where to listen: {@code --host} and {@code --port} unless overridden. */
+    protected List<Flag> addressFlags() {
+        return List.of(HOST, PORT);
+    }
+
+    /** Flags of this example beyond the address and loops. */
     protected List<Flag> ownFlags() {
         return List.of();
+    }
+
+    /** The address scheme served: {@code tcp} unless overridden ({@code udp}, {@code unix}). */
+    protected String scheme() {
+        return "tcp";
     }
 
     /** The handler serving this run. */
@@ -61,12 +75,12 @@ public abstract class ServerExample implements Example {
     }
 
     /** The address this run binds, e.g. {@code tcp://127.0.0.1:9000}. */
-    public static String address(Flags flags) {
+    public String address(Flags flags) {
         String host = flags.getString(HOST.name());
         if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        return "tcp://" + host + ":" + flags.getInt(PORT.name());
+        return scheme() + "://" + host + ":" + flags.getInt(PORT.name());
     }
 
     /** Starts serving and returns the running engine. */
@@ -74,28 +88,32 @@ public abstract class ServerExample implements Example {
         return Gnet.start(handler(flags), address(flags), options(flags));
     }
 
+    /** Serves until the engine stops (Ctrl-C, SIGTERM or a handler's {@code SHUTDOWN}). */
     @Override
-    public final int run(Flags flags, PrintStream out) throws IOException, InterruptedException {
+    public int run(Flags flags, PrintStream out) throws Exception {
         Engine engine = start(flags);
         Thread hook = new Thread(engine::stop, name() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int loops = engine.options().effectiveEventLoops();
-        out.println(name() + " listening on " + describe(engine.addresses().get(0)) + " with " + loops
+        out.println(name() + " listening on " + describe(scheme(), engine.addresses().get(0)) + " with " + loops
                 + (loops == 1 ? " event loop" : " event loops"));
         out.flush();
         engine.awaitTermination();
         return 0;
     }
 
-    /** {@code tcp://host:port} of a bound address. */
-    public static String describe(SocketAddress address) {
+    /** {@code scheme://host:port} (or {@code unix:///path}) of a bound address. */
+    public static String describe(String scheme, SocketAddress address) {
         if (address instanceof InetSocketAddress) {
             InetSocketAddress a = (InetSocketAddress) address;
             String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
             if (host.indexOf(':') >= 0) {
                 host = "[" + host + "]";
             }
-            return "tcp://" + host + ":" + a.getPort();
+            return scheme + "://" + host + ":" + a.getPort();
+        }
+        if (address instanceof UnixDomainSocketAddress) {
+            return "unix://" + ((UnixDomainSocketAddress) address).getPath();
         }
         return String.valueOf(address);
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs real client programs (curl, wrk, redis-cli, redis-benchmark) as bounded processes.
+ * Runs real client programs (curl, wrk, redis-cli, redis-benchmark, nc, socat) as bounded processes.
  *
  * <p>A missing program skips the test with the Debian package that provides it, except under
  * {@code CI=true}, where it fails the test: CI must not pass by skipping.
@@ -51,11 +51,17 @@ public final class ExternalClient {
      * and the test fails. Output goes through files, so a chatty process cannot block on a pipe.
      */
     public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+        return run(timeout, command, null);
+    }
+
+    /** As {@link #run(Duration, List)}, with {@code input} (or nothing, if {@code null}) as the process's stdin. */
+    public static Result run(Duration timeout, List<String> command, byte[] input) throws IOException, InterruptedException {
+        Path in = input != null ? Files.write(Files.createTempFile("client-in", ".txt"), input) : null;
         Path out = Files.createTempFile("client-out", ".txt");
         Path err = Files.createTempFile("client-err", ".txt");
         try {
             Process p = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(in != null ? in.toFile() : new File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();
@@ -70,6 +76,9 @@ public final class ExternalClient {
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
                     Files.readString(err, StandardCharsets.ISO_8859_1));
         } finally {
+            if (in != null) {
+                Files.deleteIfExists(in);
+            }
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }

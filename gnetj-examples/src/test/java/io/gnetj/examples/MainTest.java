@@ -1,10 +1,12 @@
 package io.gnetj.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -45,7 +47,7 @@ class MainTest {
     @Test
     void unknownExampleExitsWithUsageError() {
         assertThat(run("gopher")).isEqualTo(Main.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'gopher'", "echo http redis push");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'gopher'", "echo udp-echo unix-echo client blocking-echo length-field http redis push");
     }
 
     @Test
@@ -62,6 +64,20 @@ class MainTest {
                 .contains("--loops needs a value")
                 .contains("unknown flag --colour")
                 .contains("--max-body expects a size");
+    }
+
+    @Test
+    void aSwitchTakesNoValueAndLeavesTheNextArgumentAlone() {
+        List<Flag> declared = List.of(Flag.bool("client", "run as a client"),
+                Flag.integer("count", "messages", 10, 1, 100));
+        assertThat(Flags.parse(declared, List.of()).getBoolean("client")).isFalse();
+        Flags f = Flags.parse(declared, List.of("--client", "--count", "3"));
+        assertThat(f.getBoolean("client")).isTrue();
+        assertThat(f.getInt("count")).isEqualTo(3);
+        assertThat(Flags.parse(declared, List.of("--client=false")).getBoolean("client")).isFalse();
+        assertThat(Flags.of(declared, "client", "true").getBoolean("client")).isTrue();
+        assertThatThrownBy(() -> Flags.parse(declared, List.of("--client=yes")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--client is a switch");
     }
 
     @Test

@@ -3,26 +3,36 @@ package io.gnetj.examples;
 import io.gnetj.Engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An example server started in-process on 127.0.0.1 and a free port, stopped by {@link #close()}. */
+/**
+ * An example server started in-process, stopped by {@link #close()}: on 127.0.0.1 and a free port
+ * for a TCP or UDP example, or where its own flags say (a Unix socket path).
+ */
 public final class RunningServer implements AutoCloseable {
 
+    private final ServerExample example;
     private final Engine engine;
 
-    private RunningServer(Engine engine) {
+    private RunningServer(ServerExample example, Engine engine) {
+        this.example = example;
         this.engine = engine;
     }
 
     /**
-     * Starts {@code example} with two loops on a free loopback port, plus {@code flags}
-     * (name/value pairs).
+     * Starts {@code example} with two loops, on a free loopback port if it takes {@code --port},
+     * plus {@code flags} (name/value pairs).
      */
     public static RunningServer start(ServerExample example, String... flags) throws IOException {
-        List<String> pairs = new ArrayList<>(List.of("host", "127.0.0.1", "port", "0", "loops", "2"));
+        List<String> pairs = new ArrayList<>();
+        if (example.flags().contains(ServerExample.PORT)) {
+            pairs.addAll(List.of("host", "127.0.0.1", "port", "0"));
+        }
+        pairs.addAll(List.of("loops", "2"));
         pairs.addAll(List.of(flags));
-        return new RunningServer(example.start(Flags.of(example.flags(), pairs.toArray(new String[0]))));
+        return new RunningServer(example, example.start(Flags.of(example.flags(), pairs.toArray(new String[0]))));
     }
 
     /** The engine. */
@@ -30,9 +40,19 @@ public final class RunningServer implements AutoCloseable {
         return engine;
     }
 
-    /** The bound port. */
+    /** The bound address. */
+    public SocketAddress socketAddress() {
+        return engine.addresses().get(0);
+    }
+
+    /** The bound port (TCP and UDP). */
     public int port() {
-        return ((InetSocketAddress) engine.addresses().get(0)).getPort();
+        return ((InetSocketAddress) socketAddress()).getPort();
+    }
+
+    /** The bound address as a gnetj address string, e.g. {@code udp://127.0.0.1:40123}. */
+    public String address() {
+        return ServerExample.describe(example.scheme(), socketAddress());
     }
 
     @Override

@@ -5,8 +5,10 @@ import io.gnetj.Conn;
 import io.gnetj.EventHandler;
 
 /**
- * Writes back whatever arrives. Allocation-free: the inbound view is copied straight into the
- * connection's outbound buffer, and all bytes are consumed so nothing stays buffered.
+ * Writes back whatever arrives: every byte on a stream (TCP, Unix), each datagram to its sender
+ * on a UDP server. Allocation-free: the inbound view is copied straight into the connection's
+ * outbound buffer (for UDP, sent as one datagram), and all bytes are consumed so nothing stays
+ * buffered.
  *
  * <p>Threading: stateless, shared by every loop.
  */

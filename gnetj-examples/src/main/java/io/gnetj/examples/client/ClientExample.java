@@ -1,0 +1,131 @@
+package io.gnetj.examples.client;
+
+import io.gnetj.Client;
+import io.gnetj.Options;
+import io.gnetj.examples.Example;
+import io.gnetj.examples.ExampleFailedException;
+import io.gnetj.examples.Flag;
+import io.gnetj.examples.Flags;
+import io.gnetj.examples.UsageException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code client}: dials an echo server with {@link Client} and measures ping-pong round trips (see
+ * {@link PingPongHandler}): {@code --connections} connections, each sending {@code --count}
+ * messages of {@code --size} bytes, one at a time. Prints each round trip and a summary, stops the
+ * client and exits 0; exits 1 with a message naming the address if it cannot connect, a reply is
+ * wrong, or no reply comes within {@code --timeout-ms} (a lost datagram, over UDP).
+ */
+public final class ClientExample implements Example {
+
+    /** Largest UDP payload over IPv4: 65,535 less the IP and UDP headers. */
+    static final int MAX_DATAGRAM = 65_507;
+
+    /** Where to connect. */
+    public static final Flag ADDRESS = Flag.string("address", "A",
+            "server to dial: tcp://host:port, udp://host:port or unix:///path", "tcp://127.0.0.1:9000");
+    /** Messages per connection. */
+    public static final Flag COUNT = Flag.integer("count", "messages per connection", 10, 1, 100_000_000);
+    /** Bytes per message. */
+    public static final Flag SIZE = Flag.size("size", "bytes per message (at most 65507 over udp)", "64", 1,
+            16L * 1024 * 1024);
+    /** Connections, each running its own ping-pong. */
+    public static final Flag CONNECTIONS = Flag.integer("connections", "connections, each its own ping-pong", 1, 1,
+            10_000);
+    /** How long to wait for any progress before giving up. */
+    public static final Flag TIMEOUT = Flag.integer("timeout-ms", "give up when no reply comes for this long",
+            5000, 1, 3_600_000);
+
+    @Override
+    public String name() {
+        return "client";
+    }
+
+    @Override
+    public String description() {
+        return "echo client: ping-pong round trips over tcp, udp or unix, with latency percentiles";
+    }
+
+    @Override
+    public List<Flag> flags() {
+        return List.of(ADDRESS, COUNT, SIZE, CONNECTIONS, TIMEOUT);
+    }
+
+    @Override
+    public int run(Flags flags, PrintStream out) throws IOException, InterruptedException, ExampleFailedException {
+        String address = flags.getString(ADDRESS.name());
+        int count = flags.getInt(COUNT.name());
+        int size = flags.getInt(SIZE.name());
+        int connections = flags.getInt(CONNECTIONS.name());
+        long timeoutMillis = flags.getLong(TIMEOUT.name());
+        boolean datagrams = address.toLowerCase(Locale.ROOT).startsWith("udp");
+        if (datagrams && size > MAX_DATAGRAM) {
+            throw new UsageException("--size " + size + " does not fit one UDP datagram (at most " + MAX_DATAGRAM + " bytes)");
+        }
+
+        BlockingQueue<PingPongHandler.Event> events = new LinkedBlockingQueue<>();
+        Options options = Options.builder()
+                .numEventLoops(Math.min(connections, Runtime.getRuntime().availableProcessors()))
+                .build();
+        Client client = Client.start(new PingPongHandler(address, datagrams, count, events), options);
+        try {
+            out.println("client: " + connections + (connections == 1 ? " connection" : " connections") + " to "
+                    + address + ", " + count + " messages of " + size + " bytes each");
+            long start = System.nanoTime();
+            for (int c = 1; c <= connections; c++) {
+                dial(client, address, new PingPongHandler.Session(c, size));
+            }
+            Latencies latencies = await(events, connections, timeoutMillis, address, out);
+            long elapsed = System.nanoTime() - start;
+            out.printf(Locale.ROOT, "%d round trips in %.1f ms (%.0f per second): %s%n", latencies.count(),
+                    elapsed / 1e6, latencies.count() / (elapsed / 1e9), latencies.summary());
+            return 0;
+        } finally {
+            client.stop();
+        }
+    }
+
+    private static void dial(Client client, String address, PingPongHandler.Session session)
+            throws IOException, ExampleFailedException {
+        try {
+            client.dial(address, session);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException e) {
+            // gnetj's message names the address: "cannot dial 'tcp://...': Connection refused".
+            throw new ExampleFailedException(e.getMessage());
+        }
+    }
+
+    /** Prints each round trip as it is reported until every connection finished; fails on the first error. */
+    private static Latencies await(BlockingQueue<PingPongHandler.Event> events, int connections, long timeoutMillis,
+                                   String address, PrintStream out) throws InterruptedException, ExampleFailedException {
+        Latencies latencies = new Latencies();
+        int finished = 0;
+        while (finished < connections) {
+            PingPongHandler.Event e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (e == null) {
+                throw new ExampleFailedException("no reply from " + address + " for " + timeoutMillis + " ms ("
+                        + finished + " of " + connections + " connections finished, " + latencies.count()
+                        + " round trips done)");
+            }
+            if (e instanceof PingPongHandler.RoundTrip) {
+                PingPongHandler.RoundTrip r = (PingPongHandler.RoundTrip) e;
+                latencies.add(r.nanos());
+                out.println("connection " + r.connection() + " message " + r.message() + ": "
+                        + Latencies.micros(r.nanos()));
+            } else if (e instanceof PingPongHandler.Finished) {
+                finished++;
+            } else {
+                throw new ExampleFailedException(((PingPongHandler.Failed) e).message());
+            }
+        }
+        return latencies;
+    }
+}
