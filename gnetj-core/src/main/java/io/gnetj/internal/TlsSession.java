@@ -337,6 +337,10 @@ final class TlsSession {
     }
 
     private boolean handshakeFinished() {
+        if (handshakeDone) {
+            // The JDK reports FINISHED after post-handshake messages too (a TLS 1.3 session ticket).
+            return !released && conn.isOpenOnLoop();
+        }
         handshakeDone = true;
         SSLSession session = engine.getSession();
         packetSize = session.getPacketBufferSize();
