@@ -192,8 +192,8 @@ final class TlsSession {
     }
 
     SSLHandshakeException timeoutException(java.time.Duration timeout) {
-        return new SSLHandshakeException((client ? "cannot dial " + peer + ": " : "")
-                + "no TLS handshake within handshakeTimeout " + timeout + " with " + peer);
+        // fail() prefixes a dial's failure with "cannot dial"
+        return new SSLHandshakeException("no TLS handshake within handshakeTimeout " + timeout + " with " + peer);
     }
 
     // ---- driving ----
