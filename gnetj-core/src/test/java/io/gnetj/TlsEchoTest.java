@@ -173,6 +173,23 @@ class TlsEchoTest {
     }
 
     @Test
+    void aReadBufferSmallerThanARecordStillDeliversEveryByte() throws Exception {
+        TlsTestSupport.Identity id = TlsTestSupport.localhost();
+        BufferPool pool = BufferPool.create();
+        Engine engine = Gnet.start(new TestServers.Echo(), "tls://127.0.0.1:0", Options.builder().numEventLoops(1)
+                .bufferPool(pool).readBufferCap(1024).tls(id.server().build()).build());
+        byte[] message = new byte[300_000];
+        new Random(3).nextBytes(message);
+        try (SSLSocket socket = TlsTestSupport.connect(id.trustingContext(), TlsTestSupport.port(engine, 0))) {
+            TestServers.write(socket, message);
+            assertThat(TestServers.readExactly(socket.getInputStream(), message.length)).isEqualTo(message);
+        } finally {
+            TestServers.await("connection closed", () -> engine.countConnections() == 0);
+            stop(engine, pool);
+        }
+    }
+
+    @Test
     void alpnAndSniAreReadableFromTheConn() throws Exception {
         TlsTestSupport.Identity id = TlsTestSupport.localhost();
         BufferPool pool = BufferPool.create();
