@@ -24,8 +24,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Dials never block a loop: the connect completes on a loop ({@code OP_CONNECT}). Addresses use
  * the server schemes: {@code tcp}, {@code tcp4}, {@code tcp6}, {@code udp}, {@code udp4},
- * {@code udp6} (a connected UDP socket, with {@code onOpen}/{@code onClose}) and
- * {@code unix:///path}. Dialed connections are spread over the loops in turn and count towards
+ * {@code udp6} (a connected UDP socket, with {@code onOpen}/{@code onClose}),
+ * {@code unix:///path}, and {@code tls}, {@code tls4}, {@code tls6} (TCP with TLS, with
+ * {@link Options#tls()}; {@code onOpen} runs and {@code dial} returns after the handshake, and a
+ * failed handshake fails the dial with an {@code SSLHandshakeException} naming the address). Dialed connections are spread over the loops in turn and count towards
  * {@link Options#maxConnections()}; the other limits apply to them as to accepted ones.
  * {@link EventHandler#onBoot} runs in {@link #start}, {@link EventHandler#onTick} on the client's
  * main thread if {@link Options#ticker()} is on, and {@link EventHandler#onShutdown} once after
@@ -102,7 +104,10 @@ public final class Client {
     }
 
     private Conn await(CompletableFuture<Conn> future, String what) throws IOException {
-        long waitMillis = engine.options().connectTimeout().toMillis() + TimeUnit.SECONDS.toMillis(5);
+        // The loop fails the dial itself by then: connecting, then (for tls://) the handshake.
+        TlsConfig tls = engine.options().tls();
+        long waitMillis = engine.options().connectTimeout().toMillis() + TimeUnit.SECONDS.toMillis(5)
+                + (tls == null ? 0 : tls.handshakeTimeout().toMillis());
         boolean interrupted = false;
         try {
             while (true) {

@@ -2,6 +2,7 @@ package io.gnetj;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import javax.net.ssl.SSLSession;
 
 /**
  * One connection, owned by one event loop for its whole life.
@@ -10,8 +11,8 @@ import java.nio.ByteBuffer;
  * Every method may be called on the connection's event loop thread (inside a handler callback or
  * a {@link Callback}). From any other thread only {@link #asyncWrite}, {@link #asyncWritev},
  * {@link #wake}, {@link #close()}, {@link #close(Callback)}, {@link #isOpen()},
- * {@link #context()}, {@link #localAddress()} and {@link #remoteAddress()} may be called; the
- * rest throw {@link IllegalStateException}.
+ * {@link #context()}, {@link #localAddress()}, {@link #remoteAddress()}, {@link #tlsSession()} and
+ * {@link #applicationProtocol()} may be called; the rest throw {@link IllegalStateException}.
  *
  * <h2>Inbound bytes and views</h2>
  * {@link #next}, {@link #peek} return {@link ByteBuffer} views of the connection's inbound bytes,
@@ -36,6 +37,14 @@ import java.nio.ByteBuffer;
  * {@code write} sends one datagram back to the sender (a {@code writev} one datagram of all its
  * buffers); {@link #asyncWrite} works from any thread, later too. A dialed (connected) UDP
  * connection gets {@code onOpen}/{@code onClose} like a stream.
+ *
+ * <h2>TLS</h2>
+ * On a TLS connection (a {@code tls://} address, see {@link TlsConfig}) the handler sees
+ * plaintext: {@code onOpen} runs once the handshake completed, {@code next}/{@code peek}/{@code read}
+ * return decrypted bytes, {@code write} takes plaintext (byte counts such as
+ * {@link #outboundBuffered()} count plaintext), and {@link #close()} sends {@code close_notify}
+ * after the queued bytes. {@link #tlsSession()} and {@link #applicationProtocol()} tell what was
+ * negotiated.
  *
  * <h2>After close</h2>
  * {@link #context()}, {@link #localAddress()} and {@link #remoteAddress()} stay readable.
@@ -160,6 +169,26 @@ public interface Conn {
 
     /** The peer's address. Readable after close. */
     SocketAddress remoteAddress();
+
+    // ---- TLS (any thread) ----
+
+    /**
+     * The TLS session negotiated (protocol, cipher suite, peer certificates; on a server an
+     * {@link javax.net.ssl.ExtendedSSLSession} whose {@code getRequestedServerNames()} holds the
+     * client's SNI), or {@code null} for a plain connection. Readable from {@code onOpen} on and
+     * after close.
+     */
+    default SSLSession tlsSession() {
+        return null;
+    }
+
+    /**
+     * The protocol negotiated with ALPN ({@link TlsConfig#applicationProtocols()}), e.g.
+     * {@code "http/1.1"}, or {@code null} for a plain connection or when none was agreed.
+     */
+    default String applicationProtocol() {
+        return null;
+    }
 
     // ---- socket options (loop thread) ----
 

@@ -9,6 +9,8 @@ import java.util.Objects;
  * Starts engines. An address is {@code scheme://host:port} with scheme {@code tcp}, {@code tcp4},
  * {@code tcp6}, {@code udp}, {@code udp4} or {@code udp6} (an empty host means every interface,
  * e.g. {@code tcp://:9000}; IPv6 hosts in brackets, e.g. {@code tcp6://[::1]:9000}), or
+ * {@code tls}, {@code tls4} or {@code tls6} for TCP with TLS (which needs {@link Options#tls()};
+ * see {@link TlsConfig}), or
  * {@code unix:///path/to.sock} for a Unix domain socket (a stale socket file there is replaced,
  * and the file is removed on stop). Port 0 lets the system choose, and
  * {@link Engine#addresses()} tells which it chose. UDP multicast groups are joined on

@@ -37,6 +37,7 @@ public final class Options {
     private final Duration closeTimeout;
     private final Duration connectTimeout;
     private final BufferPool bufferPool;
+    private final TlsConfig tls;
 
     private Options(Builder b) {
         this.multicore = b.multicore;
@@ -64,6 +65,7 @@ public final class Options {
         this.closeTimeout = b.closeTimeout;
         this.connectTimeout = b.connectTimeout;
         this.bufferPool = b.bufferPool;
+        this.tls = b.tls;
     }
 
     /** A builder holding every default. */
@@ -104,6 +106,7 @@ public final class Options {
         b.closeTimeout = closeTimeout;
         b.connectTimeout = connectTimeout;
         b.bufferPool = bufferPool;
+        b.tls = tls;
         return b;
     }
 
@@ -201,6 +204,13 @@ public final class Options {
     /** The pool for connection buffers, or {@code null} for one pool per engine. Default {@code null}. */
     public BufferPool bufferPool() { return bufferPool; }
 
+    /**
+     * TLS for the addresses that ask for it ({@code tls://}, {@code tls4://}, {@code tls6://}): a
+     * server serves those with it, a client dials them with it; {@code null} when TLS is not used.
+     * Plain addresses of the same engine stay plain. Default {@code null}.
+     */
+    public TlsConfig tls() { return tls; }
+
     @Override
     public String toString() {
         return "Options{loops=" + effectiveEventLoops() + ", loadBalancing=" + loadBalancing
@@ -209,7 +219,8 @@ public final class Options {
                 + ", tcpNoDelay=" + tcpNoDelay + ", maxConnections=" + maxConnections
                 + ", idleTimeout=" + idleTimeout + ", maxInboundBuffered=" + maxInboundBuffered
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
-                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout + '}';
+                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
+                + (tls == null ? "" : ", tls=" + tls) + '}';
     }
 
     /**
@@ -245,6 +256,7 @@ public final class Options {
         private Duration closeTimeout = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private BufferPool bufferPool = null;
+        private TlsConfig tls = null;
 
         private Builder() {
         }
@@ -375,6 +387,9 @@ public final class Options {
 
         /** See {@link Options#bufferPool()}. */
         public Builder bufferPool(BufferPool pool) { this.bufferPool = pool; return this; }
+
+        /** See {@link Options#tls()}; {@code null} for none. */
+        public Builder tls(TlsConfig config) { this.tls = config; return this; }
 
         /**
          * The options.

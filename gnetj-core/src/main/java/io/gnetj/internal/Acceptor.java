@@ -68,11 +68,11 @@ final class Acceptor {
             if (channel == null) {
                 return;
             }
-            dispatch(channel);
+            dispatch(channel, engine.isTlsListener(listener));
         }
     }
 
-    private void dispatch(SocketChannel channel) {
+    private void dispatch(SocketChannel channel, boolean tls) {
         if (!engine.tryAcquireConnection()) {
             log.log(System.Logger.Level.WARNING, "refusing a connection: " + engine.options().maxConnections()
                     + " connections are open (maxConnections)", null);
@@ -90,7 +90,7 @@ final class Acceptor {
         }
         if (owner != null) {
             owner.load().incrementAndGet();
-            owner.open(channel, true);
+            owner.open(channel, true, tls);
             return;
         }
         SocketAddress remote = null;
@@ -103,7 +103,7 @@ final class Acceptor {
         }
         EventLoop loop = balancer.next(remote);
         loop.load().incrementAndGet();
-        loop.execute(new RegisterTask(loop, channel, engine));
+        loop.execute(new RegisterTask(loop, channel, engine, tls));
     }
 
     private void backOff(IOException e) {
@@ -147,16 +147,18 @@ final class Acceptor {
         private final EventLoop loop;
         private final SocketChannel channel;
         private final ServerEngine engine;
+        private final boolean tls;
 
-        RegisterTask(EventLoop loop, SocketChannel channel, ServerEngine engine) {
+        RegisterTask(EventLoop loop, SocketChannel channel, ServerEngine engine, boolean tls) {
             this.loop = loop;
             this.channel = channel;
             this.engine = engine;
+            this.tls = tls;
         }
 
         @Override
         void run() {
-            loop.open(channel, true);
+            loop.open(channel, true, tls);
         }
 
         @Override

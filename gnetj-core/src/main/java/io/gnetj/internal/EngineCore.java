@@ -2,6 +2,7 @@ package io.gnetj.internal;
 
 import io.gnetj.EventHandler;
 import io.gnetj.Options;
+import java.util.concurrent.Executor;
 
 /**
  * What an {@link EventLoop} needs from the engine (server or client) that owns it.
@@ -25,6 +26,12 @@ interface EngineCore {
 
     /** Gives back what {@link #tryAcquireConnection()} reserved, once the connection is gone. */
     void releaseConnection();
+
+    /**
+     * Where TLS delegated tasks run: the config's executor, or the engine's own small pool
+     * (started on first use, stopped with the engine).
+     */
+    Executor tlsTaskExecutor();
 
     /** Starts stopping the engine (a handler returned {@link io.gnetj.Action#SHUTDOWN}); returns at once. */
     void requestStop();

@@ -85,11 +85,13 @@ final class EventLoop implements Runnable {
     private final ByteBuffer discardBuffer = ByteBuffer.allocateDirect(8 * 1024);
     private final RateLimitedLog handlerErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final RateLimitedLog acceptErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
+    private final RateLimitedLog tlsErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
 
     private final long sweepIntervalNanos;
     private final int idleTicksLimit;
     private final int closeTicksLimit;
     private final int connectTicksLimit;
+    private final int handshakeTicksLimit;
 
     @SuppressWarnings("unused") // accessed through NEXT_WAKEUP_NANOS
     private volatile long nextWakeupNanos = AWAKE;
@@ -105,6 +107,8 @@ final class EventLoop implements Runnable {
     private ByteBuffer datagramBuffer;
     private ByteBuffer datagramView;
     private ByteBuffer datagramScratch;
+    /** Where TLS plaintext is unwrapped when the read buffer is smaller than a record. */
+    private ByteBuffer tlsPlaintext;
 
     EventLoop(EngineCore engine, int index, String name, BufferPool pool) throws IOException {
         this.engine = engine;
@@ -126,11 +130,16 @@ final class EventLoop implements Runnable {
         }
         long connect = options.connectTimeout().toNanos();
         interval = Math.min(interval, connect / 4);
+        long handshake = options.tls() == null ? 0 : options.tls().handshakeTimeout().toNanos();
+        if (handshake > 0) {
+            interval = Math.min(interval, handshake / 4);
+        }
         this.sweepIntervalNanos = Math.max(MIN_SWEEP_INTERVAL_NANOS, interval);
         // One tick more than the quotient, so a connection is never closed before its full timeout.
         this.idleTicksLimit = idle > 0 ? ticksFor(idle) : Integer.MAX_VALUE;
         this.closeTicksLimit = ticksFor(close);
         this.connectTicksLimit = ticksFor(connect);
+        this.handshakeTicksLimit = handshake > 0 ? ticksFor(handshake) : Integer.MAX_VALUE;
     }
 
     private int ticksFor(long nanos) {
@@ -223,6 +232,19 @@ final class EventLoop implements Runnable {
 
     RateLimitedLog acceptErrors() {
         return acceptErrors;
+    }
+
+    /** TLS handshakes that failed on connections that never opened. */
+    RateLimitedLog tlsErrors() {
+        return tlsErrors;
+    }
+
+    /** A buffer of at least {@code size} bytes for TLS plaintext, cleared; see {@link TlsSession}. */
+    ByteBuffer tlsPlaintextBuffer(int size) {
+        if (tlsPlaintext == null || tlsPlaintext.capacity() < size) {
+            tlsPlaintext = ByteBuffer.allocateDirect(size);
+        }
+        return tlsPlaintext.clear();
     }
 
     Selector selector() {
@@ -378,7 +400,7 @@ final class EventLoop implements Runnable {
         // Backwards: closing a connection swaps the last one into its slot.
         for (int i = connCount - 1; i >= 0; i--) {
             if (i < connCount) {
-                conns[i].sweepTick(idleTicksLimit, closeTicksLimit, connectTicksLimit);
+                conns[i].sweepTick(idleTicksLimit, closeTicksLimit, connectTicksLimit, handshakeTicksLimit);
             }
         }
     }
@@ -405,10 +427,17 @@ final class EventLoop implements Runnable {
         conn.slot = -1;
     }
 
-    /** Registers an accepted or connected channel with this loop and opens the connection. */
-    void open(SocketChannel channel, boolean acquired) {
+    /**
+     * Registers an accepted channel with this loop and opens the connection (with {@code tls},
+     * starts its handshake).
+     */
+    void open(SocketChannel channel, boolean acquired, boolean tls) {
         TcpConn conn = new TcpConn(this, channel);
         try {
+            if (tls) {
+                conn.useTls(TlsSession.server(conn, this, channel, engine.options().tls(),
+                        String.valueOf(conn.remoteAddress())));
+            }
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ, conn);
             conn.opened(key);
         } catch (IOException | RuntimeException e) {
@@ -423,13 +452,24 @@ final class EventLoop implements Runnable {
 
     /**
      * Registers a stream channel a client dialed (connect pending, or already connected) or
-     * enrolled, and completes {@code future} once {@code onOpen} ran, or with why not.
+     * enrolled, and completes {@code future} once {@code onOpen} ran (with TLS, after the
+     * handshake), or with why not.
+     *
+     * @param target the dialed address ({@code null} for an enrolled channel)
      */
-    void openDialed(SocketChannel channel, boolean connected, Object context, CompletableFuture<Conn> future, String address) {
+    void openDialed(SocketChannel channel, boolean connected, Object context, CompletableFuture<Conn> future,
+                    String address, ListenAddress target) {
         TcpConn conn = new TcpConn(this, channel);
         conn.context(context);
         try {
-            if (connected) {
+            if (target != null && target.tls()) {
+                int port = ((java.net.InetSocketAddress) target.socketAddress()).getPort();
+                conn.useTls(TlsSession.client(conn, this, channel, engine.options().tls(), target.host(), port, address));
+                conn.connecting(channel.register(selector, SelectionKey.OP_CONNECT, conn), future, address);
+                if (connected) {
+                    conn.onConnectable();
+                }
+            } else if (connected) {
                 conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
                 future.complete(conn);
             } else {

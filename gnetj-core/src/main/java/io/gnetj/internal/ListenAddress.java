@@ -19,13 +19,16 @@ import java.util.Locale;
  * @param network  the transport
  * @param family   the protocol family to open sockets with ({@code null}: the JDK's default, dual stack)
  * @param socketAddress where to bind or connect
+ * @param tls      whether the address asks for TLS ({@code tls}, {@code tls4}, {@code tls6}: TCP with TLS)
+ * @param host     the host as written (for TLS: the name a client verifies and sends as SNI); empty for any
  */
-public record ListenAddress(String text, Network network, ProtocolFamily family, SocketAddress socketAddress) {
+public record ListenAddress(String text, Network network, ProtocolFamily family, SocketAddress socketAddress,
+                            boolean tls, String host) {
 
     /** Transports. */
     public enum Network { TCP, UDP, UNIX }
 
-    private static final String SCHEMES = "tcp, tcp4, tcp6, udp, udp4, udp6, unix";
+    private static final String SCHEMES = "tcp, tcp4, tcp6, tls, tls4, tls6, udp, udp4, udp6, unix";
 
     /**
      * Parses an address.
@@ -43,12 +46,15 @@ public record ListenAddress(String text, Network network, ProtocolFamily family,
         String scheme = text.substring(0, sep).toLowerCase(Locale.ROOT);
         String rest = text.substring(sep + 3);
         switch (scheme) {
-            case "tcp": return inet(text, Network.TCP, null, rest);
-            case "tcp4": return inet(text, Network.TCP, StandardProtocolFamily.INET, rest);
-            case "tcp6": return inet(text, Network.TCP, StandardProtocolFamily.INET6, rest);
-            case "udp": return inet(text, Network.UDP, null, rest);
-            case "udp4": return inet(text, Network.UDP, StandardProtocolFamily.INET, rest);
-            case "udp6": return inet(text, Network.UDP, StandardProtocolFamily.INET6, rest);
+            case "tcp": return inet(text, Network.TCP, null, rest, false);
+            case "tcp4": return inet(text, Network.TCP, StandardProtocolFamily.INET, rest, false);
+            case "tcp6": return inet(text, Network.TCP, StandardProtocolFamily.INET6, rest, false);
+            case "tls": return inet(text, Network.TCP, null, rest, true);
+            case "tls4": return inet(text, Network.TCP, StandardProtocolFamily.INET, rest, true);
+            case "tls6": return inet(text, Network.TCP, StandardProtocolFamily.INET6, rest, true);
+            case "udp": return inet(text, Network.UDP, null, rest, false);
+            case "udp4": return inet(text, Network.UDP, StandardProtocolFamily.INET, rest, false);
+            case "udp6": return inet(text, Network.UDP, StandardProtocolFamily.INET6, rest, false);
             case "unix": return unix(text, rest);
             default: throw bad(text, "unknown scheme '" + scheme + "' (expected one of " + SCHEMES + ")");
         }
@@ -60,13 +66,13 @@ public record ListenAddress(String text, Network network, ProtocolFamily family,
         }
         try {
             return new ListenAddress(text, Network.UNIX, StandardProtocolFamily.UNIX,
-                    UnixDomainSocketAddress.of(Path.of(path)));
+                    UnixDomainSocketAddress.of(Path.of(path)), false, "");
         } catch (RuntimeException e) {
             throw bad(text, "invalid path: " + e.getMessage());
         }
     }
 
-    private static ListenAddress inet(String text, Network network, ProtocolFamily family, String hostPort) {
+    private static ListenAddress inet(String text, Network network, ProtocolFamily family, String hostPort, boolean tls) {
         String host;
         String portText;
         if (hostPort.startsWith("[")) {
@@ -119,7 +125,7 @@ public record ListenAddress(String text, Network network, ProtocolFamily family,
             }
             address = new InetSocketAddress(ip, port);
         }
-        return new ListenAddress(text, network, family, address);
+        return new ListenAddress(text, network, family, address, tls, host);
     }
 
     private static InetAddress anyIpv4() {

@@ -30,6 +30,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -71,6 +75,11 @@ public final class ServerEngine implements Engine, EngineCore {
     private final List<Path> unixPaths = new ArrayList<>();
     private final List<ServerSocketChannel> allListeners = new ArrayList<>();
     private final List<DatagramChannel> allDatagramChannels = new ArrayList<>();
+    /** Listeners whose connections speak TLS (identity: a channel's equals is identity). */
+    private final java.util.Set<ServerSocketChannel> tlsListeners = new java.util.HashSet<>();
+    private final int id;
+    /** The default executor for TLS delegated tasks; created on first use (see tlsTaskExecutor). */
+    private ExecutorService tlsTasks;
     private int udpListenerCount;
     private Acceptor mainAcceptor;
     private final AtomicInteger nextDialLoop = new AtomicInteger();
@@ -83,7 +92,7 @@ public final class ServerEngine implements Engine, EngineCore {
         this.handler = handler;
         this.options = options;
         this.pool = options.bufferPool() != null ? options.bufferPool() : BufferPool.create();
-        int id = ENGINE_IDS.incrementAndGet();
+        this.id = ENGINE_IDS.incrementAndGet();
         this.loops = new EventLoop[options.effectiveEventLoops()];
         this.mainSelector = Selector.open();
         this.mainThread = new Thread(this::runMain, "gnetj-main-" + id);
@@ -101,7 +110,13 @@ public final class ServerEngine implements Engine, EngineCore {
     public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
         List<ListenAddress> parsed = new ArrayList<>(addresses.size());
         for (String address : addresses) {
-            parsed.add(ListenAddress.parse(address));
+            ListenAddress listen = ListenAddress.parse(address);
+            checkTls(listen, options, "serve");
+            if (listen.tls() && !options.tls().hasKeyMaterial()) {
+                throw new IllegalArgumentException("cannot serve '" + address + "': the TlsConfig has no certificate"
+                        + " (give it keyStore(...), pem(...) or an sslContext with key material)");
+            }
+            parsed.add(listen);
         }
         ServerEngine engine = new ServerEngine(handler, options);
         try {
@@ -130,6 +145,7 @@ public final class ServerEngine implements Engine, EngineCore {
      */
     public CompletableFuture<Conn> dial(String address, Object context) {
         ListenAddress target = ListenAddress.parse(address);
+        checkTls(target, options, "dial");
         CompletableFuture<Conn> future = new CompletableFuture<>();
         if (stopRequested) {
             future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the client is stopped"));
@@ -149,7 +165,7 @@ public final class ServerEngine implements Engine, EngineCore {
                 channel.configureBlocking(false);
                 channel.connect(target.socketAddress());
                 loop.load().incrementAndGet();
-                loop.execute(new DialTask(loop, channel, false, context, future, address, this));
+                loop.execute(new DialTask(loop, channel, false, context, future, address, target, this));
             } else {
                 SocketChannel channel = target.family() == null ? SocketChannel.open() : SocketChannel.open(target.family());
                 opened = channel;
@@ -157,7 +173,7 @@ public final class ServerEngine implements Engine, EngineCore {
                 SocketOptionsSupport.applyToStream(channel, options);
                 boolean connected = channel.connect(target.socketAddress());
                 loop.load().incrementAndGet();
-                loop.execute(new DialTask(loop, channel, connected, context, future, address, this));
+                loop.execute(new DialTask(loop, channel, connected, context, future, address, target, this));
             }
         } catch (IOException | RuntimeException e) {
             if (opened != null) {
@@ -193,7 +209,7 @@ public final class ServerEngine implements Engine, EngineCore {
         }
         EventLoop loop = nextDialLoop();
         loop.load().incrementAndGet();
-        loop.execute(new DialTask(loop, channel, true, context, future, String.valueOf(channel), this));
+        loop.execute(new DialTask(loop, channel, true, context, future, String.valueOf(channel), null, this));
         return future;
     }
 
@@ -209,16 +225,18 @@ public final class ServerEngine implements Engine, EngineCore {
         private final Object context;
         private final CompletableFuture<Conn> future;
         private final String address;
+        private final ListenAddress target;
         private final ServerEngine engine;
 
         DialTask(EventLoop loop, java.nio.channels.Channel channel, boolean connected, Object context,
-                 CompletableFuture<Conn> future, String address, ServerEngine engine) {
+                 CompletableFuture<Conn> future, String address, ListenAddress target, ServerEngine engine) {
             this.loop = loop;
             this.channel = channel;
             this.connected = connected;
             this.context = context;
             this.future = future;
             this.address = address;
+            this.target = target;
             this.engine = engine;
         }
 
@@ -227,7 +245,7 @@ public final class ServerEngine implements Engine, EngineCore {
             if (channel instanceof DatagramChannel) {
                 loop.openDialedDatagram((DatagramChannel) channel, context, future);
             } else {
-                loop.openDialed((SocketChannel) channel, connected, context, future, address);
+                loop.openDialed((SocketChannel) channel, connected, context, future, address, target);
             }
         }
 
@@ -256,6 +274,9 @@ public final class ServerEngine implements Engine, EngineCore {
                 ServerSocketChannel listener = bind(address, address.socketAddress(), false);
                 listeners.add(listener);
                 boundAddresses.add(listener.getLocalAddress());
+                if (address.tls()) {
+                    tlsListeners.add(listener);
+                }
             }
             mainAcceptor = new Acceptor(this, listeners, null, balancer);
             return;
@@ -276,8 +297,15 @@ public final class ServerEngine implements Engine, EngineCore {
             SocketAddress actual = first.getLocalAddress();
             perLoop.get(0).add(first);
             boundAddresses.add(actual);
+            if (address.tls()) {
+                tlsListeners.add(first);
+            }
             for (int i = 1; i < loops.length; i++) {
-                perLoop.get(i).add(bind(address, actual, true));
+                ServerSocketChannel listener = bind(address, actual, true);
+                perLoop.get(i).add(listener);
+                if (address.tls()) {
+                    tlsListeners.add(listener);
+                }
             }
         }
         for (int i = 0; i < loops.length; i++) {
@@ -492,6 +520,7 @@ public final class ServerEngine implements Engine, EngineCore {
         for (EventLoop loop : loops) {
             joinLoop(loop);
         }
+        stopTlsTasks();
         try {
             handler.onShutdown(this);
         } catch (RuntimeException e) {
@@ -561,7 +590,60 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
+    /** A TLS address needs a TlsConfig: fail fast, naming the address. */
+    private static void checkTls(ListenAddress address, Options options, String verb) {
+        if (address.tls() && options.tls() == null) {
+            throw new IllegalArgumentException("cannot " + verb + " '" + address + "': a tls address needs"
+                    + " Options.builder().tls(TlsConfig)");
+        }
+    }
+
+    /** Whether connections accepted from {@code listener} speak TLS. Immutable once bound: any thread. */
+    boolean isTlsListener(ServerSocketChannel listener) {
+        return !tlsListeners.isEmpty() && tlsListeners.contains(listener);
+    }
+
+    /** The loops have ended, so no task will be submitted any more: stop the default executor. */
+    private void stopTlsTasks() {
+        ExecutorService tasks;
+        synchronized (this) {
+            tasks = tlsTasks;
+        }
+        if (tasks == null) {
+            return;
+        }
+        tasks.shutdownNow();
+        try {
+            if (!tasks.awaitTermination(LOOP_JOIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.ERROR, "TLS task threads of " + mainThread.getName() + " did not end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ---- EngineCore ----
+
+    @Override
+    public Executor tlsTaskExecutor() {
+        Executor configured = options.tls() == null ? null : options.tls().delegatedTaskExecutor();
+        if (configured != null) {
+            return configured;
+        }
+        synchronized (this) {
+            if (tlsTasks == null) {
+                // Handshake crypto is CPU-bound: a thread per core at most, and at most 4, so it
+                // cannot crowd out the loops. Idle threads end after 30 s.
+                int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+                AtomicInteger n = new AtomicInteger();
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), r -> new Thread(r, "gnetj-tls-" + id + "-" + n.getAndIncrement()));
+                pool.allowCoreThreadTimeOut(true);
+                tlsTasks = pool;
+            }
+            return tlsTasks;
+        }
+    }
 
     @Override
     public EventHandler handler() {

@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLSession;
 
 /**
  * A stream connection (TCP or Unix domain socket) owned by one {@link EventLoop}.
@@ -42,6 +43,12 @@ import java.util.concurrent.CompletableFuture;
  * the callback returns and are then sent in one gathering write; elsewhere they are sent at once.
  * What the kernel does not take stays queued with {@code OP_WRITE} set. Past the high-water mark
  * reading pauses until the queue drains under the low-water mark.
+ *
+ * <h2>TLS</h2>
+ * A TLS connection has a {@link TlsSession} between the socket and these buffers, which then hold
+ * plaintext: reads and writes on the socket go through it, and it calls back
+ * {@link #deliverPlaintext}, {@link #tlsEstablished()} (then {@code onOpen} runs) and
+ * {@link #peerFinished}.
  *
  * <h2>Closing</h2>
  * {@code OPEN → CLOSING} (no more reads or writes accepted; queued bytes still go out, for at most
@@ -96,6 +103,8 @@ final class TcpConn extends AbstractConn {
     private boolean peerDone;
     /** Closing: our output is shut down and we wait for the peer's EOF (see {@link #finishClose()}). */
     private boolean lingering;
+    /** The TLS layer, or {@code null} for a plain connection; set before the connection opens. */
+    private TlsSession tls;
 
     TcpConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
@@ -115,12 +124,24 @@ final class TcpConn extends AbstractConn {
 
     // ---- lifecycle, loop thread ----
 
-    /** Registered with the selector, connected: bookkeeping, then {@code onOpen}. */
+    /** Makes this connection speak TLS through {@code session}; before it is registered. */
+    void useTls(TlsSession session) {
+        this.tls = session;
+    }
+
+    /**
+     * Registered with the selector, connected: bookkeeping, then {@code onOpen}, or with TLS the
+     * handshake (and {@code onOpen} once it finished).
+     */
     void opened(SelectionKey key) {
         this.key = key;
         this.interestOps = SelectionKey.OP_READ;
         loop.add(this);
-        fireOpen();
+        if (tls != null) {
+            tls.start();
+        } else {
+            fireOpen();
+        }
     }
 
     /**
@@ -150,12 +171,78 @@ final class TcpConn extends AbstractConn {
             closeNow(failure);
             return;
         }
-        CompletableFuture<Conn> future = connectFuture;
-        connectFuture = null;
         localAddress = addressOrNull(channel, true);
         setInterest(SelectionKey.OP_READ);
+        if (tls != null) {
+            tls.start(); // the dial completes in tlsEstablished
+            return;
+        }
+        CompletableFuture<Conn> future = connectFuture;
+        connectFuture = null;
         fireOpen();
         future.complete(this);
+    }
+
+    /** TLS: the handshake finished; open the connection (and complete its dial). */
+    void tlsEstablished() {
+        CompletableFuture<Conn> future = connectFuture;
+        connectFuture = null;
+        fireOpen();
+        if (future != null) {
+            future.complete(this);
+        }
+    }
+
+    /** TLS: a delegated task runs off the loop; no reads until it is done. */
+    void tlsTaskRunning(boolean running) {
+        if (running) {
+            setInterest(interestOps & ~SelectionKey.OP_READ);
+        } else if (state == OPEN && !readPaused) {
+            setInterest(interestOps | SelectionKey.OP_READ);
+        }
+    }
+
+    /** Open, as seen on the loop (a close requested from elsewhere has not taken effect yet). */
+    boolean isOpenOnLoop() {
+        return state == OPEN;
+    }
+
+    /** Read or write progress: resets the idle timeout. */
+    void markActive() {
+        idleTicks = 0;
+    }
+
+    /**
+     * TLS: plaintext unwrapped into {@code plaintext} (read mode). In the loop's read buffer with
+     * nothing else buffered it is lent to the handler as fresh bytes, as a plain read is;
+     * otherwise it is appended to the ring. Then {@code onTraffic}.
+     */
+    void deliverPlaintext(ByteBuffer plaintext, boolean inReadBuffer) {
+        if (state != OPEN) {
+            return;
+        }
+        if (inReadBuffer && inbound.isEmpty()) {
+            freshPos = plaintext.position();
+            freshLimit = plaintext.limit();
+        } else {
+            if (inbound.buffered() + plaintext.remaining() > options.maxInboundBuffered()) {
+                closeNow(inboundLimit());
+                return;
+            }
+            inbound.write(plaintext);
+        }
+        fireTraffic();
+    }
+
+    /**
+     * The peer will send no more: an end of stream ({@code eof}), or TLS {@code close_notify}. What
+     * we queued still goes out before we close.
+     */
+    void peerFinished(boolean eof) {
+        if (eof) {
+            peerDone = true;
+        }
+        closeGracefully(null);
     }
 
     private void fireOpen() {
@@ -186,6 +273,10 @@ final class TcpConn extends AbstractConn {
         if (state != OPEN || readPaused) {
             return;
         }
+        if (tls != null) {
+            tls.onReadable();
+            return;
+        }
         int n;
         try {
             if (inbound.isEmpty()) {
@@ -209,9 +300,7 @@ final class TcpConn extends AbstractConn {
             return;
         }
         if (n < 0) {
-            // The peer will send no more; what we queued still goes out before we close.
-            peerDone = true;
-            closeGracefully(null);
+            peerFinished(true);
             return;
         }
         if (n == 0) {
@@ -291,14 +380,23 @@ final class TcpConn extends AbstractConn {
 
     /** The socket is writable: send what is queued. */
     void onWritable() {
-        flushOutbound();
+        if (tls != null) {
+            tls.onWritable();
+        } else {
+            flushOutbound();
+        }
     }
 
-    private void flushOutbound() {
+    /** Sends what is queued (with TLS: wrapped, and handshake messages), then adjusts interest. */
+    void flushOutbound() {
         if (state == CLOSED) {
             return;
         }
-        if (!outbound.isEmpty()) {
+        if (tls != null) {
+            if (!tls.flush(outbound, state == CLOSING) || state == CLOSED) {
+                return;
+            }
+        } else if (!outbound.isEmpty()) {
             try {
                 for (int i = 0; i < WRITE_SPIN && !outbound.isEmpty(); i++) {
                     if (outbound.writeTo(channel) == 0) {
@@ -311,7 +409,7 @@ final class TcpConn extends AbstractConn {
                 return;
             }
         }
-        int queued = outbound.buffered();
+        int queued = queued();
         if (queued == 0) {
             outbound.trim();
             setInterest(interestOps & ~SelectionKey.OP_WRITE);
@@ -323,6 +421,11 @@ final class TcpConn extends AbstractConn {
             setInterest(interestOps | SelectionKey.OP_WRITE);
         }
         updateReadPause(queued);
+    }
+
+    /** Bytes waiting to be sent: plaintext, and with TLS the records not yet written. */
+    private int queued() {
+        return tls == null ? outbound.buffered() : outbound.buffered() + tls.pendingBytes();
     }
 
     private void updateReadPause(int queued) {
@@ -362,11 +465,12 @@ final class TcpConn extends AbstractConn {
             closeNow(cause);
             return;
         }
-        if (outbound.isEmpty()) {
+        if (outbound.isEmpty() && tls == null) {
             finishClose();
             return;
         }
-        // Keep reading while the queue drains, dropping what comes: see drainWhileClosing.
+        // Keep reading while the queue drains (with TLS: and close_notify goes out), dropping what
+        // comes: see drainWhileClosing.
         setInterest(peerDone ? SelectionKey.OP_WRITE : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         flushOutbound();
     }
@@ -421,7 +525,7 @@ final class TcpConn extends AbstractConn {
                 }
                 if (n < 0) {
                     peerDone = true;
-                    if (lingering || outbound.isEmpty()) {
+                    if (lingering || queued() == 0) {
                         closeNow(closeCause);
                         return false;
                     }
@@ -447,6 +551,9 @@ final class TcpConn extends AbstractConn {
             key.cancel();
         }
         EventLoop.closeQuietly(channel);
+        if (tls != null) {
+            tls.release();
+        }
         inbound.release();
         outbound.release();
         freshPos = 0;
@@ -500,7 +607,12 @@ final class TcpConn extends AbstractConn {
         if (state == CLOSED) {
             return;
         }
-        if (!outbound.isEmpty()) {
+        if (tls != null) {
+            tls.flushForShutdown(outbound);
+            if (state == CLOSED) {
+                return;
+            }
+        } else if (!outbound.isEmpty()) {
             try {
                 outbound.writeTo(channel);
             } catch (IOException e) {
@@ -511,9 +623,13 @@ final class TcpConn extends AbstractConn {
         closeNow(state == CLOSING ? closeCause : null);
     }
 
-    /** One sweep tick: close if connecting, idle or closing for too long. */
-    void sweepTick(int idleTicksLimit, int closeTicksLimit, int connectTicksLimit) {
-        if (connectFuture != null) {
+    /** One sweep tick: close if connecting, handshaking, idle or closing for too long. */
+    void sweepTick(int idleTicksLimit, int closeTicksLimit, int connectTicksLimit, int handshakeTicksLimit) {
+        if (tls != null && tls.handshaking() && state == OPEN) {
+            if (tls.handshakeTimedOut(handshakeTicksLimit)) {
+                tls.fail(tls.timeoutException(options.tls().handshakeTimeout()), false);
+            }
+        } else if (connectFuture != null) {
             if (++connectTicks >= connectTicksLimit) {
                 closeNow(new ConnectException("cannot dial '" + dialedAddress + "': no connection within connectTimeout "
                         + options.connectTimeout()));
@@ -522,7 +638,7 @@ final class TcpConn extends AbstractConn {
             if (++closeTicks >= closeTicksLimit && lingering) {
                 closeNow(closeCause); // everything was sent; the peer just never closed its side
             } else if (closeTicks >= closeTicksLimit) {
-                closeNow(new ConnectionClosedException("closed with " + outbound.buffered()
+                closeNow(new ConnectionClosedException("closed with " + queued()
                         + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));
             }
         } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
@@ -663,6 +779,20 @@ final class TcpConn extends AbstractConn {
     public int outboundBuffered() {
         checkLoop("outboundBuffered");
         return outbound.buffered();
+    }
+
+    // ---- TLS ----
+
+    @Override
+    public SSLSession tlsSession() {
+        TlsSession session = tls;
+        return session == null ? null : session.session();
+    }
+
+    @Override
+    public String applicationProtocol() {
+        TlsSession session = tls;
+        return session == null ? null : session.applicationProtocol();
     }
 
     /** The loop-thread half of {@link #asyncWrite}/{@link #asyncWritev}. */

@@ -49,6 +49,11 @@ public record Flag(String name, String valueName, String description, String def
         return new Flag(name, valueName, description, defaultValue, null, Kind.STRING, 0, 0);
     }
 
+    /** A free-text flag that may be absent: its value is then the empty string. */
+    public static Flag optional(String name, String valueName, String description) {
+        return new Flag(name, valueName, description, "", "none", Kind.STRING, 0, 0);
+    }
+
     /** A switch, off unless given: {@code --name}. */
     public static Flag bool(String name, String description) {
         return new Flag(name, "", description, "false", "off", Kind.BOOLEAN, 0, 0);
@@ -78,7 +83,7 @@ public record Flag(String name, String valueName, String description, String def
     Object parse(String raw) {
         switch (kind) {
             case STRING:
-                if (raw.isEmpty()) {
+                if (raw.isEmpty() && !defaultValue.isEmpty()) {
                     throw new UsageException("--" + name + " needs a non-empty value");
                 }
                 return raw;

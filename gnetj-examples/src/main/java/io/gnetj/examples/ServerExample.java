@@ -4,6 +4,8 @@ import io.gnetj.Engine;
 import io.gnetj.EventHandler;
 import io.gnetj.Gnet;
 import io.gnetj.Options;
+import io.gnetj.TlsConfig;
+import io.gnetj.examples.tls.TlsFlags;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -18,6 +20,9 @@ import java.util.List;
  * Ctrl-C (a shutdown hook calls {@link Engine#stop()}). Subclasses supply the handler, their own
  * flags and option tweaks; a UDP or Unix server overrides {@link #scheme()} (and, for Unix,
  * {@link #addressFlags()} and {@link #address(Flags)}).
+ *
+ * <p>An example whose {@link #supportsTls()} says so takes {@code --tls} (and the key flags of
+ * {@link TlsFlags}): it then serves {@code tls://} with the handler unchanged.
  *
  * <p>{@link #start(Flags)} returns the running engine without blocking, for tests and embedding.
  */
@@ -36,6 +41,9 @@ public abstract class ServerExample implements Example {
         List<Flag> all = new ArrayList<>(addressFlags());
         all.add(LOOPS);
         all.addAll(ownFlags());
+        if (supportsTls()) {
+            all.addAll(TlsFlags.ALL);
+        }
         return List.copyOf(all);
     }
 
@@ -54,6 +62,21 @@ public abstract class ServerExample implements Example {
         return "tcp";
     }
 
+    /** Whether this example takes {@code --tls}: a TCP server whose handler sees plaintext either way. */
+    protected boolean supportsTls() {
+        return false;
+    }
+
+    /** Adjusts the TLS config of a {@code --tls} run (the key material is set), e.g. for ALPN. */
+    protected TlsConfig.Builder tls(Flags flags, TlsConfig.Builder builder) {
+        return builder;
+    }
+
+    /** Whether this run serves TLS. */
+    public final boolean tlsEnabled(Flags flags) {
+        return supportsTls() && TlsFlags.enabled(flags);
+    }
+
     /** The handler serving this run. */
     protected abstract EventHandler handler(Flags flags);
 
@@ -63,13 +86,21 @@ public abstract class ServerExample implements Example {
     }
 
     /** The options this run starts with. */
-    public final Options options(Flags flags) {
+    public final Options options(Flags flags) throws IOException {
+        return resolveOptions(flags, null);
+    }
+
+    /** The options this run starts with; a self-signed certificate's path is printed to {@code out}. */
+    private Options resolveOptions(Flags flags, PrintStream out) throws IOException {
         int loops = flags.getInt(LOOPS.name());
         Options.Builder b = Options.builder();
         if (loops == 0) {
             b.multicore(true);
         } else {
             b.numEventLoops(loops);
+        }
+        if (tlsEnabled(flags)) {
+            b.tls(tls(flags, TlsFlags.builder(flags, out)).build());
         }
         return options(flags, b).build();
     }
@@ -80,22 +111,31 @@ public abstract class ServerExample implements Example {
         if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        return scheme() + "://" + host + ":" + flags.getInt(PORT.name());
+        return scheme(flags) + "://" + host + ":" + flags.getInt(PORT.name());
+    }
+
+    /** The scheme this run serves: {@code tls} with {@code --tls}, else {@link #scheme()}. */
+    public final String scheme(Flags flags) {
+        return tlsEnabled(flags) ? "tls" : scheme();
     }
 
     /** Starts serving and returns the running engine. */
     public final Engine start(Flags flags) throws IOException {
-        return Gnet.start(handler(flags), address(flags), options(flags));
+        return start(flags, null);
+    }
+
+    private Engine start(Flags flags, PrintStream out) throws IOException {
+        return Gnet.start(handler(flags), address(flags), resolveOptions(flags, out));
     }
 
     /** Serves until the engine stops (Ctrl-C, SIGTERM or a handler's {@code SHUTDOWN}). */
     @Override
     public int run(Flags flags, PrintStream out) throws Exception {
-        Engine engine = start(flags);
+        Engine engine = start(flags, out);
         Thread hook = new Thread(engine::stop, name() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int loops = engine.options().effectiveEventLoops();
-        out.println(name() + " listening on " + describe(scheme(), engine.addresses().get(0)) + " with " + loops
+        out.println(name() + " listening on " + describe(scheme(flags), engine.addresses().get(0)) + " with " + loops
                 + (loops == 1 ? " event loop" : " event loops"));
         out.flush();
         engine.awaitTermination();

@@ -18,6 +18,11 @@ public final class EchoExample extends ServerExample {
     }
 
     @Override
+    protected boolean supportsTls() {
+        return true;
+    }
+
+    @Override
     protected EventHandler handler(Flags flags) {
         return new EchoHandler();
     }

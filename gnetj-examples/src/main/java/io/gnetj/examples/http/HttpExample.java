@@ -2,6 +2,7 @@ package io.gnetj.examples.http;
 
 import io.gnetj.EventHandler;
 import io.gnetj.Options;
+import io.gnetj.TlsConfig;
 import io.gnetj.examples.Flag;
 import io.gnetj.examples.Flags;
 import io.gnetj.examples.ServerExample;
@@ -27,6 +28,16 @@ public final class HttpExample extends ServerExample {
     @Override
     protected List<Flag> ownFlags() {
         return List.of(MAX_BODY);
+    }
+
+    @Override
+    protected boolean supportsTls() {
+        return true;
+    }
+
+    @Override
+    protected TlsConfig.Builder tls(Flags flags, TlsConfig.Builder builder) {
+        return builder.applicationProtocols("http/1.1"); // ALPN, so HTTP/2-capable clients settle on 1.1
     }
 
     @Override
