@@ -653,6 +653,14 @@ public final class HttpRequestParser {
                 || stage == CHUNK_DATA || stage == CHUNK_DATA_END);
     }
 
+    /**
+     * Whether the parser is inside a request head: the last {@link #parse} returned
+     * {@link #NEED_MORE} before the head's end (and the caller has bytes of it buffered).
+     */
+    public boolean headIncomplete() {
+        return stage == HEAD_STAGE;
+    }
+
     /** Records that {@code 100 Continue} was sent for the current request. */
     public void continueSent() {
         continueSent = true;
