@@ -192,4 +192,12 @@ class HttpHandlerTest {
         }
         assertThat(keepAlive.isOpen()).isTrue();
     }
+
+    @Test
+    void echoesAnEmptyChunkedBody() {
+        // Found by HttpParserFuzzTest: the parser had no body array yet and returned null.
+        conn.receive("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertThat(conn.takeOutput()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("Content-Length: 0\r\n\r\n");
+        assertThat(conn.isOpen()).isTrue();
+    }
 }
