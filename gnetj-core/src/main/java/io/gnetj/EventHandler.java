@@ -68,6 +68,13 @@ public interface EventHandler {
      * buffered, so decode every complete frame before returning. Writes made here are gathered and
      * sent once the callback returns.
      *
+     * <p>One exception: a handler whose answers are large (a pipeline of reads of big values) may
+     * stop decoding once {@link Conn#outboundBuffered()} reaches
+     * {@link Options#writeBufferHighWaterMark()}. Reading from the connection is then paused, and
+     * once the queued bytes drain below {@link Options#writeBufferLowWaterMark()} this method is
+     * called again (with no new bytes) for what it left buffered. Memory then stays near the
+     * water mark per connection, even for a peer that sends requests and never reads.
+     *
      * @return {@link Action#CLOSE} to close the connection (after flushing its writes),
      *         {@link Action#SHUTDOWN} to stop the engine
      */

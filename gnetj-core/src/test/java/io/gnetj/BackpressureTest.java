@@ -158,6 +158,50 @@ class BackpressureTest {
         assertThat(pool.inUseBytes()).as("pooled bytes still lent out after stop").isZero();
     }
 
+    /** Each request byte asks for a 256 KiB answer; stops decoding at the high-water mark. */
+    private static final class Amplifier implements EventHandler {
+        static final int ANSWER = 256 * 1024;
+        final byte[] answer = new byte[ANSWER];
+        final AtomicLong maxOutbound = new AtomicLong();
+
+        @Override
+        public Action onTraffic(Conn conn) {
+            while (conn.inboundBuffered() > 0 && conn.outboundBuffered() < HIGH_WATER) {
+                byte request = conn.next(1).get();
+                java.util.Arrays.fill(answer, request);
+                conn.write(answer);
+                maxOutbound.accumulateAndGet(conn.outboundBuffered(), Math::max);
+            }
+            return Action.NONE;
+        }
+    }
+
+    @Test
+    void aHandlerThatStopsAtTheHighWaterMarkIsCalledAgainWhenReadingResumes() throws Exception {
+        BufferPool pool = BufferPool.create();
+        Amplifier handler = new Amplifier();
+        Engine engine = TestServers.start(handler, options(pool));
+        int requests = 64; // 16 MiB of answers to 64 bytes sent in one write
+        try (Socket socket = TestServers.connectSmallBuffers(engine, 64 * 1024)) {
+            byte[] pipeline = new byte[requests];
+            for (int i = 0; i < requests; i++) {
+                pipeline[i] = (byte) i;
+            }
+            TestServers.write(socket, pipeline);
+            // Every answer arrives, in order, though the client sends nothing more to trigger onTraffic.
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < requests; i++) {
+                byte[] got = TestServers.readExactly(in, Amplifier.ANSWER);
+                assertThat(got[0]).as("answer %d", i).isEqualTo((byte) i);
+                assertThat(got[Amplifier.ANSWER - 1]).as("answer %d", i).isEqualTo((byte) i);
+            }
+        } finally {
+            engine.stop();
+        }
+        assertThat(handler.maxOutbound.get()).as("most bytes queued").isLessThan(HIGH_WATER + Amplifier.ANSWER);
+        assertThat(pool.inUseBytes()).as("pooled bytes still lent out after stop").isZero();
+    }
+
     /**
      * Waits until {@code value} has not changed for 300 ms (bounded by {@link TestServers#WAIT}).
      * Used only to look for a negative (no more reads); the assertions that follow hold at any

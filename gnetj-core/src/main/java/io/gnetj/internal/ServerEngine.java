@@ -89,6 +89,7 @@ public final class ServerEngine implements Engine, EngineCore {
     private volatile boolean running = true;
 
     private ServerEngine(EventHandler handler, Options options) throws IOException {
+        JdkWarmUp.run();
         this.handler = handler;
         this.options = options;
         this.pool = options.bufferPool() != null ? options.bufferPool() : BufferPool.create();

@@ -83,6 +83,8 @@ final class TcpConn extends AbstractConn {
     private int freshLimit;
     private boolean inCallback;
     private boolean readPaused;
+    /** Posted when reading resumes with bytes still buffered; made on first use. */
+    private LoopTask resumeTask;
     private boolean closeRequested;
     private Throwable closeCause;
     private List<Callback> closeCallbacks;
@@ -438,6 +440,35 @@ final class TcpConn extends AbstractConn {
         } else if (readPaused && queued <= options.writeBufferLowWaterMark() && state == OPEN) {
             readPaused = false;
             setInterest(interestOps | SelectionKey.OP_READ);
+            if (!inbound.isEmpty()) {
+                // The handler may have stopped decoding a pipeline at the high-water mark; no new
+                // bytes may ever come to call it again for the rest, so call it now (as a task:
+                // this may run inside a callback's flush).
+                if (resumeTask == null) {
+                    resumeTask = new ResumeTask();
+                }
+                loop.execute(resumeTask);
+            }
+        }
+    }
+
+    /** Runs {@code onTraffic} for bytes left buffered when reading resumed after a pause. */
+    private final class ResumeTask extends LoopTask {
+        @Override
+        void run() {
+            if (state != OPEN || readPaused || inbound.isEmpty()) {
+                return;
+            }
+            try {
+                fireTraffic();
+            } catch (RuntimeException | Error e) {
+                failed(e); // see wake: anything but a handler's own exception
+            }
+        }
+
+        @Override
+        void abort(Throwable cause) {
+            // The loop ended and closed the connection; nothing to resume.
         }
     }
 

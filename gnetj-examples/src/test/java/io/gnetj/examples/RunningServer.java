@@ -1,11 +1,14 @@
 package io.gnetj.examples;
 
 import io.gnetj.Engine;
+import io.gnetj.Gnet;
+import io.gnetj.Options;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * An example server started in-process, stopped by {@link #close()}: on 127.0.0.1 and a free port
@@ -26,13 +29,25 @@ public final class RunningServer implements AutoCloseable {
      * plus {@code flags} (name/value pairs).
      */
     public static RunningServer start(ServerExample example, String... flags) throws IOException {
+        return start(example, UnaryOperator.identity(), flags);
+    }
+
+    /**
+     * As {@link #start(ServerExample, String...)}, with the example's options adjusted by
+     * {@code tweak} (for example to give the engine a {@link io.gnetj.buffer.BufferPool} whose
+     * counters a test reads, or a lower connection cap).
+     */
+    public static RunningServer start(ServerExample example, UnaryOperator<Options.Builder> tweak, String... flags)
+            throws IOException {
         List<String> pairs = new ArrayList<>();
         if (example.flags().contains(ServerExample.PORT)) {
             pairs.addAll(List.of("host", "127.0.0.1", "port", "0"));
         }
         pairs.addAll(List.of("loops", "2"));
         pairs.addAll(List.of(flags));
-        return new RunningServer(example, example.start(Flags.of(example.flags(), pairs.toArray(new String[0]))));
+        Flags parsed = Flags.of(example.flags(), pairs.toArray(new String[0]));
+        Options options = tweak.apply(example.options(parsed).toBuilder()).build();
+        return new RunningServer(example, Gnet.start(example.handler(parsed), example.address(parsed), options));
     }
 
     /** The engine. */

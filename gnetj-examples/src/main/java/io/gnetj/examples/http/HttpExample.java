@@ -15,6 +15,14 @@ public final class HttpExample extends ServerExample {
     public static final Flag MAX_BODY = Flag.size("max-body", "largest request body accepted (413 past it)",
             "1m", 0, 512L * 1024 * 1024);
 
+    /** How long a request head may take to arrive whole; 408 and close past it. */
+    public static final Flag HEADER_TIMEOUT_MS = Flag.integer("header-timeout-ms",
+            "ms a request head may take from its first byte to its last (408 past it; 0: no limit)",
+            HttpHandler.DEFAULT_HEADER_TIMEOUT_MILLIS, 0, Integer.MAX_VALUE);
+    /** The engine's idle timeout: a keep-alive connection (or a head that stalled) with no traffic this long is closed. */
+    public static final Flag IDLE_TIMEOUT_MS = Flag.integer("idle-timeout-ms",
+            "ms without traffic before a connection is closed (0: never)", 60_000, 0, Integer.MAX_VALUE);
+
     @Override
     public String name() {
         return "http";
@@ -27,7 +35,7 @@ public final class HttpExample extends ServerExample {
 
     @Override
     protected List<Flag> ownFlags() {
-        return List.of(MAX_BODY);
+        return List.of(MAX_BODY, HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS);
     }
 
     @Override
@@ -42,7 +50,7 @@ public final class HttpExample extends ServerExample {
 
     @Override
     protected EventHandler handler(Flags flags) {
-        return new HttpHandler(flags.getLong(MAX_BODY.name()), new DateCache());
+        return new HttpHandler(flags.getLong(MAX_BODY.name()), new DateCache(), flags.getLong(HEADER_TIMEOUT_MS.name()));
     }
 
     @Override
@@ -51,6 +59,7 @@ public final class HttpExample extends ServerExample {
         long inbound = flags.getLong(MAX_BODY.name()) + HttpHandler.MAX_REQUEST_LINE
                 + HttpHandler.MAX_HEADER_BYTES + 64 * 1024;
         int defaults = Options.defaults().maxInboundBuffered();
-        return builder.maxInboundBuffered((int) Math.min(Integer.MAX_VALUE, Math.max(defaults, inbound)));
+        return builder.maxInboundBuffered((int) Math.min(Integer.MAX_VALUE, Math.max(defaults, inbound)))
+                .idleTimeout(java.time.Duration.ofMillis(flags.getLong(IDLE_TIMEOUT_MS.name())));
     }
 }

@@ -6,6 +6,8 @@ import io.gnetj.Action;
 import io.gnetj.Conn;
 import io.gnetj.EventHandler;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * An HTTP/1.1 server for benchmarks and curl:
@@ -22,6 +24,13 @@ import java.nio.ByteBuffer;
  * <p>A bad request gets its status ({@link HttpRequestParser} lists them; 404 for an unknown path,
  * 405 with {@code Allow} for a known path with another method) with {@code Connection: close}, and
  * the connection is closed once it is sent.
+ *
+ * <p>A request head must arrive whole within {@code headerTimeout} of its first byte, or the
+ * connection gets {@code 408 Request Timeout} and is closed: a slowloris client, which trickles a
+ * head one byte at a time so the engine's idle timeout never fires, cannot hold a connection for
+ * long. The clock is read only when a callback ends with a head still incomplete, never on the
+ * path of a client that sends whole requests. A client that sends part of a head and then nothing
+ * is left to the engine's idle timeout.
  *
  * <p>The plaintext path allocates nothing in steady state: the parser reads the {@code peek} view
  * in place, the response is composed in the session's scratch array, and the {@code Date} value
@@ -57,16 +66,42 @@ public final class HttpHandler implements EventHandler {
     private static final byte[] ALLOW_GET = ascii("Allow: GET, HEAD\r\n");
     private static final byte[] ALLOW_POST = ascii("Allow: POST\r\n");
 
+    /** How long a request head may take to arrive, by default. */
+    public static final long DEFAULT_HEADER_TIMEOUT_MILLIS = 10_000;
+
     private final long maxBody;
     private final DateCache dates;
+    private final long headerTimeoutNanos;
+    private final LongSupplier nanoClock;
 
     /**
+     * A handler with the default header timeout ({@value #DEFAULT_HEADER_TIMEOUT_MILLIS} ms).
+     *
      * @param maxBody largest request body accepted (413 past it)
      * @param dates   where the {@code Date} header comes from
      */
     public HttpHandler(long maxBody, DateCache dates) {
+        this(maxBody, dates, DEFAULT_HEADER_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * @param maxBody             largest request body accepted (413 past it)
+     * @param dates               where the {@code Date} header comes from
+     * @param headerTimeoutMillis how long a request head may take from its first byte to its last
+     *                            (408 past it); 0 for no limit
+     */
+    public HttpHandler(long maxBody, DateCache dates, long headerTimeoutMillis) {
+        this(maxBody, dates, headerTimeoutMillis, System::nanoTime);
+    }
+
+    HttpHandler(long maxBody, DateCache dates, long headerTimeoutMillis, LongSupplier nanoClock) {
+        if (headerTimeoutMillis < 0) {
+            throw new IllegalArgumentException("headerTimeoutMillis must not be negative: " + headerTimeoutMillis);
+        }
         this.maxBody = maxBody;
         this.dates = dates;
+        this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -105,6 +140,7 @@ public final class HttpHandler implements EventHandler {
                 action = Action.CLOSE;
                 break;
             }
+            session.headStartedNanos = 0;
             boolean keepAlive = respond(conn, session, in);
             in.position(in.position() + n);
             consumed += n;
@@ -115,8 +151,30 @@ public final class HttpHandler implements EventHandler {
         }
         if (action == Action.NONE) {
             conn.discard(consumed);
+            if (in.hasRemaining() && parser.headIncomplete() && headerTimedOut(session)) {
+                writeError(conn, session, 408, null);
+                action = Action.CLOSE;
+            } else if (!in.hasRemaining()) {
+                session.headStartedNanos = 0;
+            }
         }
         return action;
+    }
+
+    /**
+     * Called when a callback ends inside a request head: starts the head's clock, or says whether
+     * it ran out.
+     */
+    private boolean headerTimedOut(HttpSession session) {
+        if (headerTimeoutNanos == 0) {
+            return false;
+        }
+        long now = nanoClock.getAsLong();
+        if (session.headStartedNanos == 0) {
+            session.headStartedNanos = now == 0 ? 1 : now; // 0 means "no head pending"
+            return false;
+        }
+        return now - session.headStartedNanos > headerTimeoutNanos;
     }
 
     /** Answers the request just parsed; returns whether the connection stays open. */
@@ -249,6 +307,7 @@ public final class HttpHandler implements EventHandler {
             case 400: return REASON_400;
             case 404: return REASON_404;
             case 405: return REASON_405;
+            case 408: return REASON_408;
             case 413: return REASON_413;
             case 414: return REASON_414;
             case 431: return REASON_431;
@@ -261,6 +320,7 @@ public final class HttpHandler implements EventHandler {
     private static final byte[] REASON_400 = ascii("Bad Request");
     private static final byte[] REASON_404 = ascii("Not Found");
     private static final byte[] REASON_405 = ascii("Method Not Allowed");
+    private static final byte[] REASON_408 = ascii("Request Timeout");
     private static final byte[] REASON_413 = ascii("Content Too Large");
     private static final byte[] REASON_414 = ascii("URI Too Long");
     private static final byte[] REASON_431 = ascii("Request Header Fields Too Large");

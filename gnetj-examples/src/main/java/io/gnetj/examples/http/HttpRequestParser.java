@@ -74,6 +74,8 @@ public final class HttpRequestParser {
     private static final byte[] KEEP_ALIVE = ascii("keep-alive");
     private static final byte[] CONTINUE_100 = ascii("100-continue");
 
+    private static final byte[] NO_BODY = new byte[0];
+
     /** {@code tchar} of RFC 9110 section 5.6.2. */
     private static final boolean[] TCHAR = new boolean[256];
 
@@ -638,9 +640,12 @@ public final class HttpRequestParser {
         return base + bodyStart;
     }
 
-    /** The decoded chunked body (first {@link #bodyLength()} bytes); reused by the next request. */
+    /**
+     * The decoded chunked body (first {@link #bodyLength()} bytes); reused by the next request.
+     * Never {@code null}, also for an empty body.
+     */
     public byte[] chunkedBody() {
-        return chunkedBody;
+        return chunkedBody != null ? chunkedBody : NO_BODY;
     }
 
     /**
@@ -651,6 +656,14 @@ public final class HttpRequestParser {
     public boolean shouldSendContinue() {
         return expectContinue && !continueSent && (stage == BODY_FIXED || stage == CHUNK_SIZE
                 || stage == CHUNK_DATA || stage == CHUNK_DATA_END);
+    }
+
+    /**
+     * Whether the parser is inside a request head: the last {@link #parse} returned
+     * {@link #NEED_MORE} before the head's end (and the caller has bytes of it buffered).
+     */
+    public boolean headIncomplete() {
+        return stage == HEAD_STAGE;
     }
 
     /** Records that {@code 100 Continue} was sent for the current request. */

@@ -12,6 +12,8 @@ final class HttpSession {
     /** Status line, headers and small bodies are composed here, then written with one call. */
     final byte[] out = new byte[512];
     private JsonMessageWriter json;
+    /** When the pending request head's first callback ended incomplete ({@code nanoTime}); 0 if none. */
+    long headStartedNanos;
 
     HttpSession(HttpRequestParser parser) {
         this.parser = parser;

@@ -3,6 +3,7 @@ package io.gnetj.examples.redis;
 import io.gnetj.Action;
 import io.gnetj.Conn;
 import io.gnetj.EventHandler;
+import io.gnetj.Options;
 import io.gnetj.Tick;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -12,6 +13,12 @@ import java.time.Duration;
  * replies of one {@code onTraffic} are written together, so a pipeline gets one write. A protocol
  * error is answered with {@code -ERR Protocol error: ...} and the connection closed, as Redis does;
  * QUIT answers {@code +OK} and closes.
+ *
+ * <p>A pipeline is answered only until {@code pauseAt} bytes are queued for the connection (the
+ * engine's high-water mark): the rest waits, buffered, until the client has read enough for the
+ * queue to drain, when the engine calls {@code onTraffic} again. Without that stop, one 64 KiB
+ * read of {@code GET} requests for a 16 KiB value queued about 47 MiB for a client that never
+ * reads, and a few dozen such clients exhausted direct memory.
  *
  * <p>With the ticker on, {@link #onTick} sweeps expired keys once a second.
  *
@@ -28,17 +35,31 @@ public final class RedisHandler implements EventHandler {
     private final RedisCommands commands;
     private final long maxBulk;
     private final long maxMultibulk;
+    private final int pauseAt;
 
     /**
+     * A handler that stops answering a pipeline at the default high-water mark
+     * ({@link Options#writeBufferHighWaterMark()}).
+     *
      * @param keyspace     the data
      * @param maxBulk      longest bulk string accepted
      * @param maxMultibulk most arguments in one command
      */
     public RedisHandler(Keyspace keyspace, long maxBulk, long maxMultibulk) {
+        this(keyspace, maxBulk, maxMultibulk, Options.defaults().writeBufferHighWaterMark());
+    }
+
+    /**
+     * @param pauseAt queued outbound bytes at which the rest of a pipeline waits: the engine's
+     *                {@link Options#writeBufferHighWaterMark()} (no less, or nothing would call
+     *                the handler again for the rest)
+     */
+    public RedisHandler(Keyspace keyspace, long maxBulk, long maxMultibulk, int pauseAt) {
         this.keyspace = keyspace;
         this.commands = new RedisCommands(keyspace);
         this.maxBulk = maxBulk;
         this.maxMultibulk = maxMultibulk;
+        this.pauseAt = pauseAt;
     }
 
     @Override
@@ -76,6 +97,9 @@ public final class RedisHandler implements EventHandler {
             if (reply.length() >= FLUSH_AT) {
                 conn.write(reply.array(), 0, reply.length());
                 reply.clear();
+            }
+            if (conn.outboundBuffered() + reply.length() >= pauseAt) {
+                break; // reading is paused now; the engine calls us again once the client catches up
             }
         }
         if (reply.length() > 0) {

@@ -159,4 +159,45 @@ class HttpHandlerTest {
         String out = conn.takeOutput();
         assertThat(out).startsWith(PLAINTEXT_RESPONSE).contains("HTTP/1.1 404 Not Found\r\n");
     }
+
+    @Test
+    void aHeadTrickledSlowerThanTheHeaderTimeoutGets408AndIsClosed() {
+        long[] now = {1_000};
+        HttpHandler timed = new HttpHandler(1024, new DateCache(() -> FIXED_MILLIS), 10_000, () -> now[0]);
+        FakeConn slow = new FakeConn(timed);
+        String head = "GET /plaintext HTTP/1.1\r\nHost: a\r\nX-Slow: ";
+        for (char c : head.toCharArray()) {
+            slow.receive(String.valueOf(c));
+            now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300); // a byte every 300 ms: 14 s for the head
+            if (!slow.isOpen()) {
+                break;
+            }
+        }
+        assertThat(slow.takeOutput()).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("Connection: close\r\n");
+        assertThat(slow.isOpen()).isFalse();
+    }
+
+    @Test
+    void theHeaderClockStartsAgainForEachRequest() {
+        long[] now = {1_000};
+        HttpHandler timed = new HttpHandler(1024, new DateCache(() -> FIXED_MILLIS), 10_000, () -> now[0]);
+        FakeConn keepAlive = new FakeConn(timed);
+        long nineSeconds = java.util.concurrent.TimeUnit.SECONDS.toNanos(9);
+        for (int i = 0; i < 5; i++) {
+            keepAlive.receive("GET /plaintext HTTP/1.1\r\n");
+            now[0] += nineSeconds;
+            keepAlive.receive("Host: a\r\n\r\n");
+            now[0] += nineSeconds; // idle between requests does not count
+            assertThat(keepAlive.takeOutput()).isEqualTo(PLAINTEXT_RESPONSE);
+        }
+        assertThat(keepAlive.isOpen()).isTrue();
+    }
+
+    @Test
+    void echoesAnEmptyChunkedBody() {
+        // Found by HttpParserFuzzTest: the parser had no body array yet and returned null.
+        conn.receive("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertThat(conn.takeOutput()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("Content-Length: 0\r\n\r\n");
+        assertThat(conn.isOpen()).isTrue();
+    }
 }

@@ -326,4 +326,26 @@ class RedisCommandsTest {
         assertThat(call("SET", "bin", value)).isEqualTo(OK);
         assertThat(call("GET", "bin")).isEqualTo(bulk(value));
     }
+
+    @Test
+    void aPipelineOfBigRepliesStopsAtThePauseMarkAndResumesWhenCalledAgain() {
+        int pauseAt = 64 * 1024;
+        RedisHandler pausing = new RedisHandler(new Keyspace(), 1024 * 1024, 1024, pauseAt);
+        FakeConn client = new FakeConn(pausing);
+        pausing.onOpen(client);
+        String value = "v".repeat(16 * 1024);
+        client.receive(encode("SET", "big", value));
+        assertThat(client.takeOutput()).isEqualTo(OK);
+        client.receive("GET big\r\n".repeat(100));
+        String reply = bulk(value);
+        int answered = 0;
+        for (int round = 0; round < 100 && answered < 100; round++) {
+            String out = client.takeOutput();
+            assertThat(out.length()).as("bytes answered in one call").isLessThan(pauseAt + reply.length());
+            assertThat(out).isEqualTo(reply.repeat(out.length() / reply.length()));
+            answered += out.length() / reply.length();
+            client.wake(null); // what the engine does once the client has read enough
+        }
+        assertThat(answered).isEqualTo(100);
+    }
 }
