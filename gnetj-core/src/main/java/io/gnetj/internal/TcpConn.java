@@ -10,7 +10,6 @@ import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import io.gnetj.OutboundLimitException;
 import io.gnetj.buffer.ElasticMixedBuffer;
-import io.gnetj.buffer.ElasticRingBuffer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
@@ -27,16 +26,8 @@ import javax.net.ssl.SSLSession;
  * A stream connection (TCP or Unix domain socket) owned by one {@link EventLoop}.
  *
  * <h2>Inbound</h2>
- * When nothing is buffered, the loop reads into its shared read buffer and the handler sees those
- * "fresh" bytes through the loop's read view, without a copy. Whatever the handler leaves is
- * copied into this connection's {@link ElasticRingBuffer} when the callback returns. While the ring
- * holds bytes, reads go straight into the ring, so the handler always sees one contiguous source.
- * An idle connection holds no buffer memory.
- *
- * <pre>
- *   ring empty:  socket ──read──► loop.readBuffer [freshPos, freshLimit) ──leftover──► ring
- *   ring busy:   socket ──read──► ring
- * </pre>
+ * Received bytes live in {@link InboundBytes}: lent from the loop's read buffer without a copy
+ * when nothing is buffered, else in the connection's ring.
  *
  * <h2>Outbound</h2>
  * {@code write} copies into the {@link ElasticMixedBuffer}. Inside a callback the bytes wait until
@@ -66,7 +57,7 @@ final class TcpConn extends AbstractConn {
 
     private final SocketChannel channel;
     private final Options options;
-    private final ElasticRingBuffer inbound;
+    private final InboundBytes inbound;
     private final ElasticMixedBuffer outbound;
 
     private SelectionKey key;
@@ -78,9 +69,6 @@ final class TcpConn extends AbstractConn {
      */
     private volatile boolean closeCalled;
 
-    /** Fresh bytes in the loop's read buffer not yet consumed: [freshPos, freshLimit). */
-    private int freshPos;
-    private int freshLimit;
     private boolean inCallback;
     private boolean readPaused;
     /** Posted when reading resumes with bytes still buffered; made on first use. */
@@ -112,7 +100,7 @@ final class TcpConn extends AbstractConn {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
         this.channel = channel;
         this.options = loop.engine().options();
-        this.inbound = new ElasticRingBuffer(loop.cache());
+        this.inbound = new InboundBytes(loop);
         this.outbound = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap());
     }
 
@@ -223,15 +211,14 @@ final class TcpConn extends AbstractConn {
         if (state != OPEN) {
             return;
         }
-        if (inReadBuffer && inbound.isEmpty()) {
-            freshPos = plaintext.position();
-            freshLimit = plaintext.limit();
+        if (inReadBuffer && !inbound.ringBusy()) {
+            inbound.lendFresh(plaintext.position(), plaintext.limit());
         } else {
-            if (inbound.buffered() + plaintext.remaining() > options.maxInboundBuffered()) {
+            if (inbound.ringBuffered() + plaintext.remaining() > options.maxInboundBuffered()) {
                 closeNow(inboundLimit());
                 return;
             }
-            inbound.write(plaintext);
+            inbound.append(plaintext);
         }
         fireTraffic();
     }
@@ -281,21 +268,15 @@ final class TcpConn extends AbstractConn {
         }
         int n;
         try {
-            if (inbound.isEmpty()) {
-                ByteBuffer buffer = loop.readBuffer();
-                buffer.clear();
-                n = channel.read(buffer);
-                if (n > 0) {
-                    freshPos = 0;
-                    freshLimit = n;
-                }
+            if (!inbound.ringBusy()) {
+                n = inbound.readFresh(channel);
             } else {
-                int room = options.maxInboundBuffered() - inbound.buffered();
+                int room = options.maxInboundBuffered() - inbound.ringBuffered();
                 if (room <= 0) {
                     closeNow(inboundLimit());
                     return;
                 }
-                n = inbound.readFrom(channel, Math.min(room, options.readBufferCap()));
+                n = inbound.readIntoRing(channel, Math.min(room, options.readBufferCap()));
             }
         } catch (IOException e) {
             closeNow(e);
@@ -326,7 +307,7 @@ final class TcpConn extends AbstractConn {
         }
         inCallback = false;
         keepLeftover();
-        if (inbound.buffered() > options.maxInboundBuffered()) {
+        if (inbound.ringBuffered() > options.maxInboundBuffered()) {
             closeNow(inboundLimit());
             return;
         }
@@ -335,19 +316,10 @@ final class TcpConn extends AbstractConn {
 
     private void keepLeftover() {
         if (state == CLOSED) {
-            freshPos = 0;
-            freshLimit = 0;
+            inbound.lendFresh(0, 0); // released already: nothing may be copied into it
             return;
         }
-        if (freshPos < freshLimit) {
-            ByteBuffer buffer = loop.readBuffer();
-            buffer.limit(freshLimit).position(freshPos);
-            inbound.write(buffer);
-        } else if (inbound.isEmpty()) {
-            inbound.trim();
-        }
-        freshPos = 0;
-        freshLimit = 0;
+        inbound.keepLeftover();
     }
 
     private InboundLimitException inboundLimit() {
@@ -440,7 +412,7 @@ final class TcpConn extends AbstractConn {
         } else if (readPaused && queued <= options.writeBufferLowWaterMark() && state == OPEN) {
             readPaused = false;
             setInterest(interestOps | SelectionKey.OP_READ);
-            if (!inbound.isEmpty()) {
+            if (inbound.ringBusy()) {
                 // The handler may have stopped decoding a pipeline at the high-water mark; no new
                 // bytes may ever come to call it again for the rest, so call it now (as a task:
                 // this may run inside a callback's flush).
@@ -456,7 +428,7 @@ final class TcpConn extends AbstractConn {
     private final class ResumeTask extends LoopTask {
         @Override
         void run() {
-            if (state != OPEN || readPaused || inbound.isEmpty()) {
+            if (state != OPEN || readPaused || !inbound.ringBusy()) {
                 return;
             }
             try {
@@ -587,8 +559,6 @@ final class TcpConn extends AbstractConn {
         }
         inbound.release();
         outbound.release();
-        freshPos = 0;
-        freshLimit = 0;
         if (key != null) {
             loop.remove(this);
             loop.load().decrementAndGet();
@@ -682,60 +652,32 @@ final class TcpConn extends AbstractConn {
 
     @Override
     public ByteBuffer next(int n) {
-        ByteBuffer view = peek(n);
-        int len = view.remaining();
-        if (freshLimit > freshPos) {
-            freshPos += len;
-        } else {
-            inbound.discard(len);
-        }
-        return view;
+        checkLoop("next");
+        return inbound.next(n);
     }
 
     @Override
     public ByteBuffer peek(int n) {
         checkLoop("peek");
-        int fresh = freshLimit - freshPos;
-        if (fresh > 0) {
-            int len = n < 0 ? fresh : Math.min(n, fresh);
-            ByteBuffer view = loop.readView();
-            view.limit(freshPos + len).position(freshPos);
-            return view;
-        }
-        return inbound.peekContiguous(n);
+        return inbound.peek(n);
     }
 
     @Override
     public int discard(int n) {
         checkLoop("discard");
-        int fresh = freshLimit - freshPos;
-        if (fresh > 0) {
-            int len = n < 0 ? fresh : Math.min(n, fresh);
-            freshPos += len;
-            return len;
-        }
-        return inbound.discard(n < 0 ? Integer.MAX_VALUE : n);
+        return inbound.discard(n);
     }
 
     @Override
     public int read(ByteBuffer dst) {
         checkLoop("read");
-        int fresh = freshLimit - freshPos;
-        if (fresh > 0) {
-            int len = Math.min(fresh, dst.remaining());
-            ByteBuffer view = loop.readView();
-            view.limit(freshPos + len).position(freshPos);
-            dst.put(view);
-            freshPos += len;
-            return len;
-        }
         return inbound.read(dst);
     }
 
     @Override
     public int inboundBuffered() {
         checkLoop("inboundBuffered");
-        return inbound.buffered() + (freshLimit - freshPos);
+        return inbound.buffered();
     }
 
     // ---- outbound API ----
