@@ -41,7 +41,8 @@ public final class ElasticRingBuffer implements ElasticBuffer {
 
     private final BufferAllocator allocator;
     /** Reused for gathering writes and scattering reads; nulled after each call. */
-    private final ByteBuffer[] pair = new ByteBuffer[2];
+    /** Scatter/gather array for the two segments of a wrapped ring; made on first channel IO. */
+    private ByteBuffer[] pair;
     private PooledBuffer chunk;
     /** The chunk's own buffer: first peek view and channel window. */
     private ByteBuffer buf;
@@ -148,6 +149,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         if (first == want || !(ch instanceof ScatteringByteChannel)) {
             n = ch.read(window(buf, at, at + first));
         } else {
+            ByteBuffer[] pair = pair();
             pair[0] = window(buf, at, cap);
             pair[1] = window(chunk.view(), 0, want - first);
             try {
@@ -168,6 +170,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         if (size == 0) {
             return 0;
         }
+        ByteBuffer[] pair = pair();
         int k = peek(-1, pair, 0);
         long n;
         try {
@@ -353,5 +356,14 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         b.limit(to);
         b.position(from);
         return b;
+    }
+
+    private ByteBuffer[] pair() {
+        ByteBuffer[] p = pair;
+        if (p == null) {
+            p = new ByteBuffer[2];
+            pair = p;
+        }
+        return p;
     }
 }

@@ -37,15 +37,18 @@ public final class LinkedListBuffer implements ElasticBuffer {
     private final BufferAllocator allocator;
     private final int nodeCapacity;
 
-    // Circular queue of nodes with data; length is a power of two.
-    private PooledBuffer[] nodes = new PooledBuffer[8];
-    private int[] starts = new int[8];
-    private int[] ends = new int[8];
+    // Circular queue of nodes with data; length is zero (nothing ever buffered: a connection that
+    // never spills past its outbound ring pays for no arrays) or a power of two.
+    private static final PooledBuffer[] NO_NODES = new PooledBuffer[0];
+    private static final int[] NO_INDEXES = new int[0];
+    private PooledBuffer[] nodes = NO_NODES;
+    private int[] starts = NO_INDEXES;
+    private int[] ends = NO_INDEXES;
     private int first;
     private int count;
     private int buffered;
 
-    private PooledBuffer[] spares = new PooledBuffer[4];
+    private PooledBuffer[] spares = NO_NODES;
     private int spareCount;
 
     /** Gathering-write array, grown lazily up to MAX_GATHER; slots nulled after each write. */
@@ -311,7 +314,7 @@ public final class LinkedListBuffer implements ElasticBuffer {
 
     private void pushSpare(PooledBuffer node) {
         if (spareCount == spares.length) {
-            spares = Arrays.copyOf(spares, spareCount * 2);
+            spares = Arrays.copyOf(spares, Math.max(4, spareCount * 2));
         }
         spares[spareCount++] = node;
     }
@@ -328,12 +331,13 @@ public final class LinkedListBuffer implements ElasticBuffer {
         }
     }
 
-    /** Doubles the circular queue, unwrapping it so that the first node is at index 0. */
+    /** Doubles the circular queue (8 slots at first), unwrapping it so the first node is at index 0. */
     private void growQueue() {
         int len = nodes.length;
-        PooledBuffer[] n = new PooledBuffer[len * 2];
-        int[] s = new int[len * 2];
-        int[] e = new int[len * 2];
+        int grown = len == 0 ? 8 : len * 2;
+        PooledBuffer[] n = new PooledBuffer[grown];
+        int[] s = new int[grown];
+        int[] e = new int[grown];
         for (int i = 0; i < count; i++) {
             int ni = (first + i) & (len - 1);
             n[i] = nodes[ni];
