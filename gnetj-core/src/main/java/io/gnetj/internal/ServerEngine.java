@@ -18,6 +18,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -337,6 +338,25 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
+    /**
+     * {@code SO_REUSEADDR}, {@code SO_REUSEPORT} when asked (a clear error where the platform has
+     * none) and {@code SO_RCVBUF}, on a socket about to be bound.
+     */
+    private void applyListenOptions(NetworkChannel channel, ListenAddress address, boolean reuseAddr, boolean reusePort)
+            throws IOException {
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddr);
+        if (reusePort) {
+            if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                throw new UnsupportedOperationException("cannot serve '" + address
+                        + "' with reusePort: SO_REUSEPORT is not supported on this platform");
+            }
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        if (options.socketRecvBuffer() > 0) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketRecvBuffer());
+        }
+    }
+
     private DatagramChannel bindDatagram(ListenAddress address, SocketAddress at, boolean reusePort) throws IOException {
         InetSocketAddress inet = (InetSocketAddress) at;
         boolean multicast = inet.getAddress().isMulticastAddress();
@@ -348,17 +368,7 @@ public final class ServerEngine implements Engine, EngineCore {
         allDatagramChannels.add(channel);
         try {
             channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddr() || multicast);
-            if (reusePort) {
-                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                    throw new UnsupportedOperationException("cannot serve '" + address
-                            + "' with reusePort: SO_REUSEPORT is not supported on this platform");
-                }
-                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            if (options.socketRecvBuffer() > 0) {
-                channel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketRecvBuffer());
-            }
+            applyListenOptions(channel, address, options.reuseAddr() || multicast, reusePort);
             if (options.socketSendBuffer() > 0) {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, options.socketSendBuffer());
             }
@@ -398,17 +408,7 @@ public final class ServerEngine implements Engine, EngineCore {
             if (address.network() == ListenAddress.Network.UNIX) {
                 removeStaleSocketFile(address, ((UnixDomainSocketAddress) at).getPath());
             } else {
-                listener.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddr());
-                if (reusePort) {
-                    if (!listener.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                        throw new UnsupportedOperationException("cannot serve '" + address
-                                + "' with reusePort: SO_REUSEPORT is not supported on this platform");
-                    }
-                    listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
-                if (options.socketRecvBuffer() > 0) {
-                    listener.setOption(StandardSocketOptions.SO_RCVBUF, options.socketRecvBuffer());
-                }
+                applyListenOptions(listener, address, options.reuseAddr(), reusePort);
             }
             listener.bind(at, options.backlog());
             if (address.network() == ListenAddress.Network.UNIX) {
