@@ -1,0 +1,787 @@
+package io.gnetj.examples.http;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An incremental HTTP/1.1 request parser that reads straight from a {@link ByteBuffer} (for example
+ * a {@code Conn.peek} view) without copying headers or allocating per request.
+ *
+ * <h2>Use</h2>
+ * {@link #parse} looks at {@code buf}'s bytes from its position to its limit (absolute reads only;
+ * the buffer's position and limit are never changed) and returns
+ * <ul>
+ *   <li>{@code > 0}: a whole request (head and body) was parsed; that many bytes belong to it.
+ *       Its parts are readable through the accessors until the next {@code parse}; offsets are
+ *       absolute indexes into the buffer just parsed. The caller consumes the bytes
+ *       (advances the position, or {@code Conn.discard}) before parsing the next request.
+ *   <li>{@link #NEED_MORE}: the request is incomplete. Call again with the same bytes at the same
+ *       start plus whatever arrived since: the parser remembers how far it got and resumes there
+ *       (so slowly arriving heads and bodies are not rescanned from the start).
+ *   <li>{@link #ERROR}: the request is bad; {@link #errorStatus()} says which status to answer with.
+ *       The connection cannot be resynchronised; the parser stays in error.
+ * </ul>
+ *
+ * <h2>What it accepts</h2>
+ * A request line {@code METHOD SP target SP HTTP/1.x} (origin-form or absolute-form target),
+ * header lines {@code name: value} ended by CRLF (a bare LF is tolerated, a bare CR is not),
+ * optional empty lines before the request line, a body framed by {@code Content-Length} or by
+ * {@code Transfer-Encoding: chunked} (chunk extensions ignored, trailers skipped).
+ *
+ * <h2>Errors</h2>
+ * 400 for malformed syntax, a missing or repeated {@code Host} in HTTP/1.1, both
+ * {@code Content-Length} and {@code Transfer-Encoding}, conflicting or invalid
+ * {@code Content-Length}, {@code chunked} not last or repeated, a bad chunk; 414 for a request line
+ * over {@code maxRequestLine}; 431 for a header section (or trailer section) over
+ * {@code maxHeaderBytes}; 413 for a body over {@code maxBody}; 501 for a transfer coding other than
+ * {@code chunked}; 505 for a major version other than 1.
+ *
+ * <p>Threading: one parser per connection, used by its loop thread only.
+ */
+public final class HttpRequestParser {
+
+    /** The request is incomplete. */
+    public static final int NEED_MORE = 0;
+    /** The request is bad; see {@link #errorStatus()}. */
+    public static final int ERROR = -1;
+
+    /** Methods the examples route on; any other valid token is {@link #METHOD_OTHER}. */
+    public static final int METHOD_OTHER = 0;
+    public static final int METHOD_GET = 1;
+    public static final int METHOD_HEAD = 2;
+    public static final int METHOD_POST = 3;
+
+    /** Longest chunk-size line (with extensions) accepted. */
+    static final int MAX_CHUNK_LINE = 4096;
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte SP = ' ';
+    private static final byte HT = '\t';
+
+    private static final byte[] GET = ascii("GET");
+    private static final byte[] HEAD = ascii("HEAD");
+    private static final byte[] POST = ascii("POST");
+    private static final byte[] HTTP_SLASH = ascii("HTTP/");
+    private static final byte[] HTTP_SCHEME = ascii("http://");
+    private static final byte[] HTTPS_SCHEME = ascii("https://");
+    private static final byte[] CONTENT_LENGTH = ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
+    private static final byte[] CONNECTION = ascii("connection");
+    private static final byte[] HOST = ascii("host");
+    private static final byte[] EXPECT = ascii("expect");
+    private static final byte[] CHUNKED = ascii("chunked");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+    private static final byte[] CONTINUE_100 = ascii("100-continue");
+
+    /** {@code tchar} of RFC 9110 section 5.6.2. */
+    private static final boolean[] TCHAR = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TCHAR[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TCHAR[c] = true;
+            TCHAR[c - 32] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TCHAR[c] = true;
+        }
+    }
+
+    // Stages of one request.
+    private static final int HEAD_STAGE = 0;
+    private static final int BODY_FIXED = 1;
+    private static final int CHUNK_SIZE = 2;
+    private static final int CHUNK_DATA = 3;
+    private static final int CHUNK_DATA_END = 4;
+    private static final int TRAILERS = 5;
+    private static final int COMPLETE = 6;
+    private static final int FAILED = 7;
+
+    private final int maxRequestLine;
+    private final int maxHeaderBytes;
+    private final long maxBody;
+
+    // ---- progress, relative to the request's first byte ----
+    private int stage;
+    private int requestStart;     // after skipped leading empty lines
+    private int scanned;          // head bytes already searched for the end of the head
+    private int lineStart;        // start of the head line being scanned
+    private int requestLineEnd;   // just past the request line's LF, or -1
+    private int cursor;           // chunked body: next byte to parse
+    private long chunkRemaining;
+    private int trailerBytes;
+
+    // ---- the request ----
+    private int base;             // absolute index of the request's first byte in the last buffer
+    private int method;
+    private int methodLength;
+    private int pathStart;
+    private int pathLength;
+    private int minorVersion;
+    private boolean keepAlive;
+    private boolean expectContinue;
+    private boolean continueSent;
+    private boolean chunked;
+    private long contentLength;
+    private int bodyStart;
+    private byte[] chunkedBody;
+    private int chunkedBodyLength;
+    private int errorStatus;
+
+    /**
+     * @param maxRequestLine longest request line accepted (414 past it)
+     * @param maxHeaderBytes largest header section, and trailer section, accepted (431 past it)
+     * @param maxBody        largest body accepted (413 past it)
+     */
+    public HttpRequestParser(int maxRequestLine, int maxHeaderBytes, long maxBody) {
+        if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxBody < 0) {
+            throw new IllegalArgumentException("limits too small");
+        }
+        this.maxRequestLine = maxRequestLine;
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.maxBody = maxBody;
+        reset();
+    }
+
+    /**
+     * Parses the request starting at {@code buf.position()}.
+     *
+     * @return bytes of a complete request, {@link #NEED_MORE} or {@link #ERROR}
+     */
+    public int parse(ByteBuffer buf) {
+        if (stage == FAILED) {
+            return ERROR;
+        }
+        if (stage == COMPLETE) {
+            reset();
+        }
+        base = buf.position();
+        int avail = buf.remaining();
+        if (stage == HEAD_STAGE) {
+            int headEnd = findHeadEnd(buf, avail);
+            if (headEnd <= 0) {
+                return headEnd;
+            }
+            if (!parseHead(buf, headEnd)) {
+                stage = FAILED;
+                return ERROR;
+            }
+            if (chunked) {
+                cursor = headEnd;
+                stage = CHUNK_SIZE;
+            } else {
+                bodyStart = headEnd;
+                stage = BODY_FIXED;
+            }
+        }
+        if (stage == BODY_FIXED) {
+            long end = bodyStart + contentLength;
+            if (avail < end) {
+                return NEED_MORE;
+            }
+            stage = COMPLETE;
+            return (int) end;
+        }
+        return parseChunked(buf, avail);
+    }
+
+    // ---- head ----
+
+    /** @return index just past the head's final LF, NEED_MORE, or ERROR */
+    private int findHeadEnd(ByteBuffer buf, int avail) {
+        int i = scanned;
+        while (i < avail) {
+            if (buf.get(base + i) != LF) {
+                i++;
+                continue;
+            }
+            int lineLength = i - lineStart; // without the LF
+            boolean empty = lineLength == 0 || (lineLength == 1 && buf.get(base + lineStart) == CR);
+            i++;
+            if (requestLineEnd < 0) {
+                if (empty) {
+                    // RFC 9112 2.2: ignore empty lines before the request line (left by some clients).
+                    requestStart = i;
+                    if (requestStart > maxRequestLine) {
+                        return fail(400);
+                    }
+                } else {
+                    if (lineLength > maxRequestLine) {
+                        return fail(414);
+                    }
+                    requestLineEnd = i;
+                }
+            } else if (empty) {
+                scanned = i;
+                if (i - requestLineEnd > maxHeaderBytes + 2) {
+                    return fail(431);
+                }
+                return i;
+            }
+            lineStart = i;
+        }
+        scanned = i;
+        if (requestLineEnd < 0) {
+            if (avail - requestStart > maxRequestLine + 2) {
+                return fail(414);
+            }
+        } else if (avail - requestLineEnd > maxHeaderBytes + 2) {
+            return fail(431);
+        }
+        return NEED_MORE;
+    }
+
+    /** Parses the request line and headers; sets the error status and returns false when bad. */
+    private boolean parseHead(ByteBuffer buf, int headEnd) {
+        if (!parseRequestLine(buf, requestStart, lineEnd(buf, requestLineEnd))) {
+            return false;
+        }
+        boolean http11 = minorVersion >= 1;
+        boolean closeToken = false;
+        boolean keepAliveToken = false;
+        int hosts = 0;
+        boolean sawContentLength = false;
+        boolean sawTransferEncoding = false;
+        boolean unknownCoding = false;
+        int chunkedCount = 0;
+        boolean chunkedLast = false;
+        contentLength = 0;
+
+        int ls = requestLineEnd;
+        while (ls < headEnd) {
+            int lf = indexOf(buf, ls, headEnd, LF);
+            int le = lineEnd(buf, lf + 1);
+            if (le == ls) {
+                break; // the empty line ending the head
+            }
+            byte first = buf.get(base + ls);
+            if (first == SP || first == HT) {
+                return failed(400); // obsolete line folding
+            }
+            int colon = ls;
+            while (colon < le && TCHAR[buf.get(base + colon) & 0xff]) {
+                colon++;
+            }
+            if (colon == ls || colon == le || buf.get(base + colon) != ':') {
+                return failed(400); // empty name, no colon, or a non-token byte (space) in the name
+            }
+            int vs = colon + 1;
+            int ve = le;
+            while (vs < ve && isOws(buf.get(base + vs))) {
+                vs++;
+            }
+            while (ve > vs && isOws(buf.get(base + ve - 1))) {
+                ve--;
+            }
+            for (int k = vs; k < ve; k++) {
+                byte b = buf.get(base + k);
+                if ((b < SP && b != HT) || b == 127) {
+                    return failed(400); // bare CR, NUL or another control byte in a value
+                }
+            }
+            int nameLength = colon - ls;
+            if (equalsLower(buf, ls, nameLength, CONTENT_LENGTH)) {
+                long v = parseContentLength(buf, vs, ve);
+                if (v == -1 || (sawContentLength && v != contentLength)) {
+                    return failed(400);
+                }
+                sawContentLength = true;
+                contentLength = v;
+            } else if (equalsLower(buf, ls, nameLength, TRANSFER_ENCODING)) {
+                sawTransferEncoding = true;
+                int s = vs;
+                while (s <= ve) {
+                    int comma = indexOf(buf, s, ve, (byte) ',');
+                    int e = comma < 0 ? ve : comma;
+                    int ts = trimStart(buf, s, e);
+                    int te = trimEnd(buf, ts, e);
+                    if (te > ts) {
+                        if (equalsLower(buf, ts, te - ts, CHUNKED)) {
+                            chunkedCount++;
+                            chunkedLast = true;
+                        } else {
+                            unknownCoding = true;
+                            chunkedLast = false;
+                        }
+                    }
+                    s = e + 1;
+                }
+            } else if (equalsLower(buf, ls, nameLength, CONNECTION)) {
+                int s = vs;
+                while (s <= ve) {
+                    int comma = indexOf(buf, s, ve, (byte) ',');
+                    int e = comma < 0 ? ve : comma;
+                    int ts = trimStart(buf, s, e);
+                    int te = trimEnd(buf, ts, e);
+                    if (equalsLower(buf, ts, te - ts, CLOSE)) {
+                        closeToken = true;
+                    } else if (equalsLower(buf, ts, te - ts, KEEP_ALIVE)) {
+                        keepAliveToken = true;
+                    }
+                    s = e + 1;
+                }
+            } else if (equalsLower(buf, ls, nameLength, HOST)) {
+                hosts++;
+            } else if (equalsLower(buf, ls, nameLength, EXPECT)) {
+                expectContinue = http11 && equalsLower(buf, vs, ve - vs, CONTINUE_100);
+            }
+            ls = lf + 1;
+        }
+
+        if (http11 && hosts != 1) {
+            return failed(400); // RFC 9112 3.2: exactly one Host in HTTP/1.1
+        }
+        if (!http11 && hosts > 1) {
+            return failed(400);
+        }
+        if (sawTransferEncoding) {
+            if (sawContentLength || !http11) {
+                return failed(400); // request smuggling guard, RFC 9112 6.1 and 6.3
+            }
+            if (unknownCoding) {
+                return failed(501);
+            }
+            if (chunkedCount != 1 || !chunkedLast) {
+                return failed(400);
+            }
+            chunked = true;
+        } else if (contentLength > maxBody) {
+            return failed(413);
+        }
+        keepAlive = http11 ? !closeToken : keepAliveToken && !closeToken;
+        return true;
+    }
+
+    private boolean parseRequestLine(ByteBuffer buf, int start, int end) {
+        int i = start;
+        while (i < end && TCHAR[buf.get(base + i) & 0xff]) {
+            i++;
+        }
+        if (i == start || i == end || buf.get(base + i) != SP) {
+            return failed(400);
+        }
+        methodLength = i - start;
+        if (equalsExact(buf, start, methodLength, GET)) {
+            method = METHOD_GET;
+        } else if (equalsExact(buf, start, methodLength, HEAD)) {
+            method = METHOD_HEAD;
+        } else if (equalsExact(buf, start, methodLength, POST)) {
+            method = METHOD_POST;
+        } else {
+            method = METHOD_OTHER;
+        }
+        int ts = i + 1;
+        int te = ts;
+        while (te < end) {
+            byte b = buf.get(base + te);
+            if (b == SP) {
+                break;
+            }
+            if (b <= SP || b == 127) {
+                return failed(400);
+            }
+            te++;
+        }
+        if (te == ts || te == end) {
+            return failed(400);
+        }
+        int vs = te + 1;
+        if (end - vs != 8 || !equalsExact(buf, vs, 5, HTTP_SLASH) || buf.get(base + vs + 6) != '.') {
+            return failed(400);
+        }
+        int major = buf.get(base + vs + 5) - '0';
+        int minor = buf.get(base + vs + 7) - '0';
+        if (major < 0 || major > 9 || minor < 0 || minor > 9) {
+            return failed(400);
+        }
+        if (major != 1) {
+            return failed(505);
+        }
+        minorVersion = minor;
+        return parseTarget(buf, ts, te);
+    }
+
+    /** Origin-form {@code /path?query}, absolute-form {@code http://host/path}, or {@code *}. */
+    private boolean parseTarget(ByteBuffer buf, int ts, int te) {
+        int ps = ts;
+        if (buf.get(base + ts) != '/') {
+            int schemeLength = startsWithLower(buf, ts, te, HTTP_SCHEME) ? HTTP_SCHEME.length
+                    : startsWithLower(buf, ts, te, HTTPS_SCHEME) ? HTTPS_SCHEME.length : -1;
+            if (schemeLength < 0) {
+                if (te - ts == 1 && buf.get(base + ts) == '*') {
+                    pathStart = ts;
+                    pathLength = 1;
+                    return true;
+                }
+                return failed(400);
+            }
+            ps = indexOf(buf, ts + schemeLength, te, (byte) '/');
+            if (ps < 0) {
+                ps = te; // "http://host" means the path "/"; an empty path matches no route here
+            }
+        }
+        int q = indexOf(buf, ps, te, (byte) '?');
+        pathStart = ps;
+        pathLength = (q < 0 ? te : q) - ps;
+        return true;
+    }
+
+    /** @return the value, -1 when invalid (empty, non-digit, or a list of differing values) */
+    private long parseContentLength(ByteBuffer buf, int vs, int ve) {
+        long value = -1;
+        int s = vs;
+        while (s <= ve) {
+            int comma = indexOf(buf, s, ve, (byte) ',');
+            int e = comma < 0 ? ve : comma;
+            int ts = trimStart(buf, s, e);
+            int te = trimEnd(buf, ts, e);
+            if (te == ts) {
+                return -1;
+            }
+            long v = 0;
+            for (int k = ts; k < te; k++) {
+                int d = buf.get(base + k) - '0';
+                if (d < 0 || d > 9) {
+                    return -1;
+                }
+                // Saturate: any length past maxBody is refused with 413 anyway.
+                v = v > (Long.MAX_VALUE - 9) / 10 ? Long.MAX_VALUE / 2 : v * 10 + d;
+            }
+            if (value != -1 && v != value) {
+                return -1;
+            }
+            value = v;
+            s = e + 1;
+        }
+        return value;
+    }
+
+    // ---- chunked body ----
+
+    private int parseChunked(ByteBuffer buf, int avail) {
+        while (true) {
+            switch (stage) {
+                case CHUNK_SIZE: {
+                    int lf = indexOf(buf, cursor, Math.min(avail, cursor + MAX_CHUNK_LINE + 1), LF);
+                    if (lf < 0) {
+                        return avail - cursor > MAX_CHUNK_LINE ? fail(400) : NEED_MORE;
+                    }
+                    int le = lineEnd(buf, lf + 1);
+                    long size = 0;
+                    int k = cursor;
+                    while (k < le) {
+                        int d = hexValue(buf.get(base + k));
+                        if (d < 0) {
+                            break;
+                        }
+                        if (size > (maxBody >>> 4) + 1) {
+                            return fail(413); // already far past the limit; stop before overflow
+                        }
+                        size = (size << 4) | d;
+                        k++;
+                    }
+                    if (k == cursor) {
+                        return fail(400);
+                    }
+                    if (k < le) {
+                        // Only whitespace, or whitespace and a chunk extension, may follow the size.
+                        int x = trimStart(buf, k, le);
+                        if (x < le && buf.get(base + x) != ';') {
+                            return fail(400);
+                        }
+                        for (int y = x; y < le; y++) {
+                            byte b = buf.get(base + y);
+                            if ((b < SP && b != HT) || b == 127) {
+                                return fail(400);
+                            }
+                        }
+                    }
+                    if (chunkedBodyLength + size > maxBody) {
+                        return fail(413);
+                    }
+                    cursor = lf + 1;
+                    if (size == 0) {
+                        stage = TRAILERS;
+                    } else {
+                        chunkRemaining = size;
+                        ensureBodyCapacity((int) (chunkedBodyLength + size));
+                        stage = CHUNK_DATA;
+                    }
+                    break;
+                }
+                case CHUNK_DATA: {
+                    int n = (int) Math.min(chunkRemaining, avail - cursor);
+                    if (n > 0) {
+                        buf.get(base + cursor, chunkedBody, chunkedBodyLength, n);
+                        chunkedBodyLength += n;
+                        cursor += n;
+                        chunkRemaining -= n;
+                    }
+                    if (chunkRemaining > 0) {
+                        return NEED_MORE;
+                    }
+                    stage = CHUNK_DATA_END;
+                    break;
+                }
+                case CHUNK_DATA_END: {
+                    if (cursor >= avail) {
+                        return NEED_MORE;
+                    }
+                    byte b = buf.get(base + cursor);
+                    if (b == LF) {
+                        cursor++;
+                    } else if (b == CR) {
+                        if (cursor + 1 >= avail) {
+                            return NEED_MORE;
+                        }
+                        if (buf.get(base + cursor + 1) != LF) {
+                            return fail(400);
+                        }
+                        cursor += 2;
+                    } else {
+                        return fail(400);
+                    }
+                    stage = CHUNK_SIZE;
+                    break;
+                }
+                case TRAILERS: {
+                    int lf = indexOf(buf, cursor, avail, LF);
+                    if (lf < 0) {
+                        return trailerBytes + (avail - cursor) > maxHeaderBytes + 2 ? fail(431) : NEED_MORE;
+                    }
+                    int le = lineEnd(buf, lf + 1);
+                    trailerBytes += lf + 1 - cursor;
+                    if (trailerBytes > maxHeaderBytes + 2) {
+                        return fail(431);
+                    }
+                    boolean empty = le == cursor;
+                    cursor = lf + 1;
+                    if (empty) {
+                        stage = COMPLETE;
+                        return cursor;
+                    }
+                    break; // a trailer field: tolerated and ignored
+                }
+                default:
+                    throw new IllegalStateException("stage " + stage);
+            }
+        }
+    }
+
+    private void ensureBodyCapacity(int needed) {
+        if (chunkedBody == null || chunkedBody.length < needed) {
+            int cap = chunkedBody == null ? 1024 : chunkedBody.length;
+            while (cap < needed) {
+                cap = cap > Integer.MAX_VALUE / 2 ? needed : cap * 2;
+            }
+            cap = (int) Math.min(cap, Math.max(needed, maxBody));
+            byte[] grown = new byte[cap];
+            if (chunkedBody != null) {
+                System.arraycopy(chunkedBody, 0, grown, 0, chunkedBodyLength);
+            }
+            chunkedBody = grown;
+        }
+    }
+
+    // ---- results ----
+
+    /** The status to answer a bad request with (400, 413, 414, 431, 501, 505); 0 if none. */
+    public int errorStatus() {
+        return errorStatus;
+    }
+
+    /** {@link #METHOD_GET}, {@link #METHOD_HEAD}, {@link #METHOD_POST} or {@link #METHOD_OTHER}. */
+    public int method() {
+        return method;
+    }
+
+    /** Absolute index of the path (the target without query) in the buffer last parsed. */
+    public int pathStart() {
+        return base + pathStart;
+    }
+
+    /** Length of the path. */
+    public int pathLength() {
+        return pathLength;
+    }
+
+    /** Whether the path equals {@code path} exactly. */
+    public boolean pathEquals(ByteBuffer buf, byte[] path) {
+        return pathLength == path.length && equalsExact(buf, pathStart, pathLength, path);
+    }
+
+    /** 0 for HTTP/1.0, 1 (or more) for HTTP/1.1. */
+    public int minorVersion() {
+        return minorVersion;
+    }
+
+    /** Whether the connection stays open after the response (version default and Connection header). */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** Whether the body came chunked (then it is in {@link #chunkedBody()}). */
+    public boolean chunked() {
+        return chunked;
+    }
+
+    /** Body length: the Content-Length, or the sum of the chunks. */
+    public int bodyLength() {
+        return chunked ? chunkedBodyLength : (int) contentLength;
+    }
+
+    /** Absolute index of a Content-Length body in the buffer last parsed. */
+    public int bodyStart() {
+        return base + bodyStart;
+    }
+
+    /** The decoded chunked body (first {@link #bodyLength()} bytes); reused by the next request. */
+    public byte[] chunkedBody() {
+        return chunkedBody;
+    }
+
+    /**
+     * Whether the client waits for {@code 100 Continue} before sending the body: HTTP/1.1,
+     * {@code Expect: 100-continue}, the head accepted and the body not yet complete, and
+     * {@link #continueSent()} not yet called for this request.
+     */
+    public boolean shouldSendContinue() {
+        return expectContinue && !continueSent && (stage == BODY_FIXED || stage == CHUNK_SIZE
+                || stage == CHUNK_DATA || stage == CHUNK_DATA_END);
+    }
+
+    /** Records that {@code 100 Continue} was sent for the current request. */
+    public void continueSent() {
+        continueSent = true;
+    }
+
+    // ---- helpers ----
+
+    private void reset() {
+        stage = HEAD_STAGE;
+        requestStart = 0;
+        scanned = 0;
+        lineStart = 0;
+        requestLineEnd = -1;
+        cursor = 0;
+        chunkRemaining = 0;
+        trailerBytes = 0;
+        method = METHOD_OTHER;
+        methodLength = 0;
+        pathStart = 0;
+        pathLength = 0;
+        minorVersion = 1;
+        keepAlive = false;
+        expectContinue = false;
+        continueSent = false;
+        chunked = false;
+        contentLength = 0;
+        bodyStart = 0;
+        chunkedBodyLength = 0;
+        errorStatus = 0;
+        // A large chunked body's array is not kept for the life of the connection.
+        if (chunkedBody != null && chunkedBody.length > 64 * 1024) {
+            chunkedBody = null;
+        }
+    }
+
+    private int fail(int status) {
+        errorStatus = status;
+        stage = FAILED;
+        return ERROR;
+    }
+
+    private boolean failed(int status) {
+        fail(status);
+        return false;
+    }
+
+    /** End of a line's content, given the index just past its LF (strips the LF and one CR). */
+    private int lineEnd(ByteBuffer buf, int afterLf) {
+        int e = afterLf - 1;
+        if (e > 0 && buf.get(base + e - 1) == CR) {
+            e--;
+        }
+        return e;
+    }
+
+    private int indexOf(ByteBuffer buf, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (buf.get(base + i) == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int trimStart(ByteBuffer buf, int s, int e) {
+        while (s < e && isOws(buf.get(base + s))) {
+            s++;
+        }
+        return s;
+    }
+
+    private int trimEnd(ByteBuffer buf, int s, int e) {
+        while (e > s && isOws(buf.get(base + e - 1))) {
+            e--;
+        }
+        return e;
+    }
+
+    private boolean equalsExact(ByteBuffer buf, int off, int len, byte[] expected) {
+        if (len != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (buf.get(base + off + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Case-insensitive compare against a lower-case ASCII constant. */
+    private boolean equalsLower(ByteBuffer buf, int off, int len, byte[] lower) {
+        if (len != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            byte b = buf.get(base + off + i);
+            if (b >= 'A' && b <= 'Z') {
+                b += 32;
+            }
+            if (b != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean startsWithLower(ByteBuffer buf, int off, int end, byte[] lower) {
+        return end - off >= lower.length && equalsLower(buf, off, lower.length, lower);
+    }
+
+    private static boolean isOws(byte b) {
+        return b == SP || b == HT;
+    }
+
+    private static int hexValue(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        if (b >= 'a' && b <= 'f') {
+            return b - 'a' + 10;
+        }
+        if (b >= 'A' && b <= 'F') {
+            return b - 'A' + 10;
+        }
+        return -1;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

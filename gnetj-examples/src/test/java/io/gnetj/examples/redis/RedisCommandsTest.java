@@ -1,0 +1,329 @@
+package io.gnetj.examples.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gnetj.Action;
+import io.gnetj.examples.FakeConn;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Command semantics and exact replies, through the handler without a socket. */
+class RedisCommandsTest {
+
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private final Keyspace keyspace = new Keyspace(clock::get);
+    private final RedisHandler handler = new RedisHandler(keyspace, 1024 * 1024, 1024);
+    private final FakeConn conn = new FakeConn(handler);
+
+    /** Sends one command as a multibulk and returns the reply. */
+    private String call(String... args) {
+        conn.receive(encode(args));
+        return conn.takeOutput();
+    }
+
+    private static String encode(String... args) {
+        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            sb.append('$').append(a.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n").append(a).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    private static String bulk(String s) {
+        return "$" + s.length() + "\r\n" + s + "\r\n";
+    }
+
+    private static final String OK = "+OK\r\n";
+    private static final String NIL = "$-1\r\n";
+    private static final String WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+    private static final String NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
+
+    private static String arity(String cmd) {
+        return "-ERR wrong number of arguments for '" + cmd + "' command\r\n";
+    }
+
+    @Test
+    void pingAndEcho() {
+        assertThat(call("PING")).isEqualTo("+PONG\r\n");
+        assertThat(call("ping", "hi")).isEqualTo(bulk("hi"));
+        assertThat(call("PING", "a", "b")).isEqualTo(arity("ping"));
+        assertThat(call("ECHO", "x y")).isEqualTo(bulk("x y"));
+        assertThat(call("ECHO")).isEqualTo(arity("echo"));
+        conn.receive("PING\r\n");
+        assertThat(conn.takeOutput()).isEqualTo("+PONG\r\n");
+    }
+
+    @Test
+    void setAndGet() {
+        assertThat(call("GET", "k")).isEqualTo(NIL);
+        assertThat(call("SET", "k", "v")).isEqualTo(OK);
+        assertThat(call("GET", "k")).isEqualTo(bulk("v"));
+        assertThat(call("get")).isEqualTo(arity("get"));
+        assertThat(call("GET", "a", "b")).isEqualTo(arity("get"));
+        assertThat(call("SET", "k")).isEqualTo(arity("set"));
+    }
+
+    @Test
+    void setNxAndXx() {
+        assertThat(call("SET", "k", "1", "XX")).isEqualTo(NIL);
+        assertThat(call("SET", "k", "1", "NX")).isEqualTo(OK);
+        assertThat(call("SET", "k", "2", "NX")).isEqualTo(NIL);
+        assertThat(call("SET", "k", "3", "xx")).isEqualTo(OK);
+        assertThat(call("GET", "k")).isEqualTo(bulk("3"));
+        assertThat(call("SET", "k", "4", "NX", "XX")).isEqualTo("-ERR syntax error\r\n");
+        assertThat(call("SET", "k", "5", "GET")).isEqualTo(bulk("3"));
+        assertThat(call("SET", "new", "5", "NX", "GET")).isEqualTo(NIL);
+        assertThat(call("GET", "new")).isEqualTo(bulk("5"));
+    }
+
+    @Test
+    void setExPxAndKeepTtl() {
+        assertThat(call("SET", "k", "v", "EX", "10")).isEqualTo(OK);
+        assertThat(call("TTL", "k")).isEqualTo(":10\r\n");
+        assertThat(call("PTTL", "k")).isEqualTo(":10000\r\n");
+        assertThat(call("SET", "k", "v2", "KEEPTTL")).isEqualTo(OK);
+        assertThat(call("TTL", "k")).isEqualTo(":10\r\n");
+        assertThat(call("SET", "k", "v3")).isEqualTo(OK);
+        assertThat(call("TTL", "k")).isEqualTo(":-1\r\n");
+        assertThat(call("SET", "p", "v", "PX", "1500")).isEqualTo(OK);
+        assertThat(call("TTL", "p")).isEqualTo(":2\r\n"); // rounded, as Redis does
+        clock.addAndGet(1499);
+        assertThat(call("GET", "p")).isEqualTo(bulk("v"));
+        clock.addAndGet(1);
+        assertThat(call("GET", "p")).isEqualTo(NIL);
+        assertThat(call("SET", "k", "v", "EX", "0")).isEqualTo("-ERR invalid expire time in 'set' command\r\n");
+        assertThat(call("SET", "k", "v", "EX", "-5")).isEqualTo("-ERR invalid expire time in 'set' command\r\n");
+        assertThat(call("SET", "k", "v", "EX", "ten")).isEqualTo(NOT_INTEGER);
+        assertThat(call("SET", "k", "v", "EX")).isEqualTo("-ERR syntax error\r\n");
+        assertThat(call("SET", "k", "v", "EX", "1", "PX", "1")).isEqualTo("-ERR syntax error\r\n");
+        assertThat(call("SET", "k", "v", "KEEPTTL", "EX", "1")).isEqualTo("-ERR syntax error\r\n");
+        assertThat(call("SET", "k", "v", "BOGUS")).isEqualTo("-ERR syntax error\r\n");
+    }
+
+    @Test
+    void delAndExists() {
+        call("SET", "a", "1");
+        call("SET", "b", "2");
+        assertThat(call("EXISTS", "a", "b", "a", "c")).isEqualTo(":3\r\n");
+        assertThat(call("DEL", "a", "c")).isEqualTo(":1\r\n");
+        assertThat(call("EXISTS", "a")).isEqualTo(":0\r\n");
+        assertThat(call("DEL")).isEqualTo(arity("del"));
+    }
+
+    @Test
+    void incrementsAndDecrements() {
+        assertThat(call("INCR", "n")).isEqualTo(":1\r\n");
+        assertThat(call("INCRBY", "n", "41")).isEqualTo(":42\r\n");
+        assertThat(call("DECR", "n")).isEqualTo(":41\r\n");
+        assertThat(call("DECRBY", "n", "50")).isEqualTo(":-9\r\n");
+        assertThat(call("GET", "n")).isEqualTo(bulk("-9"));
+        call("SET", "s", "abc");
+        assertThat(call("INCR", "s")).isEqualTo(NOT_INTEGER);
+        assertThat(call("INCRBY", "n", "x")).isEqualTo(NOT_INTEGER);
+        call("SET", "max", Long.toString(Long.MAX_VALUE));
+        assertThat(call("INCR", "max")).isEqualTo("-ERR increment or decrement would overflow\r\n");
+        assertThat(call("INCRBY", "n")).isEqualTo(arity("incrby"));
+    }
+
+    @Test
+    void incrKeepsTheExpiry() {
+        call("SET", "n", "1", "EX", "100");
+        call("INCR", "n");
+        assertThat(call("TTL", "n")).isEqualTo(":100\r\n");
+    }
+
+    @Test
+    void mgetAndMset() {
+        assertThat(call("MSET", "a", "1", "b", "2")).isEqualTo(OK);
+        call("RPUSH", "l", "x");
+        assertThat(call("MGET", "a", "missing", "b", "l")).isEqualTo("*4\r\n" + bulk("1") + NIL + bulk("2") + NIL);
+        assertThat(call("MSET", "a", "1", "b")).isEqualTo(arity("mset"));
+    }
+
+    @Test
+    void expireAndTtl() {
+        assertThat(call("TTL", "k")).isEqualTo(":-2\r\n");
+        assertThat(call("EXPIRE", "k", "10")).isEqualTo(":0\r\n");
+        call("SET", "k", "v");
+        assertThat(call("TTL", "k")).isEqualTo(":-1\r\n");
+        assertThat(call("EXPIRE", "k", "10")).isEqualTo(":1\r\n");
+        assertThat(call("TTL", "k")).isEqualTo(":10\r\n");
+        assertThat(call("EXPIRE", "k", "20", "NX")).isEqualTo(":0\r\n");
+        assertThat(call("EXPIRE", "k", "20", "XX")).isEqualTo(":1\r\n");
+        assertThat(call("EXPIRE", "k", "5", "GT")).isEqualTo(":0\r\n");
+        assertThat(call("EXPIRE", "k", "5", "LT")).isEqualTo(":1\r\n");
+        assertThat(call("TTL", "k")).isEqualTo(":5\r\n");
+        assertThat(call("PEXPIRE", "k", "2500")).isEqualTo(":1\r\n");
+        assertThat(call("PTTL", "k")).isEqualTo(":2500\r\n");
+        clock.addAndGet(2500);
+        assertThat(call("TTL", "k")).isEqualTo(":-2\r\n");
+        call("SET", "k", "v");
+        assertThat(call("EXPIRE", "k", "-1")).isEqualTo(":1\r\n");
+        assertThat(call("EXISTS", "k")).isEqualTo(":0\r\n");
+        assertThat(call("EXPIRE", "k", "x")).isEqualTo(NOT_INTEGER);
+        assertThat(call("EXPIRE", "k", "1", "NX", "XX"))
+                .isEqualTo("-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+        assertThat(call("EXPIRE", "k", "1", "GT", "LT"))
+                .isEqualTo("-ERR GT and LT options at the same time are not compatible\r\n");
+        assertThat(call("EXPIRE", "k", "1", "FOO")).isEqualTo("-ERR Unsupported option FOO\r\n");
+        assertThat(call("EXPIRE", "k", "9223372036854775807"))
+                .isEqualTo("-ERR invalid expire time in 'expire' command\r\n");
+        assertThat(call("TTL")).isEqualTo(arity("ttl"));
+    }
+
+    @Test
+    void expiredKeysAreSweptAndCountedUntilThen() {
+        call("SET", "a", "1", "PX", "10");
+        call("SET", "b", "1");
+        assertThat(call("DBSIZE")).isEqualTo(":2\r\n");
+        clock.addAndGet(10);
+        assertThat(keyspace.sweepExpired()).isEqualTo(1);
+        assertThat(call("DBSIZE")).isEqualTo(":1\r\n");
+    }
+
+    @Test
+    void dbsizeAndFlushall() {
+        call("MSET", "a", "1", "b", "2");
+        assertThat(call("DBSIZE")).isEqualTo(":2\r\n");
+        assertThat(call("FLUSHALL")).isEqualTo(OK);
+        assertThat(call("DBSIZE")).isEqualTo(":0\r\n");
+        assertThat(call("FLUSHALL", "ASYNC")).isEqualTo(OK);
+        assertThat(call("FLUSHALL", "NOW")).isEqualTo("-ERR syntax error\r\n");
+        assertThat(call("DBSIZE", "x")).isEqualTo(arity("dbsize"));
+    }
+
+    @Test
+    void listsPushPopAndRange() {
+        assertThat(call("RPUSH", "l", "a", "b", "c")).isEqualTo(":3\r\n");
+        assertThat(call("LPUSH", "l", "x", "y")).isEqualTo(":5\r\n");
+        assertThat(call("LRANGE", "l", "0", "-1"))
+                .isEqualTo("*5\r\n" + bulk("y") + bulk("x") + bulk("a") + bulk("b") + bulk("c"));
+        assertThat(call("LRANGE", "l", "1", "2")).isEqualTo("*2\r\n" + bulk("x") + bulk("a"));
+        assertThat(call("LRANGE", "l", "-2", "100")).isEqualTo("*2\r\n" + bulk("b") + bulk("c"));
+        assertThat(call("LRANGE", "l", "4", "1")).isEqualTo("*0\r\n");
+        assertThat(call("LRANGE", "l", "9", "10")).isEqualTo("*0\r\n");
+        assertThat(call("LRANGE", "missing", "0", "-1")).isEqualTo("*0\r\n");
+        assertThat(call("LRANGE", "l", "a", "1")).isEqualTo(NOT_INTEGER);
+        assertThat(call("LLEN", "l")).isEqualTo(":5\r\n");
+        assertThat(call("LPOP", "l")).isEqualTo(bulk("y"));
+        assertThat(call("RPOP", "l")).isEqualTo(bulk("c"));
+        assertThat(call("LPOP", "l", "2")).isEqualTo("*2\r\n" + bulk("x") + bulk("a"));
+        assertThat(call("RPOP", "l", "5")).isEqualTo("*1\r\n" + bulk("b"));
+        assertThat(call("EXISTS", "l")).as("an emptied list is deleted").isEqualTo(":0\r\n");
+        assertThat(call("LPOP", "l")).isEqualTo(NIL);
+        assertThat(call("LPOP", "l", "2")).isEqualTo("*-1\r\n");
+        assertThat(call("LPOP", "l", "-1")).isEqualTo("-ERR value is out of range, must be positive\r\n");
+        assertThat(call("LPOP", "l", "1", "2")).isEqualTo(arity("lpop"));
+        assertThat(call("LPUSH", "l")).isEqualTo(arity("lpush"));
+        assertThat(call("LRANGE", "l", "0")).isEqualTo(arity("lrange"));
+    }
+
+    @Test
+    void listGrowsPastItsInitialRingBothWays() {
+        for (int i = 0; i < 20; i++) {
+            call("LPUSH", "l", "L" + i);
+            call("RPUSH", "l", "R" + i);
+        }
+        assertThat(call("LLEN", "l")).isEqualTo(":40\r\n");
+        assertThat(call("LRANGE", "l", "0", "0")).isEqualTo("*1\r\n" + bulk("L19"));
+        assertThat(call("LRANGE", "l", "-1", "-1")).isEqualTo("*1\r\n" + bulk("R19"));
+        assertThat(call("LRANGE", "l", "19", "20")).isEqualTo("*2\r\n" + bulk("L0") + bulk("R0"));
+    }
+
+    @Test
+    void wrongTypeErrors() {
+        call("SET", "s", "v");
+        call("RPUSH", "l", "a");
+        assertThat(call("GET", "l")).isEqualTo(WRONGTYPE);
+        assertThat(call("INCR", "l")).isEqualTo(WRONGTYPE);
+        assertThat(call("SET", "l", "x", "GET")).isEqualTo(WRONGTYPE);
+        assertThat(call("LPUSH", "s", "a")).isEqualTo(WRONGTYPE);
+        assertThat(call("RPOP", "s")).isEqualTo(WRONGTYPE);
+        assertThat(call("LRANGE", "s", "0", "1")).isEqualTo(WRONGTYPE);
+        assertThat(call("LLEN", "s")).isEqualTo(WRONGTYPE);
+        assertThat(call("GET", "s")).isEqualTo(bulk("v"));
+        assertThat(call("SET", "l", "now a string")).isEqualTo(OK);
+        assertThat(call("GET", "l")).isEqualTo(bulk("now a string"));
+    }
+
+    @Test
+    void unknownCommandsGetRedisSevenText() {
+        assertThat(call("FOO", "a", "b")).isEqualTo("-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n");
+        assertThat(call("foo")).isEqualTo("-ERR unknown command 'foo', with args beginning with: \r\n");
+        String longArg = "x".repeat(200);
+        assertThat(call("NOPE", longArg, "more"))
+                .isEqualTo("-ERR unknown command 'NOPE', with args beginning with: '" + "x".repeat(128) + "' \r\n");
+    }
+
+    @Test
+    void connectionCommandsAnswerHarmlessly() {
+        assertThat(call("SELECT", "0")).isEqualTo(OK);
+        assertThat(call("SELECT", "1")).isEqualTo("-ERR DB index is out of range\r\n");
+        assertThat(call("SELECT", "x")).isEqualTo(NOT_INTEGER);
+        assertThat(call("COMMAND", "DOCS")).isEqualTo("*0\r\n");
+        assertThat(call("COMMAND")).isEqualTo("*0\r\n");
+        assertThat(call("CONFIG", "GET", "save")).isEqualTo("*2\r\n" + bulk("save") + "$0\r\n\r\n");
+        assertThat(call("CONFIG", "GET", "appendonly")).isEqualTo("*2\r\n" + bulk("appendonly") + bulk("no"));
+        assertThat(call("CONFIG", "GET", "maxmemory")).isEqualTo("*0\r\n");
+        assertThat(call("CONFIG", "SET", "a", "b")).isEqualTo("-ERR unknown subcommand 'SET'. Try CONFIG HELP.\r\n");
+        assertThat(call("CLIENT", "GETNAME")).isEqualTo(NIL);
+        assertThat(call("CLIENT", "SETNAME", "me")).isEqualTo(OK);
+        assertThat(call("CLIENT", "GETNAME")).isEqualTo(bulk("me"));
+        assertThat(call("CLIENT", "SETINFO", "lib-name", "x")).isEqualTo(OK);
+        assertThat(call("CLIENT", "ID")).startsWith(":");
+        assertThat(call("CLIENT")).isEqualTo(arity("client"));
+        assertThat(call("INFO")).contains("redis_version:");
+    }
+
+    @Test
+    void quitAnswersOkAndCloses() {
+        Action a = conn.receive(encode("QUIT") + encode("PING"));
+        assertThat(conn.takeOutput()).isEqualTo(OK);
+        assertThat(a).isEqualTo(Action.CLOSE);
+        assertThat(conn.isOpen()).isFalse();
+    }
+
+    @Test
+    void answersAPipelineInOrderInOneWrite() {
+        StringBuilder in = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            in.append(encode("INCR", "n"));
+            expected.append(':').append(i + 1).append("\r\n");
+        }
+        in.append("PING\r\n");
+        expected.append("+PONG\r\n");
+        conn.receive(in.toString());
+        assertThat(conn.takeOutput()).isEqualTo(expected.toString());
+        assertThat(conn.inboundBuffered()).isZero();
+    }
+
+    @Test
+    void holdsAnIncompleteCommandUntilItCompletes() {
+        String cmd = encode("SET", "k", "value");
+        for (int i = 0; i < cmd.length(); i++) {
+            conn.receive(cmd.substring(i, i + 1));
+        }
+        assertThat(conn.takeOutput()).isEqualTo(OK);
+        assertThat(conn.inboundBuffered()).isZero();
+    }
+
+    @Test
+    void protocolErrorsAreAnsweredThenTheConnectionCloses() {
+        Action a = conn.receive(encode("PING") + "*x\r\n");
+        assertThat(conn.takeOutput()).isEqualTo("+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
+        assertThat(a).isEqualTo(Action.CLOSE);
+        FakeConn other = new FakeConn(handler);
+        other.receive("*1\r\n$99999999\r\n");
+        assertThat(other.takeOutput()).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
+        assertThat(other.isOpen()).isFalse();
+    }
+
+    @Test
+    void bulkValuesAreBinarySafe() {
+        String value = "a\r\nb\u0000c\u00ff";
+        assertThat(call("SET", "bin", value)).isEqualTo(OK);
+        assertThat(call("GET", "bin")).isEqualTo(bulk(value));
+    }
+}
