@@ -1,9 +1,7 @@
 package io.gnetj.bench.e2e;
 
+import io.gnetj.examples.Main;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,46 +11,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * launcher, exactly as {@code java -jar gnetj-examples.jar NAME --port N --loops N} would, so the
  * benchmark measures the code users run.
  *
- * <p>The launcher is looked up by name: while the examples are not yet part of this build the
- * server reports itself unavailable instead of failing the whole run.
- *
  * <p>Threading: the launcher blocks its own thread until the process exits; the shutdown hook it
  * installs stops the engine.
  */
 final class ExampleServer {
 
-    static final String LAUNCHER = "io.gnetj.examples.Main";
-
     private ExampleServer() {
     }
 
     static ServerMain.Running start(String example, int port, int loops) throws Exception {
-        Method run;
-        try {
-            run = Class.forName(LAUNCHER).getMethod("run", String[].class, PrintStream.class, PrintStream.class);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            throw new ServerMain.Unavailable("gnetj examples launcher " + LAUNCHER + " is not on the class path");
-        }
         String[] args = {example, "--host", "127.0.0.1", "--port", Integer.toString(port), "--loops", Integer.toString(loops)};
         AtomicInteger exit = new AtomicInteger(Integer.MIN_VALUE);
-        Thread launcher = new Thread(() -> {
-            try {
-                // The launcher's progress goes to stderr: stdout is the runner's protocol channel.
-                exit.set((Integer) run.invoke(null, args, System.err, System.err));
-            } catch (InvocationTargetException | IllegalAccessException e) {
-                e.printStackTrace();
-                exit.set(1);
-            }
-        }, "examples-launcher");
+        // The launcher's progress goes to stderr: stdout is the runner's protocol channel.
+        Thread launcher = new Thread(() -> exit.set(Main.run(args, System.err, System.err)), "examples-launcher");
         launcher.start();
 
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!accepts(port)) {
             if (exit.get() != Integer.MIN_VALUE) {
-                if (exit.get() == 2) {
-                    throw new ServerMain.Unavailable("the examples launcher does not know '" + example
-                            + "' (usage error, see stderr)");
-                }
                 throw new IllegalStateException("example " + example + " exited with " + exit.get() + " before listening");
             }
             if (System.nanoTime() > deadline) {

@@ -39,7 +39,7 @@ public final class ServerMain {
     /** Thread-name prefix given to Netty's child event loops. */
     static final String NETTY_LOOP_PREFIX = "netty-loop-";
 
-    /** Exit code when this build cannot run the asked server (e.g. the examples are absent). */
+    /** Exit code when this machine cannot run the asked server (e.g. native epoll off x86-64 Linux). */
     static final int UNAVAILABLE = 3;
 
     private ServerMain() {
@@ -156,7 +156,7 @@ public final class ServerMain {
         return sum;
     }
 
-    /** This build cannot run the asked server; the message says why. */
+    /** This machine cannot run the asked server; the message says why. */
     static final class Unavailable extends Exception {
         Unavailable(String message) {
             super(message);
