@@ -29,6 +29,8 @@ final class Child implements AutoCloseable {
     private final Path log;
     private final Writer stdin;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** The last stdout lines {@link #await} skipped: a JVM that cannot start says why there. */
+    private final java.util.ArrayDeque<String> skipped = new java.util.ArrayDeque<>();
 
     private Child(String name, Process process, Path log) {
         this.name = name;
@@ -93,12 +95,17 @@ final class Child implements AutoCloseable {
             }
             if (line.equals(EOF)) {
                 lines.add(EOF);
-                throw new IOException(name + " ended before printing " + String.join("/", prefixes) + logTail());
+                throw new IOException(name + " ended before printing " + String.join("/", prefixes)
+                        + (skipped.isEmpty() ? "" : "; it printed:\n  " + String.join("\n  ", skipped)) + logTail());
             }
             for (String p : prefixes) {
                 if (line.startsWith(p)) {
                     return line;
                 }
+            }
+            skipped.addLast(line);
+            if (skipped.size() > 10) {
+                skipped.removeFirst();
             }
         }
     }

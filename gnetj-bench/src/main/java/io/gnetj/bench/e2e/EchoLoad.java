@@ -37,7 +37,8 @@ import java.util.Locale;
  * Timed modes print {@code MEASURE_START} when the warm-up ends and {@code MEASURE_END} when the
  * measured window does (the runner samples the server's counters at those lines), then one line
  * {@code RESULT key=value ...} for the window: {@code requests} (round trips or messages),
- * {@code seconds}, {@code bytes}, and for ping-pong {@code p50_ns p99_ns p999_ns max_ns}.
+ * {@code seconds}, {@code bytes}, {@code cpu_ticks} (this process's CPU time in the window), and
+ * for ping-pong {@code p50_ns p99_ns p999_ns max_ns}.
  */
 public final class EchoLoad {
 
@@ -152,6 +153,7 @@ public final class EchoLoad {
             long measureFrom = start + (long) (warmup * 1e9);
             long measureTo = measureFrom + (long) (duration * 1e9);
             boolean measuring = false;
+            long cpuAtStart = 0;
             long[] done = new long[1];
             long[] failures = new long[1];
             boolean[] measure = new boolean[1];
@@ -160,9 +162,11 @@ public final class EchoLoad {
                 if (!measuring && now >= measureFrom) {
                     measuring = true;
                     measure[0] = true;
+                    cpuAtStart = ownCpuTicks();
                     mark("MEASURE_START");
                 }
                 if (now >= measureTo) {
+                    measure[0] = false;
                     mark("MEASURE_END");
                     break;
                 }
@@ -199,10 +203,11 @@ public final class EchoLoad {
                     System.exit(1);
                 }
             }
+            long cpuTicks = ownCpuTicks() - cpuAtStart;
             closeAll(links);
             System.out.println(String.format(Locale.ROOT,
-                    "RESULT requests=%d seconds=%.3f bytes=%d p50_ns=%d p99_ns=%d p999_ns=%d max_ns=%d",
-                    done[0], duration, done[0] * size, histogram.quantile(0.5), histogram.quantile(0.99),
+                    "RESULT requests=%d seconds=%.3f bytes=%d cpu_ticks=%d p50_ns=%d p99_ns=%d p999_ns=%d max_ns=%d",
+                    done[0], duration, done[0] * size, cpuTicks, histogram.quantile(0.5), histogram.quantile(0.99),
                     histogram.quantile(0.999), histogram.max()));
         }
     }
@@ -221,6 +226,7 @@ public final class EchoLoad {
             long measureFrom = start + (long) (warmup * 1e9);
             long measureTo = measureFrom + (long) (duration * 1e9);
             boolean measuring = false;
+            long cpuAtStart = 0;
             long[] bytes = new long[1];
             boolean[] measure = new boolean[1];
             long[] failures = new long[1];
@@ -229,9 +235,11 @@ public final class EchoLoad {
                 if (!measuring && now >= measureFrom) {
                     measuring = true;
                     measure[0] = true;
+                    cpuAtStart = ownCpuTicks();
                     mark("MEASURE_START");
                 }
                 if (now >= measureTo) {
+                    measure[0] = false;
                     mark("MEASURE_END");
                     break;
                 }
@@ -261,9 +269,10 @@ public final class EchoLoad {
                     System.exit(1);
                 }
             }
+            long cpuTicks = ownCpuTicks() - cpuAtStart;
             closeAll(links);
-            System.out.println(String.format(Locale.ROOT, "RESULT requests=%d seconds=%.3f bytes=%d",
-                    bytes[0] / size, duration, bytes[0]));
+            System.out.println(String.format(Locale.ROOT, "RESULT requests=%d seconds=%.3f bytes=%d cpu_ticks=%d",
+                    bytes[0] / size, duration, bytes[0], cpuTicks));
         }
     }
 
@@ -324,6 +333,11 @@ public final class EchoLoad {
                 // going away anyway
             }
         }
+    }
+
+    /** This process's CPU time so far, in clock ticks (the runner cannot read it once we exit). */
+    private static long ownCpuTicks() {
+        return ProcStats.cpuTicks(ProcessHandle.current().pid());
     }
 
     private static void mark(String line) {

@@ -224,6 +224,11 @@ public final class Runner {
             }
         }
         if (config.jfr()) {
+            try {
+                Files.createDirectories(config.out().resolve("jfr"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             flags.add("-XX:StartFlightRecording=filename=" + config.out().resolve("jfr").resolve(tag + ".jfr")
                     + ",settings=profile");
         }
@@ -310,10 +315,8 @@ public final class Runner {
                 throw new IOException("load generator: " + start + load.logTail());
             }
             Sample a = sample(server);
-            long loadTicks0 = ProcStats.cpuTicks(load.pid());
             String end = load.await((config.measure() + 60) * 1000L, "MEASURE_END", "FAILED");
             Sample b = sample(server);
-            long loadTicks1 = ProcStats.cpuTicks(load.pid());
             if (end.startsWith("FAILED")) {
                 throw new IOException("load generator: " + end + load.logTail());
             }
@@ -325,8 +328,7 @@ public final class Runner {
             }
             Map<String, Double> m = new HashMap<>();
             serverFigures(m, a, b, requests);
-            m.put(Result.LOAD_CPU_PCT, 100.0 * (loadTicks1 - loadTicks0) / ProcStats.CLOCK_TICKS_PER_SECOND
-                    / ((b.nanos() - a.nanos()) / 1e9));
+            m.put(Result.LOAD_CPU_PCT, 100.0 * Long.parseLong(kv.get("cpu_ticks")) / ProcStats.CLOCK_TICKS_PER_SECOND / seconds);
             if (c.load() == Case.Load.PINGPONG) {
                 m.put(Result.THROUGHPUT, requests / seconds);
                 m.put(Result.P50_US, Long.parseLong(kv.get("p50_ns")) / 1e3);
