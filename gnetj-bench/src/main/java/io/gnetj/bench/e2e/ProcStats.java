@@ -56,6 +56,21 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU time spent by the whole machine, every CPU, outside idle and I/O wait ({@code user + nice
+     * + system + steal} of {@code /proc/stat}'s first line), in clock ticks; -1 if unreadable.
+     */
+    static long machineBusyTicks() {
+        try {
+            String first = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII).get(0);
+            String[] f = first.trim().split("\\s+");
+            // cpu user nice system idle iowait irq softirq steal ...
+            return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[8]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {@code true} when {@code /proc} can be read (Linux). */
     static boolean available() {
         return Files.isReadable(Path.of("/proc/self/stat"));

@@ -75,9 +75,10 @@ final class Report {
             return String.format(Locale.ROOT, "RSS +%.1f MiB for %,d connections, live heap %,.0f B/conn",
                     m.get(Result.RSS_DELTA_MIB), c.conns(), m.get(Result.HEAP_PER_CONN_B));
         }
-        String s = String.format(Locale.ROOT, "%s %s, server CPU %.2f us/req (%.0f %%), load CPU %.0f %%, %.0f B/req on loops",
+        String s = String.format(Locale.ROOT, "%s %s, server CPU %.2f us/req (%.0f %%), load CPU %.0f %%, others %.0f %%, %.0f B/req on loops",
                 number(m.get(Result.THROUGHPUT)), c.load().unit, m.get(Result.CPU_US_PER_REQ),
-                m.get(Result.SERVER_CPU_PCT), m.get(Result.LOAD_CPU_PCT), m.get(Result.ALLOC_LOOP_B_PER_REQ));
+                m.get(Result.SERVER_CPU_PCT), m.get(Result.LOAD_CPU_PCT), m.getOrDefault(Result.OTHER_CPU_PCT, Double.NaN),
+                m.get(Result.ALLOC_LOOP_B_PER_REQ));
         if (m.containsKey(Result.P99_US)) {
             s += String.format(Locale.ROOT, ", p99 %.0f us", m.get(Result.P99_US));
         }
@@ -88,6 +89,7 @@ final class Report {
 
     private static final String[] CSV_METRICS = {
         Result.THROUGHPUT, Result.REQUESTS, Result.CPU_US_PER_REQ, Result.SERVER_CPU_PCT, Result.LOAD_CPU_PCT,
+        Result.OTHER_CPU_PCT,
         Result.ALLOC_LOOP_B_PER_REQ, Result.ALLOC_ALL_B_PER_REQ, Result.P50_US, Result.P99_US, Result.P999_US,
         Result.RSS_BEFORE_MIB, Result.RSS_AFTER_MIB, Result.RSS_DELTA_MIB, Result.HEAP_PER_CONN_B,
     };
@@ -162,14 +164,16 @@ final class Report {
         sb.append("Each figure is the median over the rounds, with min–max in brackets; \"vs NIO\" divides medians "
                 + "by Netty NIO's of the same JDK and run. CPU/req is the server process's user + system time "
                 + "(all its threads, from `/proc/PID/stat`) over the measured window, divided by the requests "
-                + "answered in it. Alloc is the bytes allocated by the server's event-loop threads per request. "
+                + "answered in it; server, load and others' CPU are percent of one core over the window, \"others\" being "
+                + "every other process on the machine (from `/proc/stat`), the measure of how much the figures were disturbed. "
+                + "Alloc is the bytes allocated by the server's event-loop threads per request. "
                 + "For wrk cases the latency is wrk's, per request; for ping-pong it is per round trip.\n\n");
         sb.append("![End-to-end: throughput and CPU per request relative to Netty NIO](").append(chartFile).append(")\n\n");
 
         for (Machine.Jdk j : jdks) {
             sb.append("### JDK ").append(j.label()).append("\n\n");
-            sb.append("| case | server | throughput | vs NIO | CPU/req (µs) | vs NIO | server CPU | load CPU | latency p50 / p99 / p99.9 (µs) | alloc (B/req) |\n");
-            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            sb.append("| case | server | throughput | vs NIO | CPU/req (µs) | vs NIO | server CPU | load CPU | others' CPU | latency p50 / p99 / p99.9 (µs) | alloc (B/req) |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Case c : cases) {
                 if (c.load() == Case.Load.IDLE) {
                     continue;
@@ -178,7 +182,7 @@ final class Report {
                     Stat t = stat(j.label(), c.name(), impl, Result.THROUGHPUT);
                     if (!t.present()) {
                         sb.append("| ").append(c.name()).append(" | ").append(impl).append(" | ")
-                                .append(why(j.label(), c.name(), impl)).append(" | | | | | | | |\n");
+                                .append(why(j.label(), c.name(), impl)).append(" | | | | | | | | |\n");
                         continue;
                     }
                     Stat cpu = stat(j.label(), c.name(), impl, Result.CPU_US_PER_REQ);
@@ -189,6 +193,7 @@ final class Report {
                             .append(ratioText(ratio(j.label(), c.name(), impl, Result.CPU_US_PER_REQ))).append(" | ")
                             .append(fmt("%.0f %%", stat(j.label(), c.name(), impl, Result.SERVER_CPU_PCT).median())).append(" | ")
                             .append(fmt("%.0f %%", stat(j.label(), c.name(), impl, Result.LOAD_CPU_PCT).median())).append(" | ")
+                            .append(range(stat(j.label(), c.name(), impl, Result.OTHER_CPU_PCT), "%.0f %%")).append(" | ")
                             .append(latency(j.label(), c.name(), impl)).append(" | ")
                             .append(range(stat(j.label(), c.name(), impl, Result.ALLOC_LOOP_B_PER_REQ), "%.1f")).append(" |\n");
                 }

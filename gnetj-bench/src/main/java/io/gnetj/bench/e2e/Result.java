@@ -28,6 +28,11 @@ record Result(String jdk, String caseName, String impl, int round, Status status
     static final String SERVER_CPU_PCT = "server_cpu_pct";
     /** Load generator CPU time over the window's wall time, percent of one core. */
     static final String LOAD_CPU_PCT = "load_cpu_pct";
+    /**
+     * CPU time used on the machine by everything but the server and the load generator over the
+     * window's wall time, percent of one core: other processes competing for the two cores.
+     */
+    static final String OTHER_CPU_PCT = "other_cpu_pct";
     /** Bytes allocated by the server's event-loop threads per request. */
     static final String ALLOC_LOOP_B_PER_REQ = "alloc_loop_b_per_req";
     /** Bytes allocated by every live server thread per request. */

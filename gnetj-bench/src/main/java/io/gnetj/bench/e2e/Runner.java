@@ -247,7 +247,7 @@ public final class Runner {
     }
 
     /** The server's counters at one instant. */
-    private record Sample(long nanos, long ticks, long allocLoops, long allocAll) {
+    private record Sample(long nanos, long ticks, long allocLoops, long allocAll, long machineTicks) {
     }
 
     private static Sample sample(Child server) throws IOException {
@@ -256,11 +256,16 @@ public final class Runner {
         if (ticks < 0) {
             throw new IOException(server.name() + " has exited" + server.logTail());
         }
-        return new Sample(System.nanoTime(), ticks, Long.parseLong(alloc[1]), Long.parseLong(alloc[2]));
+        return new Sample(System.nanoTime(), ticks, Long.parseLong(alloc[1]), Long.parseLong(alloc[2]),
+                ProcStats.machineBusyTicks());
     }
 
-    private static void serverFigures(Map<String, Double> m, Sample a, Sample b, long requests) {
+    private static void serverFigures(Map<String, Double> m, Sample a, Sample b, long requests, long loadTicks) {
         double wall = (b.nanos() - a.nanos()) / 1e9;
+        if (a.machineTicks() >= 0 && b.machineTicks() >= 0) {
+            long other = (b.machineTicks() - a.machineTicks()) - (b.ticks() - a.ticks()) - loadTicks;
+            m.put(Result.OTHER_CPU_PCT, 100.0 * Math.max(0, other) / ProcStats.CLOCK_TICKS_PER_SECOND / wall);
+        }
         double cpu = (double) (b.ticks() - a.ticks()) / ProcStats.CLOCK_TICKS_PER_SECOND;
         m.put(Result.REQUESTS, (double) requests);
         m.put(Result.SERVER_CPU_PCT, 100 * cpu / wall);
@@ -279,7 +284,7 @@ public final class Runner {
         Sample b = sample(server);
         checkWrk(r);
         Map<String, Double> m = new HashMap<>();
-        serverFigures(m, a, b, r.requests());
+        serverFigures(m, a, b, r.requests(), r.cpuTicks());
         m.put(Result.THROUGHPUT, r.requestsPerSecond());
         m.put(Result.LOAD_CPU_PCT, r.loadCpuPercent());
         if (c.param() == 1) {
@@ -326,9 +331,10 @@ public final class Runner {
             if (requests == 0) {
                 throw new IOException("no message echoed in the measured window");
             }
+            long loadTicks = Long.parseLong(kv.get("cpu_ticks"));
             Map<String, Double> m = new HashMap<>();
-            serverFigures(m, a, b, requests);
-            m.put(Result.LOAD_CPU_PCT, 100.0 * Long.parseLong(kv.get("cpu_ticks")) / ProcStats.CLOCK_TICKS_PER_SECOND / seconds);
+            serverFigures(m, a, b, requests, loadTicks);
+            m.put(Result.LOAD_CPU_PCT, 100.0 * loadTicks / ProcStats.CLOCK_TICKS_PER_SECOND / seconds);
             if (c.load() == Case.Load.PINGPONG) {
                 m.put(Result.THROUGHPUT, requests / seconds);
                 m.put(Result.P50_US, Long.parseLong(kv.get("p50_ns")) / 1e3);

@@ -22,7 +22,7 @@ final class Wrk {
 
     /** What one wrk run reported, plus what the runner saw of it. */
     record Report(long requests, double seconds, double requestsPerSecond, long non2xx, long socketErrors,
-                  double p50Micros, double p99Micros, double loadCpuPercent, String text) {
+                  double p50Micros, double p99Micros, double loadCpuPercent, long cpuTicks, String text) {
     }
 
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m)");
@@ -138,7 +138,7 @@ final class Wrk {
         double wall = (lastAt - start) / 1e9;
         double loadCpu = wall > 0 ? 100.0 * cpuSeconds / wall : Double.NaN;
         return new Report(requests, elapsed, Double.parseDouble(rps.group(1)), non2xx, socketErrors, p50, p99,
-                loadCpu, out);
+                loadCpu, lastTicks, out);
     }
 
     private static double seconds(double value, String unit) {
