@@ -108,6 +108,26 @@ final class Report {
         return sb.toString();
     }
 
+    /** Reads back a {@code results.csv} this class wrote (to redraw the chart without measuring again). */
+    static List<Result> readCsv(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        String[] header = lines.get(0).split(",");
+        List<Result> out = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            int quote = line.indexOf('"');
+            String note = quote < 0 ? null : line.substring(quote + 1, line.length() - 1);
+            String[] f = (quote < 0 ? line : line.substring(0, quote)).split(",", -1);
+            java.util.Map<String, Double> m = new java.util.HashMap<>();
+            for (int i = 5; i < header.length - 1 && i < f.length; i++) {
+                if (!f[i].isEmpty()) {
+                    m.put(header[i], Double.parseDouble(f[i]));
+                }
+            }
+            out.add(new Result(f[0], f[1], f[2], Integer.parseInt(f[3]), Result.Status.valueOf(f[4]), m, note));
+        }
+        return out;
+    }
+
     // ---- statistics ----
 
     /** Median, min and max of one figure over the rounds that measured it. */
@@ -314,7 +334,7 @@ final class Report {
      * One row per JDK: throughput relative to Netty NIO (higher is better) and server CPU time per
      * request relative to Netty NIO (lower is better), per case and server.
      */
-    private void chart(Path png) throws IOException {
+    void chart(Path png) throws IOException {
         List<String> categories = new ArrayList<>();
         for (Case c : cases) {
             if (c.load() != Case.Load.IDLE) {
@@ -364,7 +384,8 @@ final class Report {
     private CategoryChart ratioChart(String jdk, List<String> categories, String metric, String title, int w, int h) {
         CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title)
                 .yAxisTitle("ratio to Netty NIO").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setXAxisLabelRotation(20);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
         chart.getStyler().setYAxisMin(0.0);

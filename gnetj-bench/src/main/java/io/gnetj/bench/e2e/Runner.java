@@ -95,6 +95,9 @@ public final class Runner {
 
     /** Runs with {@code args} (as {@link #main}) and returns what was measured and written. */
     public static Summary run(String... args) throws Exception {
+        if (args.length == 3 && args[0].equals("--redraw-chart")) {
+            return redrawChart(Path.of(args[1]), Path.of(args[2]));
+        }
         Config config = parse(args);
         if (!ProcStats.available()) {
             throw new IllegalArgumentException("needs Linux /proc to read the servers' CPU time and memory");
@@ -136,6 +139,23 @@ public final class Runner {
         Path md = report.writeAll();
         log(String.format(Locale.ROOT, "e2e: done in %.1f min; report %s, chart %s", minutes, md, report.chartPath()));
         return new Summary(List.copyOf(results), md, report.chartPath());
+    }
+
+    /**
+     * {@code --redraw-chart RESULTS.csv OUT.png}: draws the chart again from a run's results (for
+     * a change of chart layout), without measuring anything.
+     */
+    private static Summary redrawChart(Path csv, Path png) throws IOException {
+        List<Result> results = Report.readCsv(csv);
+        List<Machine.Jdk> jdks = new ArrayList<>();
+        for (Result r : results) {
+            if (jdks.stream().noneMatch(j -> j.label().equals(r.jdk()))) {
+                jdks.add(new Machine.Jdk(Path.of(r.jdk()), 0, r.jdk(), r.jdk()));
+            }
+        }
+        Config config = parse("--out", png.getParent().toString());
+        new Report(config, jdks, Case.all(10_000), results, "?", "?", 0).chart(png);
+        return new Summary(results, null, png);
     }
 
     /** One server process serving the cases of {@code session} in turn. */
