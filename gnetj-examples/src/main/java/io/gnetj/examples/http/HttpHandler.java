@@ -208,7 +208,7 @@ public final class HttpHandler implements EventHandler {
 
     private void writeOk(Conn conn, HttpSession session, byte[] contentType, byte[] body, int off, int len,
                          boolean withBody) {
-        byte[] out = session.out;
+        byte[] out = session.out();
         int n = head(out, STATUS_200, contentType, len, connectionHeader(session.parser), null);
         if (withBody && n + len <= out.length) {
             System.arraycopy(body, off, out, n, len);
@@ -224,7 +224,7 @@ public final class HttpHandler implements EventHandler {
     private void writeEcho(Conn conn, HttpSession session, ByteBuffer in) {
         HttpRequestParser p = session.parser;
         int len = p.bodyLength();
-        byte[] out = session.out;
+        byte[] out = session.out();
         int n = head(out, STATUS_200, OCTET_STREAM, len, connectionHeader(p), null);
         conn.write(out, 0, n);
         if (p.chunked()) {
@@ -242,7 +242,7 @@ public final class HttpHandler implements EventHandler {
     /** Writes an error response; returns false: the connection is to be closed. */
     private boolean writeError(Conn conn, HttpSession session, int status, byte[] allow) {
         byte[] reason = reason(status);
-        byte[] out = session.out;
+        byte[] out = session.out();
         int n = put(out, 0, ascii("HTTP/1.1 " + status + " "));
         n = put(out, n, reason);
         n = put(out, n, CRLF);
