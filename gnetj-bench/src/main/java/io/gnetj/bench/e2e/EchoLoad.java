@@ -149,27 +149,10 @@ public final class EchoLoad {
                 l.sentAt = System.nanoTime();
                 writeFully(l.channel, l.out);
             }
-            long start = System.nanoTime();
-            long measureFrom = start + (long) (warmup * 1e9);
-            long measureTo = measureFrom + (long) (duration * 1e9);
-            boolean measuring = false;
-            long cpuAtStart = 0;
+            Window measure = new Window(warmup, duration);
             long[] done = new long[1];
             long[] failures = new long[1];
-            boolean[] measure = new boolean[1];
-            while (true) {
-                long now = System.nanoTime();
-                if (!measuring && now >= measureFrom) {
-                    measuring = true;
-                    measure[0] = true;
-                    cpuAtStart = ownCpuTicks();
-                    mark("MEASURE_START");
-                }
-                if (now >= measureTo) {
-                    measure[0] = false;
-                    mark("MEASURE_END");
-                    break;
-                }
+            while (measure.advance(System.nanoTime())) {
                 selector.select(key -> {
                     Link l = (Link) key.attachment();
                     try {
@@ -181,7 +164,7 @@ public final class EchoLoad {
                         l.awaiting -= n;
                         if (l.awaiting == 0) {
                             long t = System.nanoTime();
-                            if (measure[0]) {
+                            if (measure.open) {
                                 histogram.record(t - l.sentAt);
                                 done[0]++;
                             }
@@ -203,7 +186,7 @@ public final class EchoLoad {
                     System.exit(1);
                 }
             }
-            long cpuTicks = ownCpuTicks() - cpuAtStart;
+            long cpuTicks = measure.cpuTicks();
             closeAll(links);
             System.out.println(String.format(Locale.ROOT,
                     "RESULT requests=%d seconds=%.3f bytes=%d cpu_ticks=%d p50_ns=%d p99_ns=%d p999_ns=%d max_ns=%d",
@@ -222,27 +205,10 @@ public final class EchoLoad {
             for (Link l : links) {
                 pump(l, window);
             }
-            long start = System.nanoTime();
-            long measureFrom = start + (long) (warmup * 1e9);
-            long measureTo = measureFrom + (long) (duration * 1e9);
-            boolean measuring = false;
-            long cpuAtStart = 0;
+            Window measure = new Window(warmup, duration);
             long[] bytes = new long[1];
-            boolean[] measure = new boolean[1];
             long[] failures = new long[1];
-            while (true) {
-                long now = System.nanoTime();
-                if (!measuring && now >= measureFrom) {
-                    measuring = true;
-                    measure[0] = true;
-                    cpuAtStart = ownCpuTicks();
-                    mark("MEASURE_START");
-                }
-                if (now >= measureTo) {
-                    measure[0] = false;
-                    mark("MEASURE_END");
-                    break;
-                }
+            while (measure.advance(System.nanoTime())) {
                 selector.select(key -> {
                     Link l = (Link) key.attachment();
                     try {
@@ -253,7 +219,7 @@ public final class EchoLoad {
                                 throw new IOException("server closed the connection");
                             }
                             l.received += n;
-                            if (measure[0]) {
+                            if (measure.open) {
                                 bytes[0] += n;
                             }
                         }
@@ -269,7 +235,7 @@ public final class EchoLoad {
                     System.exit(1);
                 }
             }
-            long cpuTicks = ownCpuTicks() - cpuAtStart;
+            long cpuTicks = measure.cpuTicks();
             closeAll(links);
             System.out.println(String.format(Locale.ROOT, "RESULT requests=%d seconds=%.3f bytes=%d cpu_ticks=%d",
                     bytes[0] / size, duration, bytes[0], cpuTicks));
@@ -336,6 +302,45 @@ public final class EchoLoad {
     }
 
     /** This process's CPU time so far, in clock ticks (the runner cannot read it once we exit). */
+    /**
+     * The measured window of a run: it opens after the warm-up, recording the load's own CPU then,
+     * and closes {@code duration} seconds later; each edge is marked on stdout for the runner.
+     * {@link #open} is read by the selector callbacks to count only what happens inside it.
+     */
+    private static final class Window {
+        private final long opensAt;
+        private final long closesAt;
+        private boolean opened;
+        private long cpuAtOpen;
+        boolean open;
+
+        Window(double warmup, double duration) {
+            this.opensAt = System.nanoTime() + (long) (warmup * 1e9);
+            this.closesAt = opensAt + (long) (duration * 1e9);
+        }
+
+        /** Moves to {@code now}; {@code false} once the window has closed. */
+        boolean advance(long now) {
+            if (!opened && now >= opensAt) {
+                opened = true;
+                open = true;
+                cpuAtOpen = ownCpuTicks();
+                mark("MEASURE_START");
+            }
+            if (now >= closesAt) {
+                open = false;
+                mark("MEASURE_END");
+                return false;
+            }
+            return true;
+        }
+
+        /** CPU ticks the load used since the window opened. */
+        long cpuTicks() {
+            return ownCpuTicks() - cpuAtOpen;
+        }
+    }
+
     private static long ownCpuTicks() {
         return ProcStats.cpuTicks(ProcessHandle.current().pid());
     }
