@@ -58,8 +58,9 @@ public interface ElasticBuffer {
 
     /**
      * Performs one gathering {@code write} to {@code ch} of the buffered bytes (at most
-     * {@link #MAX_GATHER} segments), then drops what the channel took and returns emptied memory
-     * to the pool.
+     * {@link #MAX_GATHER} segments; a plain {@code write} when they are contiguous), then drops
+     * what the channel took and returns emptied memory to the pool, except a chunk the buffer was
+     * built to keep (see {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}).
      *
      * @return bytes written (0 if the channel took nothing or the buffer was empty)
      */

@@ -35,11 +35,22 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
 
     /** An empty buffer: a ring of at most {@code ringCap} bytes, then list nodes of {@code nodeCapacity}. */
     public ElasticMixedBuffer(BufferAllocator allocator, int ringCap, int nodeCapacity) {
+        this(allocator, ringCap, nodeCapacity, 0);
+    }
+
+    /**
+     * An empty buffer as {@link #ElasticMixedBuffer(BufferAllocator, int, int)}, whose ring keeps
+     * an emptied chunk of at most {@code keepCapacity} bytes through {@link #writeTo} (see
+     * {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}); {@link #trim} gives it back.
+     *
+     * @throws IllegalArgumentException if {@code ringCap} or {@code keepCapacity} is negative
+     */
+    public ElasticMixedBuffer(BufferAllocator allocator, int ringCap, int nodeCapacity, int keepCapacity) {
         Objects.requireNonNull(allocator, "allocator");
         if (ringCap < 0) {
             throw new IllegalArgumentException("ringCap must not be negative: " + ringCap);
         }
-        this.ring = new ElasticRingBuffer(allocator);
+        this.ring = new ElasticRingBuffer(allocator, keepCapacity);
         this.list = new LinkedListBuffer(allocator, nodeCapacity);
         this.ringCap = ringCap;
     }
@@ -118,6 +129,12 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         if (isEmpty()) {
             list.trim();
             return 0;
+        }
+        if (list.isEmpty()) {
+            // The common case: at most two segments, a plain write when they are contiguous.
+            long n = ring.writeTo(ch);
+            list.trim(); // spares left by an earlier discard, as a full drain would give back
+            return n;
         }
         ensureGather(Math.min(MAX_GATHER, 2 + list.nodeCount()));
         ByteBuffer[] g = gather;

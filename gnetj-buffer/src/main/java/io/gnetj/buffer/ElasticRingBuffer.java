@@ -28,6 +28,12 @@ import java.util.Objects;
  * fit in a chunk of half the size or less, they move to a smaller chunk) and by {@link #release}.
  * {@link #discard} and {@link #read} never give memory back, so views stay valid after them.
  *
+ * <p>A ring built with a {@code keepCapacity} (an outbound buffer that a busy connection empties
+ * and refills many times a second) keeps an emptied chunk of at most that many bytes through
+ * {@link #writeTo}, so the next write needs no trip to the pool; {@link #trim} and
+ * {@link #release} still give it back. The owner decides when the buffer counts as idle and trims
+ * it then.
+ *
  * <p>Threading: one thread at a time. Views follow {@link ElasticBuffer}'s rules, plus
  * {@link #peekContiguous(int)} invalidates earlier views.
  */
@@ -40,7 +46,8 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
 
     private final BufferAllocator allocator;
-    /** Reused for gathering writes and scattering reads; nulled after each call. */
+    /** Largest emptied chunk {@link #writeTo} keeps instead of releasing (0: none). */
+    private final int keepCapacity;
     /** Scatter/gather array for the two segments of a wrapped ring; made on first channel IO. */
     private ByteBuffer[] pair;
     private PooledBuffer chunk;
@@ -55,7 +62,22 @@ public final class ElasticRingBuffer implements ElasticBuffer {
 
     /** An empty ring that takes memory from {@code allocator} on first write. */
     public ElasticRingBuffer(BufferAllocator allocator) {
+        this(allocator, 0);
+    }
+
+    /**
+     * An empty ring that takes memory from {@code allocator} on first write and, when
+     * {@link #writeTo} empties it, keeps its chunk if that is at most {@code keepCapacity} bytes
+     * (until {@link #trim} or {@link #release}).
+     *
+     * @throws IllegalArgumentException if {@code keepCapacity} is negative
+     */
+    public ElasticRingBuffer(BufferAllocator allocator, int keepCapacity) {
         this.allocator = Objects.requireNonNull(allocator, "allocator");
+        if (keepCapacity < 0) {
+            throw new IllegalArgumentException("keepCapacity must not be negative: " + keepCapacity);
+        }
+        this.keepCapacity = keepCapacity;
     }
 
     /**
@@ -170,14 +192,18 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         if (size == 0) {
             return 0;
         }
-        ByteBuffer[] pair = pair();
-        int k = peek(-1, pair, 0);
         long n;
-        try {
-            n = ch.write(pair, 0, k);
-        } finally {
-            pair[0] = null;
-            pair[1] = null;
+        if (head + size <= cap) {
+            n = ch.write(window(buf, head, head + size)); // one segment: a plain write, no iovec
+        } else {
+            ByteBuffer[] pair = pair();
+            int k = peek(-1, pair, 0);
+            try {
+                n = ch.write(pair, 0, k);
+            } finally {
+                pair[0] = null;
+                pair[1] = null;
+            }
         }
         consumeWritten(n);
         return n;
@@ -203,10 +229,13 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         return 2;
     }
 
-    /** Drops {@code n} bytes a channel took and gives the chunk back if that emptied the ring. */
+    /**
+     * Drops {@code n} bytes a channel took and gives the chunk back if that emptied the ring,
+     * unless it is small enough to keep.
+     */
     void consumeWritten(long n) {
         discard((int) n);
-        if (size == 0) {
+        if (size == 0 && cap > keepCapacity) {
             releaseChunk();
         }
     }

@@ -3,6 +3,7 @@ package io.gnetj.buffer;
 import static io.gnetj.buffer.Bytes.assertSameBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +39,29 @@ class ElasticBufferContractMixedTest extends ElasticBufferContractTest {
         ByteBuffer[] views = new ByteBuffer[4];
         assertThat(buf.peek(-1, views)).isEqualTo(1);
         assertThat(views[0].capacity()).isEqualTo(128);
+    }
+
+    @Test
+    void aKeepingBufferKeepsItsRingChunkButNotItsListNodes() throws IOException {
+        ElasticMixedBuffer keeping = new ElasticMixedBuffer(pool, RING_CAP, 16, 128);
+        try {
+            MemoryChannel ch = new MemoryChannel();
+            byte[] data = bytes(150, 52);
+            keeping.write(data, 0, 150); // ring: 100 bytes in a 128-byte chunk, list: 4 nodes
+            while (!keeping.isEmpty()) {
+                keeping.writeTo(ch);
+            }
+            assertSameBytes(ch.written(), data);
+            assertThat(pool.inUseCount()).as("only the ring's chunk is kept").isEqualTo(1);
+            assertThat(pool.inUseBytes()).isEqualTo(128);
+            keeping.write(data, 0, 20);
+            assertThat(pool.inUseCount()).isEqualTo(1);
+            assertThat(keeping.writeTo(ch)).isEqualTo(20);
+            assertThat(ch.plainWriteCalls).as("ring bytes alone go out in a plain write").isEqualTo(1);
+            keeping.trim();
+            assertThat(pool.inUseBytes()).isZero();
+        } finally {
+            keeping.release();
+        }
     }
 }

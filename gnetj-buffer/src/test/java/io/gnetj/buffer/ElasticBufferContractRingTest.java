@@ -3,6 +3,7 @@ package io.gnetj.buffer;
 import static io.gnetj.buffer.Bytes.assertSameBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -110,5 +111,72 @@ class ElasticBufferContractRingTest extends ElasticBufferContractTest {
         buf.trim();
         assertThat(ring().capacity()).isEqualTo(16);
         assertThat(pool.inUseBytes()).isEqualTo(16);
+    }
+
+    @Test
+    void writeToOfContiguousBytesIsAPlainWrite() throws IOException {
+        byte[] data = bytes(40, 41);
+        buf.write(data, 0, 40);
+        MemoryChannel ch = new MemoryChannel();
+        assertThat(buf.writeTo(ch)).isEqualTo(40);
+        assertThat(ch.plainWriteCalls).as("one segment needs no gathering write").isEqualTo(1);
+        byte[] wrapped = wrap(10, 20);
+        assertThat(buf.writeTo(ch)).isEqualTo(30);
+        assertThat(ch.plainWriteCalls).as("two segments go in one gathering write").isEqualTo(1);
+        assertThat(ch.writeCalls).isEqualTo(2);
+        assertSameBytes(java.util.Arrays.copyOfRange(ch.written(), 40, 70), wrapped);
+    }
+
+    @Test
+    void aKeepingRingHoldsItsEmptiedChunkUntilTrimmed() throws IOException {
+        ElasticRingBuffer keeping = new ElasticRingBuffer(pool, 64);
+        try {
+            MemoryChannel ch = new MemoryChannel();
+            byte[] data = bytes(50, 42);
+            keeping.write(data, 0, 50);
+            assertThat(keeping.writeTo(ch)).isEqualTo(50);
+            assertThat(keeping.capacity()).as("a 64-byte chunk is kept through writeTo").isEqualTo(64);
+            assertThat(pool.inUseCount()).isEqualTo(1);
+            keeping.write(data, 10, 40); // refills the kept chunk from its start: no new take
+            assertThat(pool.inUseCount()).isEqualTo(1);
+            ByteBuffer[] views = new ByteBuffer[2];
+            assertThat(keeping.peek(-1, views)).isEqualTo(1);
+            assertThat(views[0].position()).isZero();
+            assertThat(keeping.writeTo(ch)).isEqualTo(40);
+            byte[] expected = new byte[90];
+            System.arraycopy(data, 0, expected, 0, 50);
+            System.arraycopy(data, 10, expected, 50, 40);
+            assertSameBytes(ch.written(), expected);
+            keeping.trim();
+            assertThat(keeping.capacity()).as("trim gives the kept chunk back").isZero();
+            assertThat(pool.inUseBytes()).isZero();
+        } finally {
+            keeping.release();
+        }
+    }
+
+    @Test
+    void aKeepingRingGivesBackAnEmptiedChunkLargerThanItKeeps() throws IOException {
+        ElasticRingBuffer keeping = new ElasticRingBuffer(pool, 64);
+        try {
+            keeping.write(new byte[100], 0, 100);
+            assertThat(keeping.capacity()).isEqualTo(128);
+            MemoryChannel ch = new MemoryChannel();
+            ch.writeLimit = 60;
+            assertThat(keeping.writeTo(ch)).isEqualTo(60);
+            assertThat(keeping.capacity()).as("not empty yet: kept").isEqualTo(128);
+            assertThat(keeping.writeTo(ch)).isEqualTo(40);
+            assertThat(keeping.capacity()).isZero();
+            assertThat(pool.inUseBytes()).isZero();
+        } finally {
+            keeping.release();
+        }
+    }
+
+    @Test
+    void aNegativeKeepCapacityIsRefused() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ElasticRingBuffer(pool, -1))
+                .withMessageContaining("keepCapacity");
     }
 }

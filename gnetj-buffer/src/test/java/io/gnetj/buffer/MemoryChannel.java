@@ -16,6 +16,8 @@ final class MemoryChannel implements GatheringByteChannel, ScatteringByteChannel
     int readLimit = Integer.MAX_VALUE;
     int maxGatherSeen;
     int writeCalls;
+    /** Calls of the single-buffer {@code write(ByteBuffer)}; they also count in {@link #writeCalls}. */
+    int plainWriteCalls;
     /** Bytes offered by the buffers of the last gathering write. */
     long lastOffered;
     boolean endOfStream;
@@ -73,6 +75,7 @@ final class MemoryChannel implements GatheringByteChannel, ScatteringByteChannel
 
     @Override
     public int write(ByteBuffer src) {
+        plainWriteCalls++;
         return (int) write(new ByteBuffer[] {src}, 0, 1);
     }
 

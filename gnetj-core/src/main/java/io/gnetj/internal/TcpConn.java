@@ -33,7 +33,8 @@ import javax.net.ssl.SSLSession;
  * {@code write} copies into the {@link ElasticMixedBuffer}. Inside a callback the bytes wait until
  * the callback returns and are then sent in one gathering write; elsewhere they are sent at once.
  * What the kernel does not take stays queued with {@code OP_WRITE} set. Past the high-water mark
- * reading pauses until the queue drains under the low-water mark.
+ * reading pauses until the queue drains under the low-water mark. An emptied ring chunk of up to
+ * {@link #OUTBOUND_KEEP_CAPACITY} stays with the connection until a sweep finds it quiet.
  *
  * <h2>TLS</h2>
  * A TLS connection has a {@link TlsSession} between the socket and these buffers, which then hold
@@ -54,6 +55,15 @@ final class TcpConn extends AbstractConn {
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
     private static final int WRITE_SPIN = 16;
+    /**
+     * Largest outbound ring chunk a connection keeps after a flush empties it, so that a busy
+     * connection does not give its chunk to the pool and take one back for every response. A
+     * connection quiet for a whole sweep interval ({@link #TRIM_AFTER_TICKS}) gives it back, so an
+     * idle connection still holds no buffer memory.
+     */
+    static final int OUTBOUND_KEEP_CAPACITY = 4096;
+    /** Sweep ticks without reads or writes after which the kept outbound chunk is trimmed. */
+    private static final int TRIM_AFTER_TICKS = 2;
 
     private final SocketChannel channel;
     private final Options options;
@@ -101,7 +111,8 @@ final class TcpConn extends AbstractConn {
         this.channel = channel;
         this.options = loop.engine().options();
         this.inbound = new InboundBytes(loop);
-        this.outbound = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap());
+        this.outbound = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap(),
+                OUTBOUND_KEEP_CAPACITY);
     }
 
     private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
@@ -385,7 +396,9 @@ final class TcpConn extends AbstractConn {
         }
         int queued = queued();
         if (queued == 0) {
-            outbound.trim();
+            if (tls != null) {
+                outbound.trim(); // the TLS layer drains plaintext by copying, not by writeTo
+            }
             setInterest(interestOps & ~SelectionKey.OP_WRITE);
             if (state == CLOSING) {
                 finishClose();
@@ -645,6 +658,8 @@ final class TcpConn extends AbstractConn {
         } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
             closeGracefully(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
                     + " (idleTimeout) on the connection from " + remoteAddress));
+        } else if (state == OPEN && idleTicks == TRIM_AFTER_TICKS && queued() == 0) {
+            outbound.trim(); // quiet for a whole sweep interval: the kept outbound chunk goes back
         }
     }
 
