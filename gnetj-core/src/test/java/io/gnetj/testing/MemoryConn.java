@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li><b>Views.</b> {@link #next}, {@link #peek} return read-only views of
  *       {@code min(n, inboundBuffered())} contiguous bytes ({@code n < 0}: all), position..limit
- *       spanning them. Each view is backed by its own copy, and that copy is overwritten with
+ *       spanning them. As the engine's often do, a view's position is past index 0 (the bytes
+ *       before it are {@code 0xEE}), so code that reads a view from index 0 instead of from its
+ *       position fails. Each view is backed by its own copy, and that copy is overwritten with
  *       {@code 0xEE} as soon as the view stops being valid under {@link Conn}'s rules (the next
  *       {@code next}/{@code peek}/{@code read}/{@code discard}, or {@link #endCallback()}), so code
  *       that keeps a view too long reads garbage and fails its test instead of passing by luck.
@@ -51,6 +53,8 @@ import java.util.concurrent.TimeUnit;
 public final class MemoryConn implements Conn {
 
     private static final byte POISON = (byte) 0xEE;
+    /** Index of a view's first byte in its backing copy: not 0, so code assuming 0 fails. */
+    private static final int VIEW_OFFSET = 7;
 
     private final EventHandler handler;
     private final Thread loop;
@@ -223,9 +227,11 @@ public final class MemoryConn implements Conn {
         checkLoop();
         invalidateViews();
         int len = n < 0 ? buffered() : Math.min(n, buffered());
-        byte[] copy = Arrays.copyOfRange(in, head, head + len);
+        byte[] copy = new byte[VIEW_OFFSET + len];
+        Arrays.fill(copy, 0, VIEW_OFFSET, POISON);
+        System.arraycopy(in, head, copy, VIEW_OFFSET, len);
         liveViews.add(copy);
-        return ByteBuffer.wrap(copy).asReadOnlyBuffer();
+        return ByteBuffer.wrap(copy, VIEW_OFFSET, len).asReadOnlyBuffer();
     }
 
     @Override

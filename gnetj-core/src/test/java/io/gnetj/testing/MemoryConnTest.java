@@ -45,10 +45,20 @@ class MemoryConnTest {
         ByteBuffer first = conn.next(3);
         assertThat(first.isReadOnly()).isTrue();
         ByteBuffer second = conn.peek(3);
-        assertThat(first.get(0)).as("a stale view reads poison").isEqualTo((byte) 0xEE);
+        assertThat(first.get(first.position())).as("a stale view reads poison").isEqualTo((byte) 0xEE);
         assertThat(ascii(second)).isEqualTo("def");
         conn.endCallback();
-        assertThat(second.get(0)).isEqualTo((byte) 0xEE);
+        assertThat(second.get(second.position())).isEqualTo((byte) 0xEE);
+    }
+
+    @Test
+    void viewsStartPastIndexZeroSoCodeAssumingItFails() {
+        MemoryConn conn = new MemoryConn().receive(ascii("xyz"));
+        ByteBuffer view = conn.peek(-1);
+        assertThat(view.position()).isPositive();
+        assertThat(view.get(view.position())).isEqualTo((byte) 'x');
+        assertThat(view.get(0)).as("before the position: poison, not data").isEqualTo((byte) 0xEE);
+        assertThat(view.slice().get(0)).isEqualTo((byte) 'x');
     }
 
     @Test
