@@ -74,6 +74,7 @@ public final class MemoryConn implements Conn {
     private volatile Throwable closeCause;
     private volatile Object context;
     private boolean shutdownRequested;
+    private Action lastAction;
 
     /** A connection with no handler: the test calls {@link #receive} and decodes itself. */
     public MemoryConn() {
@@ -103,8 +104,11 @@ public final class MemoryConn implements Conn {
     public MemoryConn open() {
         checkLoop();
         if (handler != null) {
+            lastAction = null;
             try {
-                act(handler.onOpen(this));
+                Action action = handler.onOpen(this);
+                lastAction = action;
+                act(action);
             } catch (RuntimeException | Error e) {
                 closeNow(e);
             }
@@ -211,6 +215,17 @@ public final class MemoryConn implements Conn {
     public boolean shutdownRequested() {
         checkLoop();
         return shutdownRequested;
+    }
+
+    /**
+     * The {@link Action} the driven handler returned from its latest {@code onOpen} or
+     * {@code onTraffic} (run by {@link #open()}, {@link #receive} or {@link #wake}), or
+     * {@code null} if none has run or the latest threw (see {@link #closeCause()}). Tells a handler
+     * that returned {@link Action#CLOSE} from one that closed the connection itself.
+     */
+    public Action lastAction() {
+        checkLoop();
+        return lastAction;
     }
 
     // ---- Conn: inbound ----
@@ -422,8 +437,11 @@ public final class MemoryConn implements Conn {
     // ---- internals ----
 
     private void traffic() {
+        lastAction = null;
         try {
-            act(handler.onTraffic(this));
+            Action action = handler.onTraffic(this);
+            lastAction = action;
+            act(action);
         } catch (RuntimeException | Error e) {
             closeNow(e);
         }

@@ -168,6 +168,48 @@ class MemoryConnTest {
     }
 
     @Test
+    void lastActionIsWhatTheHandlerReturnedOrNullIfItThrew() {
+        EventHandler handler = new EventHandler() {
+            @Override
+            public Action onOpen(Conn c) {
+                return Action.NONE;
+            }
+
+            @Override
+            public Action onTraffic(Conn c) {
+                String got = ascii(c.next(-1));
+                switch (got) {
+                    case "throw":
+                        throw new IllegalStateException("thrown");
+                    case "close itself":
+                        c.close();
+                        return Action.NONE;
+                    default:
+                        return Action.valueOf(got);
+                }
+            }
+        };
+        MemoryConn conn = new MemoryConn(handler);
+        assertThat(conn.lastAction()).as("nothing has run").isNull();
+        conn.open();
+        assertThat(conn.lastAction()).isEqualTo(Action.NONE);
+        conn.receive(ascii("SHUTDOWN"));
+        assertThat(conn.lastAction()).isEqualTo(Action.SHUTDOWN);
+        conn.receive(ascii("CLOSE"));
+        assertThat(conn.lastAction()).isEqualTo(Action.CLOSE);
+        assertThat(conn.isOpen()).isFalse();
+
+        MemoryConn closesItself = new MemoryConn(handler).open().receive(ascii("close itself"));
+        assertThat(closesItself.isOpen()).isFalse();
+        assertThat(closesItself.lastAction()).isEqualTo(Action.NONE);
+
+        MemoryConn throwing = new MemoryConn(handler).open();
+        throwing.receive(ascii("throw"));
+        assertThat(throwing.lastAction()).isNull();
+        assertThat(throwing.closeCause()).hasMessage("thrown");
+    }
+
+    @Test
     void closeActionClosesWithoutACause() {
         MemoryConn conn = new MemoryConn(new EventHandler() {
             @Override
