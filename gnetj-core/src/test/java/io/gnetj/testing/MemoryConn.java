@@ -5,6 +5,7 @@ import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
 import io.gnetj.EventHandler;
+import io.gnetj.OutboundLimitException;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -43,8 +44,11 @@ import java.util.concurrent.TimeUnit;
  *       the connection with it as the cause ({@link #closeCause()}), as the engine does;
  *       {@link Action#CLOSE} closes it without one. {@code onClose} runs exactly once.
  * </ul>
- * Not modelled: outbound limits and back-pressure (every write is "sent" at once, so
- * {@link #outboundBuffered()} is 0), and socket options (recorded nowhere).
+ * By default every write is "sent" at once: {@link #outboundBuffered()} is 0 and no write is
+ * refused. {@link #queueOutboundUntilTaken(int)} models a peer that reads only when the test takes
+ * the bytes, with the engine's outbound cap. Not modelled: the engine's pause of reading past the
+ * high-water mark (a test calls {@link #wake} where the engine would resume), and socket options
+ * (recorded nowhere).
  *
  * <p>Threading: as {@link Conn}; the creating thread is the loop thread. {@link #written()},
  * {@link #takeWritten()}, {@link #closeCause()} and {@link #pendingTasks()} may be read from any
@@ -55,6 +59,8 @@ public final class MemoryConn implements Conn {
     private static final byte POISON = (byte) 0xEE;
     /** Index of a view's first byte in its backing copy: not 0, so code assuming 0 fails. */
     private static final int VIEW_OFFSET = 7;
+    /** {@link #outboundLimit} while writes are "sent" at once. */
+    private static final int SENT_AT_ONCE = -1;
 
     private final EventHandler handler;
     private final Thread loop;
@@ -75,6 +81,8 @@ public final class MemoryConn implements Conn {
     private volatile Object context;
     private boolean shutdownRequested;
     private Action lastAction;
+    /** Most bytes queued at once, or {@link #SENT_AT_ONCE}; guarded by {@link #out}. */
+    private int outboundLimit = SENT_AT_ONCE;
 
     /** A connection with no handler: the test calls {@link #receive} and decodes itself. */
     public MemoryConn() {
@@ -183,6 +191,30 @@ public final class MemoryConn implements Conn {
         return 1 + runPendingTasks();
     }
 
+    /**
+     * Models a peer that reads only when the test takes: from now on bytes written stay queued,
+     * counted by {@link #outboundBuffered()}, until {@link #takeWritten()} takes them (as if the
+     * peer had read them then), and a write that would queue more than
+     * {@code maxOutboundBuffered} bytes is refused with {@link OutboundLimitException}, as the
+     * engine refuses one past {@link io.gnetj.Options#maxOutboundBuffered()}: {@code write} and
+     * {@code writev} throw it (a {@code writev} queues all of its buffers or none), and
+     * {@code asyncWrite}/{@code asyncWritev} fail their callback with it, the connection staying
+     * open. Bytes already written and not taken count as queued.
+     *
+     * @param maxOutboundBuffered most bytes queued at once; {@link Integer#MAX_VALUE} for no cap
+     * @return this
+     */
+    public MemoryConn queueOutboundUntilTaken(int maxOutboundBuffered) {
+        checkLoop();
+        if (maxOutboundBuffered < 0) {
+            throw new IllegalArgumentException("maxOutboundBuffered " + maxOutboundBuffered + " < 0");
+        }
+        synchronized (out) {
+            outboundLimit = maxOutboundBuffered;
+        }
+        return this;
+    }
+
     // ---- what the test reads (any thread) ----
 
     /** Every byte written so far (and not taken). */
@@ -192,7 +224,10 @@ public final class MemoryConn implements Conn {
         }
     }
 
-    /** Every byte written so far, then forgets them. */
+    /**
+     * Every byte written so far, then forgets them; after {@link #queueOutboundUntilTaken(int)}
+     * this is the peer reading them, and they leave the outbound queue.
+     */
     public byte[] takeWritten() {
         synchronized (out) {
             byte[] bytes = out.toByteArray();
@@ -278,15 +313,7 @@ public final class MemoryConn implements Conn {
 
     @Override
     public int write(ByteBuffer src) {
-        checkLoop();
-        checkOpen();
-        int len = src.remaining();
-        byte[] bytes = new byte[len];
-        src.get(bytes);
-        synchronized (out) {
-            out.write(bytes, 0, len);
-        }
-        return len;
+        return (int) writev(src);
     }
 
     @Override
@@ -295,6 +322,7 @@ public final class MemoryConn implements Conn {
         checkOpen();
         Objects.checkFromIndexSize(off, len, src.length);
         synchronized (out) {
+            checkRoom(len);
             out.write(src, off, len);
         }
         return len;
@@ -304,11 +332,18 @@ public final class MemoryConn implements Conn {
     public long writev(ByteBuffer... srcs) {
         checkLoop();
         checkOpen();
-        long total = 0;
-        for (ByteBuffer src : srcs) {
-            total += write(src);
+        synchronized (out) {
+            checkRoom(remaining(srcs));
+            long total = 0;
+            for (ByteBuffer src : srcs) {
+                int len = src.remaining();
+                byte[] bytes = new byte[len];
+                src.get(bytes);
+                out.write(bytes, 0, len);
+                total += len;
+            }
+            return total;
         }
-        return total;
     }
 
     @Override
@@ -319,7 +354,9 @@ public final class MemoryConn implements Conn {
     @Override
     public int outboundBuffered() {
         checkLoop();
-        return 0;
+        synchronized (out) {
+            return outboundLimit == SENT_AT_ONCE ? 0 : out.size();
+        }
     }
 
     // ---- Conn: any thread ----
@@ -333,10 +370,14 @@ public final class MemoryConn implements Conn {
     public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
         tasks.add(() -> {
             Throwable error = null;
-            if (open) {
-                writev(srcs);
-            } else {
+            if (!open) {
                 error = new ConnectionClosedException("connection closed before the asynchronous write ran");
+            } else {
+                try {
+                    writev(srcs);
+                } catch (OutboundLimitException e) {
+                    error = e;
+                }
             }
             complete(callback, error);
         });
@@ -509,5 +550,21 @@ public final class MemoryConn implements Conn {
         if (!open) {
             throw new ConnectionClosedException("connection closed");
         }
+    }
+
+    /** Refuses {@code len} more bytes past the outbound cap; the caller holds {@link #out}. */
+    private void checkRoom(long len) {
+        if (outboundLimit != SENT_AT_ONCE && out.size() + len > outboundLimit) {
+            throw new OutboundLimitException("writing " + len + " bytes would queue " + (out.size() + len)
+                    + " bytes, over maxOutboundBuffered " + outboundLimit + ": the peer is not reading");
+        }
+    }
+
+    private static long remaining(ByteBuffer[] srcs) {
+        long total = 0;
+        for (ByteBuffer src : srcs) {
+            total += src.remaining();
+        }
+        return total;
     }
 }

@@ -7,6 +7,7 @@ import io.gnetj.Action;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
 import io.gnetj.EventHandler;
+import io.gnetj.OutboundLimitException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -97,6 +98,48 @@ class MemoryConnTest {
         conn.writev(ByteBuffer.wrap(ascii("e")), ByteBuffer.wrap(ascii("f")));
         assertThat(new String(conn.takeWritten(), StandardCharsets.US_ASCII)).isEqualTo("abcdef");
         assertThat(conn.written()).isEmpty();
+    }
+
+    @Test
+    void byDefaultWritesAreSentAtOnceAndNeverRefused() {
+        MemoryConn conn = new MemoryConn();
+        conn.write(new byte[100_000]);
+        assertThat(conn.outboundBuffered()).isZero();
+        assertThat(conn.written()).hasSize(100_000);
+    }
+
+    @Test
+    void aQueueingPeerHoldsWritesUntilTakenAndRefusesThosePastTheCap() {
+        MemoryConn conn = new MemoryConn().queueOutboundUntilTaken(10);
+        conn.write(ascii("abcd"));
+        assertThat(conn.outboundBuffered()).isEqualTo(4);
+        assertThatThrownBy(() -> conn.writev(ByteBuffer.wrap(ascii("efg")), ByteBuffer.wrap(ascii("hijk"))))
+                .isInstanceOf(OutboundLimitException.class);
+        assertThat(conn.outboundBuffered()).as("a refused writev queues none of its buffers").isEqualTo(4);
+        assertThatThrownBy(() -> conn.write(ascii("efghijk"))).isInstanceOf(OutboundLimitException.class);
+        assertThatThrownBy(() -> conn.write(ByteBuffer.wrap(ascii("efghijk")))).isInstanceOf(OutboundLimitException.class);
+        conn.write(ascii("efghij"));
+        assertThat(conn.outboundBuffered()).as("exactly at the cap is allowed").isEqualTo(10);
+        assertThat(new String(conn.takeWritten(), StandardCharsets.US_ASCII)).isEqualTo("abcdefghij");
+        assertThat(conn.outboundBuffered()).as("taken: the peer read them").isZero();
+        conn.write(ascii("klm"));
+        assertThat(conn.outboundBuffered()).isEqualTo(3);
+        assertThat(conn.isOpen()).isTrue();
+    }
+
+    @Test
+    void anAsyncWritePastTheCapFailsItsCallbackAndTheConnectionStaysOpen() {
+        MemoryConn conn = new MemoryConn().queueOutboundUntilTaken(4);
+        List<Throwable> errors = new ArrayList<>();
+        conn.asyncWrite(ByteBuffer.wrap(ascii("abc")), (c, error) -> errors.add(error));
+        conn.asyncWritev(new ByteBuffer[] {ByteBuffer.wrap(ascii("d")), ByteBuffer.wrap(ascii("e"))},
+                (c, error) -> errors.add(error));
+        assertThat(conn.runPendingTasks()).isEqualTo(2);
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).isNull();
+        assertThat(errors.get(1)).isInstanceOf(OutboundLimitException.class);
+        assertThat(new String(conn.written(), StandardCharsets.US_ASCII)).isEqualTo("abc");
+        assertThat(conn.isOpen()).isTrue();
     }
 
     @Test
