@@ -5,6 +5,7 @@ import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
 import io.gnetj.EventHandler;
+import io.gnetj.OutboundLimitException;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li><b>Views.</b> {@link #next}, {@link #peek} return read-only views of
  *       {@code min(n, inboundBuffered())} contiguous bytes ({@code n < 0}: all), position..limit
- *       spanning them. Each view is backed by its own copy, and that copy is overwritten with
+ *       spanning them. As the engine's often do, a view's position is past index 0 (the bytes
+ *       before it are {@code 0xEE}), so code that reads a view from index 0 instead of from its
+ *       position fails. Each view is backed by its own copy, and that copy is overwritten with
  *       {@code 0xEE} as soon as the view stops being valid under {@link Conn}'s rules (the next
  *       {@code next}/{@code peek}/{@code read}/{@code discard}, or {@link #endCallback()}), so code
  *       that keeps a view too long reads garbage and fails its test instead of passing by luck.
@@ -41,8 +44,11 @@ import java.util.concurrent.TimeUnit;
  *       the connection with it as the cause ({@link #closeCause()}), as the engine does;
  *       {@link Action#CLOSE} closes it without one. {@code onClose} runs exactly once.
  * </ul>
- * Not modelled: outbound limits and back-pressure (every write is "sent" at once, so
- * {@link #outboundBuffered()} is 0), and socket options (recorded nowhere).
+ * By default every write is "sent" at once: {@link #outboundBuffered()} is 0 and no write is
+ * refused. {@link #queueOutboundUntilTaken(int)} models a peer that reads only when the test takes
+ * the bytes, with the engine's outbound cap. Not modelled: the engine's pause of reading past the
+ * high-water mark (a test calls {@link #wake} where the engine would resume), and socket options
+ * (recorded nowhere).
  *
  * <p>Threading: as {@link Conn}; the creating thread is the loop thread. {@link #written()},
  * {@link #takeWritten()}, {@link #closeCause()} and {@link #pendingTasks()} may be read from any
@@ -51,6 +57,10 @@ import java.util.concurrent.TimeUnit;
 public final class MemoryConn implements Conn {
 
     private static final byte POISON = (byte) 0xEE;
+    /** Index of a view's first byte in its backing copy: not 0, so code assuming 0 fails. */
+    private static final int VIEW_OFFSET = 7;
+    /** {@link #outboundLimit} while writes are "sent" at once. */
+    private static final int SENT_AT_ONCE = -1;
 
     private final EventHandler handler;
     private final Thread loop;
@@ -70,6 +80,9 @@ public final class MemoryConn implements Conn {
     private volatile Throwable closeCause;
     private volatile Object context;
     private boolean shutdownRequested;
+    private Action lastAction;
+    /** Most bytes queued at once, or {@link #SENT_AT_ONCE}; guarded by {@link #out}. */
+    private int outboundLimit = SENT_AT_ONCE;
 
     /** A connection with no handler: the test calls {@link #receive} and decodes itself. */
     public MemoryConn() {
@@ -99,8 +112,11 @@ public final class MemoryConn implements Conn {
     public MemoryConn open() {
         checkLoop();
         if (handler != null) {
+            lastAction = null;
             try {
-                act(handler.onOpen(this));
+                Action action = handler.onOpen(this);
+                lastAction = action;
+                act(action);
             } catch (RuntimeException | Error e) {
                 closeNow(e);
             }
@@ -175,6 +191,30 @@ public final class MemoryConn implements Conn {
         return 1 + runPendingTasks();
     }
 
+    /**
+     * Models a peer that reads only when the test takes: from now on bytes written stay queued,
+     * counted by {@link #outboundBuffered()}, until {@link #takeWritten()} takes them (as if the
+     * peer had read them then), and a write that would queue more than
+     * {@code maxOutboundBuffered} bytes is refused with {@link OutboundLimitException}, as the
+     * engine refuses one past {@link io.gnetj.Options#maxOutboundBuffered()}: {@code write} and
+     * {@code writev} throw it (a {@code writev} queues all of its buffers or none), and
+     * {@code asyncWrite}/{@code asyncWritev} fail their callback with it, the connection staying
+     * open. Bytes already written and not taken count as queued.
+     *
+     * @param maxOutboundBuffered most bytes queued at once; {@link Integer#MAX_VALUE} for no cap
+     * @return this
+     */
+    public MemoryConn queueOutboundUntilTaken(int maxOutboundBuffered) {
+        checkLoop();
+        if (maxOutboundBuffered < 0) {
+            throw new IllegalArgumentException("maxOutboundBuffered " + maxOutboundBuffered + " < 0");
+        }
+        synchronized (out) {
+            outboundLimit = maxOutboundBuffered;
+        }
+        return this;
+    }
+
     // ---- what the test reads (any thread) ----
 
     /** Every byte written so far (and not taken). */
@@ -184,7 +224,10 @@ public final class MemoryConn implements Conn {
         }
     }
 
-    /** Every byte written so far, then forgets them. */
+    /**
+     * Every byte written so far, then forgets them; after {@link #queueOutboundUntilTaken(int)}
+     * this is the peer reading them, and they leave the outbound queue.
+     */
     public byte[] takeWritten() {
         synchronized (out) {
             byte[] bytes = out.toByteArray();
@@ -209,6 +252,17 @@ public final class MemoryConn implements Conn {
         return shutdownRequested;
     }
 
+    /**
+     * The {@link Action} the driven handler returned from its latest {@code onOpen} or
+     * {@code onTraffic} (run by {@link #open()}, {@link #receive} or {@link #wake}), or
+     * {@code null} if none has run or the latest threw (see {@link #closeCause()}). Tells a handler
+     * that returned {@link Action#CLOSE} from one that closed the connection itself.
+     */
+    public Action lastAction() {
+        checkLoop();
+        return lastAction;
+    }
+
     // ---- Conn: inbound ----
 
     @Override
@@ -223,9 +277,11 @@ public final class MemoryConn implements Conn {
         checkLoop();
         invalidateViews();
         int len = n < 0 ? buffered() : Math.min(n, buffered());
-        byte[] copy = Arrays.copyOfRange(in, head, head + len);
+        byte[] copy = new byte[VIEW_OFFSET + len];
+        Arrays.fill(copy, 0, VIEW_OFFSET, POISON);
+        System.arraycopy(in, head, copy, VIEW_OFFSET, len);
         liveViews.add(copy);
-        return ByteBuffer.wrap(copy).asReadOnlyBuffer();
+        return ByteBuffer.wrap(copy, VIEW_OFFSET, len).asReadOnlyBuffer();
     }
 
     @Override
@@ -257,15 +313,7 @@ public final class MemoryConn implements Conn {
 
     @Override
     public int write(ByteBuffer src) {
-        checkLoop();
-        checkOpen();
-        int len = src.remaining();
-        byte[] bytes = new byte[len];
-        src.get(bytes);
-        synchronized (out) {
-            out.write(bytes, 0, len);
-        }
-        return len;
+        return (int) writev(src);
     }
 
     @Override
@@ -274,6 +322,7 @@ public final class MemoryConn implements Conn {
         checkOpen();
         Objects.checkFromIndexSize(off, len, src.length);
         synchronized (out) {
+            checkRoom(len);
             out.write(src, off, len);
         }
         return len;
@@ -283,11 +332,18 @@ public final class MemoryConn implements Conn {
     public long writev(ByteBuffer... srcs) {
         checkLoop();
         checkOpen();
-        long total = 0;
-        for (ByteBuffer src : srcs) {
-            total += write(src);
+        synchronized (out) {
+            checkRoom(remaining(srcs));
+            long total = 0;
+            for (ByteBuffer src : srcs) {
+                int len = src.remaining();
+                byte[] bytes = new byte[len];
+                src.get(bytes);
+                out.write(bytes, 0, len);
+                total += len;
+            }
+            return total;
         }
-        return total;
     }
 
     @Override
@@ -298,7 +354,9 @@ public final class MemoryConn implements Conn {
     @Override
     public int outboundBuffered() {
         checkLoop();
-        return 0;
+        synchronized (out) {
+            return outboundLimit == SENT_AT_ONCE ? 0 : out.size();
+        }
     }
 
     // ---- Conn: any thread ----
@@ -312,10 +370,14 @@ public final class MemoryConn implements Conn {
     public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
         tasks.add(() -> {
             Throwable error = null;
-            if (open) {
-                writev(srcs);
-            } else {
+            if (!open) {
                 error = new ConnectionClosedException("connection closed before the asynchronous write ran");
+            } else {
+                try {
+                    writev(srcs);
+                } catch (OutboundLimitException e) {
+                    error = e;
+                }
             }
             complete(callback, error);
         });
@@ -416,8 +478,11 @@ public final class MemoryConn implements Conn {
     // ---- internals ----
 
     private void traffic() {
+        lastAction = null;
         try {
-            act(handler.onTraffic(this));
+            Action action = handler.onTraffic(this);
+            lastAction = action;
+            act(action);
         } catch (RuntimeException | Error e) {
             closeNow(e);
         }
@@ -485,5 +550,21 @@ public final class MemoryConn implements Conn {
         if (!open) {
             throw new ConnectionClosedException("connection closed");
         }
+    }
+
+    /** Refuses {@code len} more bytes past the outbound cap; the caller holds {@link #out}. */
+    private void checkRoom(long len) {
+        if (outboundLimit != SENT_AT_ONCE && out.size() + len > outboundLimit) {
+            throw new OutboundLimitException("writing " + len + " bytes would queue " + (out.size() + len)
+                    + " bytes, over maxOutboundBuffered " + outboundLimit + ": the peer is not reading");
+        }
+    }
+
+    private static long remaining(ByteBuffer[] srcs) {
+        long total = 0;
+        for (ByteBuffer src : srcs) {
+            total += src.remaining();
+        }
+        return total;
     }
 }

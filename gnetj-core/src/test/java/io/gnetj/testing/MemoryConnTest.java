@@ -7,6 +7,7 @@ import io.gnetj.Action;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
 import io.gnetj.EventHandler;
+import io.gnetj.OutboundLimitException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,10 +46,20 @@ class MemoryConnTest {
         ByteBuffer first = conn.next(3);
         assertThat(first.isReadOnly()).isTrue();
         ByteBuffer second = conn.peek(3);
-        assertThat(first.get(0)).as("a stale view reads poison").isEqualTo((byte) 0xEE);
+        assertThat(first.get(first.position())).as("a stale view reads poison").isEqualTo((byte) 0xEE);
         assertThat(ascii(second)).isEqualTo("def");
         conn.endCallback();
-        assertThat(second.get(0)).isEqualTo((byte) 0xEE);
+        assertThat(second.get(second.position())).isEqualTo((byte) 0xEE);
+    }
+
+    @Test
+    void viewsStartPastIndexZeroSoCodeAssumingItFails() {
+        MemoryConn conn = new MemoryConn().receive(ascii("xyz"));
+        ByteBuffer view = conn.peek(-1);
+        assertThat(view.position()).isPositive();
+        assertThat(view.get(view.position())).isEqualTo((byte) 'x');
+        assertThat(view.get(0)).as("before the position: poison, not data").isEqualTo((byte) 0xEE);
+        assertThat(view.slice().get(0)).isEqualTo((byte) 'x');
     }
 
     @Test
@@ -87,6 +98,48 @@ class MemoryConnTest {
         conn.writev(ByteBuffer.wrap(ascii("e")), ByteBuffer.wrap(ascii("f")));
         assertThat(new String(conn.takeWritten(), StandardCharsets.US_ASCII)).isEqualTo("abcdef");
         assertThat(conn.written()).isEmpty();
+    }
+
+    @Test
+    void byDefaultWritesAreSentAtOnceAndNeverRefused() {
+        MemoryConn conn = new MemoryConn();
+        conn.write(new byte[100_000]);
+        assertThat(conn.outboundBuffered()).isZero();
+        assertThat(conn.written()).hasSize(100_000);
+    }
+
+    @Test
+    void aQueueingPeerHoldsWritesUntilTakenAndRefusesThosePastTheCap() {
+        MemoryConn conn = new MemoryConn().queueOutboundUntilTaken(10);
+        conn.write(ascii("abcd"));
+        assertThat(conn.outboundBuffered()).isEqualTo(4);
+        assertThatThrownBy(() -> conn.writev(ByteBuffer.wrap(ascii("efg")), ByteBuffer.wrap(ascii("hijk"))))
+                .isInstanceOf(OutboundLimitException.class);
+        assertThat(conn.outboundBuffered()).as("a refused writev queues none of its buffers").isEqualTo(4);
+        assertThatThrownBy(() -> conn.write(ascii("efghijk"))).isInstanceOf(OutboundLimitException.class);
+        assertThatThrownBy(() -> conn.write(ByteBuffer.wrap(ascii("efghijk")))).isInstanceOf(OutboundLimitException.class);
+        conn.write(ascii("efghij"));
+        assertThat(conn.outboundBuffered()).as("exactly at the cap is allowed").isEqualTo(10);
+        assertThat(new String(conn.takeWritten(), StandardCharsets.US_ASCII)).isEqualTo("abcdefghij");
+        assertThat(conn.outboundBuffered()).as("taken: the peer read them").isZero();
+        conn.write(ascii("klm"));
+        assertThat(conn.outboundBuffered()).isEqualTo(3);
+        assertThat(conn.isOpen()).isTrue();
+    }
+
+    @Test
+    void anAsyncWritePastTheCapFailsItsCallbackAndTheConnectionStaysOpen() {
+        MemoryConn conn = new MemoryConn().queueOutboundUntilTaken(4);
+        List<Throwable> errors = new ArrayList<>();
+        conn.asyncWrite(ByteBuffer.wrap(ascii("abc")), (c, error) -> errors.add(error));
+        conn.asyncWritev(new ByteBuffer[] {ByteBuffer.wrap(ascii("d")), ByteBuffer.wrap(ascii("e"))},
+                (c, error) -> errors.add(error));
+        assertThat(conn.runPendingTasks()).isEqualTo(2);
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).isNull();
+        assertThat(errors.get(1)).isInstanceOf(OutboundLimitException.class);
+        assertThat(new String(conn.written(), StandardCharsets.US_ASCII)).isEqualTo("abc");
+        assertThat(conn.isOpen()).isTrue();
     }
 
     @Test
@@ -155,6 +208,48 @@ class MemoryConnTest {
         assertThat(conn.closeCause()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> conn.write(ascii("x"))).isInstanceOf(ConnectionClosedException.class);
         assertThat(conn.remoteAddress()).as("addresses readable after close").isNotNull();
+    }
+
+    @Test
+    void lastActionIsWhatTheHandlerReturnedOrNullIfItThrew() {
+        EventHandler handler = new EventHandler() {
+            @Override
+            public Action onOpen(Conn c) {
+                return Action.NONE;
+            }
+
+            @Override
+            public Action onTraffic(Conn c) {
+                String got = ascii(c.next(-1));
+                switch (got) {
+                    case "throw":
+                        throw new IllegalStateException("thrown");
+                    case "close itself":
+                        c.close();
+                        return Action.NONE;
+                    default:
+                        return Action.valueOf(got);
+                }
+            }
+        };
+        MemoryConn conn = new MemoryConn(handler);
+        assertThat(conn.lastAction()).as("nothing has run").isNull();
+        conn.open();
+        assertThat(conn.lastAction()).isEqualTo(Action.NONE);
+        conn.receive(ascii("SHUTDOWN"));
+        assertThat(conn.lastAction()).isEqualTo(Action.SHUTDOWN);
+        conn.receive(ascii("CLOSE"));
+        assertThat(conn.lastAction()).isEqualTo(Action.CLOSE);
+        assertThat(conn.isOpen()).isFalse();
+
+        MemoryConn closesItself = new MemoryConn(handler).open().receive(ascii("close itself"));
+        assertThat(closesItself.isOpen()).isFalse();
+        assertThat(closesItself.lastAction()).isEqualTo(Action.NONE);
+
+        MemoryConn throwing = new MemoryConn(handler).open();
+        throwing.receive(ascii("throw"));
+        assertThat(throwing.lastAction()).isNull();
+        assertThat(throwing.closeCause()).hasMessage("thrown");
     }
 
     @Test

@@ -3,7 +3,8 @@ package io.gnetj.examples.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gnetj.Action;
-import io.gnetj.examples.FakeConn;
+import io.gnetj.testing.MemoryConn;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -17,32 +18,50 @@ class HttpHandlerTest {
     private static final String DATE = "Tue, 02 Jan 2024 03:04:05 GMT";
 
     private final HttpHandler handler = new HttpHandler(1024 * 1024, new DateCache(() -> FIXED_MILLIS));
-    private final FakeConn conn = new FakeConn(handler);
+    private final MemoryConn conn = new MemoryConn(handler).open();
 
     static final String PLAINTEXT_RESPONSE = "HTTP/1.1 200 OK\r\nServer: gnetj\r\nDate: " + DATE + "\r\n"
             + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
 
+    /**
+     * Delivers ISO-8859-1 text to an open connection and returns the {@link Action} the handler's
+     * {@code onTraffic} returned; a handler that throws fails the test.
+     */
+    private static Action receive(MemoryConn c, String text) {
+        assertThat(c.isOpen()).as("receiving on an open connection").isTrue();
+        c.receive(text.getBytes(StandardCharsets.ISO_8859_1));
+        if (c.closeCause() != null) {
+            throw new AssertionError("the handler threw", c.closeCause());
+        }
+        return c.lastAction();
+    }
+
+    /** Everything written since the last call, as ISO-8859-1 text. */
+    private static String output(MemoryConn c) {
+        return new String(c.takeWritten(), StandardCharsets.ISO_8859_1);
+    }
+
     @Test
     void answersPlaintextExactly() {
-        conn.receive("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        assertThat(conn.takeOutput()).isEqualTo(PLAINTEXT_RESPONSE);
+        receive(conn, "GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(output(conn)).isEqualTo(PLAINTEXT_RESPONSE);
         assertThat(conn.isOpen()).isTrue();
     }
 
     @Test
     void answersJsonSerializedPerRequest() {
-        conn.receive("GET /json HTTP/1.1\r\nHost: a\r\n\r\nGET /json HTTP/1.1\r\nHost: a\r\n\r\n");
+        receive(conn, "GET /json HTTP/1.1\r\nHost: a\r\n\r\nGET /json HTTP/1.1\r\nHost: a\r\n\r\n");
         String one = "HTTP/1.1 200 OK\r\nServer: gnetj\r\nDate: " + DATE + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 27\r\n\r\n{\"message\":\"Hello, World!\"}";
-        assertThat(conn.takeOutput()).isEqualTo(one + one);
+        assertThat(output(conn)).isEqualTo(one + one);
     }
 
     @Test
     void echoesContentLengthAndChunkedBodies() {
-        conn.receive("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
-        assertThat(conn.takeOutput()).endsWith("Content-Length: 5\r\n\r\nhello");
-        conn.receive("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
-        assertThat(conn.takeOutput()).endsWith("Content-Length: 5\r\n\r\nabcde");
+        receive(conn, "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+        assertThat(output(conn)).endsWith("Content-Length: 5\r\n\r\nhello");
+        receive(conn, "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+        assertThat(output(conn)).endsWith("Content-Length: 5\r\n\r\nabcde");
         assertThat(conn.isOpen()).isTrue();
     }
 
@@ -54,14 +73,16 @@ class HttpHandlerTest {
             batch.append("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n").append(String.format("%02d", i));
             expected.append(String.format("%02d", i));
         }
-        conn.receive(batch.toString());
-        String out = conn.takeOutput();
+        receive(conn, batch.toString());
+        String out = output(conn);
         StringBuilder bodies = new StringBuilder();
         Matcher m = Pattern.compile("\r\n\r\n(\\d\\d)").matcher(out);
         while (m.find()) {
             bodies.append(m.group(1));
         }
         assertThat(bodies.toString()).isEqualTo(expected.toString());
+        // Open, or inboundBuffered() would be 0 whatever the handler consumed: a closed connection reads nothing.
+        assertThat(conn.isOpen()).isTrue();
         assertThat(conn.inboundBuffered()).isZero();
     }
 
@@ -69,27 +90,29 @@ class HttpHandlerTest {
     void waitsForTheRestOfASplitRequest() {
         String req = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n";
         for (int i = 0; i < req.length(); i++) {
-            conn.receive(req.substring(i, i + 1));
+            receive(conn, req.substring(i, i + 1));
         }
-        assertThat(conn.takeOutput()).isEqualTo(PLAINTEXT_RESPONSE);
+        assertThat(output(conn)).isEqualTo(PLAINTEXT_RESPONSE);
+        // Open, or inboundBuffered() would be 0 whatever the handler consumed: a closed connection reads nothing.
+        assertThat(conn.isOpen()).isTrue();
         assertThat(conn.inboundBuffered()).isZero();
     }
 
     @Test
     void keepsWhatFollowsACompleteRequestForLater() {
-        conn.receive("GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /plain");
-        assertThat(conn.takeOutput()).isEqualTo(PLAINTEXT_RESPONSE);
+        receive(conn, "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /plain");
+        assertThat(output(conn)).isEqualTo(PLAINTEXT_RESPONSE);
         assertThat(conn.inboundBuffered()).isEqualTo("GET /plain".length());
-        conn.receive("text HTTP/1.1\r\nHost: a\r\n\r\n");
-        assertThat(conn.takeOutput()).isEqualTo(PLAINTEXT_RESPONSE);
+        receive(conn, "text HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(output(conn)).isEqualTo(PLAINTEXT_RESPONSE);
     }
 
     @Test
     void closesAfterAnsweringConnectionClose() {
-        Action a = conn.receive("GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        Action a = receive(conn, "GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
                 + "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(a).isEqualTo(Action.CLOSE);
-        String out = conn.takeOutput();
+        String out = output(conn);
         assertThat(out).contains("Connection: close\r\n").endsWith("Hello, World!");
         assertThat(out.split("HTTP/1.1 200", -1)).hasSize(2); // the second request is not answered
         assertThat(conn.isOpen()).isFalse();
@@ -97,24 +120,24 @@ class HttpHandlerTest {
 
     @Test
     void closesHttp10UnlessKeepAliveWasAsked() {
-        assertThat(conn.receive("GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")).isEqualTo(Action.NONE);
-        assertThat(conn.takeOutput()).startsWith("HTTP/1.1 200 OK").contains("Connection: keep-alive\r\n");
-        assertThat(conn.receive("GET /plaintext HTTP/1.0\r\n\r\n")).isEqualTo(Action.CLOSE);
-        assertThat(conn.takeOutput()).contains("Connection: close\r\n");
+        assertThat(receive(conn, "GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")).isEqualTo(Action.NONE);
+        assertThat(output(conn)).startsWith("HTTP/1.1 200 OK").contains("Connection: keep-alive\r\n");
+        assertThat(receive(conn, "GET /plaintext HTTP/1.0\r\n\r\n")).isEqualTo(Action.CLOSE);
+        assertThat(output(conn)).contains("Connection: close\r\n");
     }
 
     @Test
     void answersHeadWithoutABody() {
-        conn.receive("HEAD /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
-        assertThat(conn.takeOutput()).endsWith("Content-Length: 13\r\n\r\n");
+        receive(conn, "HEAD /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(output(conn)).endsWith("Content-Length: 13\r\n\r\n");
     }
 
     @Test
     void sendsContinueBeforeTheBodyWhenExpected() {
-        conn.receive("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
-        assertThat(conn.takeOutput()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
-        conn.receive("abc");
-        assertThat(conn.takeOutput()).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nabc");
+        receive(conn, "POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+        assertThat(output(conn)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+        receive(conn, "abc");
+        assertThat(output(conn)).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nabc");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -129,8 +152,8 @@ class HttpHandlerTest {
         "POST /echo HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 2000000\\r\\n\\r\\n|413 Content Too Large|",
     })
     void answersErrorsWithConnectionCloseAndCloses(String request, String status, String extraHeader) {
-        Action a = conn.receive(request.replace("\\r\\n", "\r\n"));
-        String out = conn.takeOutput();
+        Action a = receive(conn, request.replace("\\r\\n", "\r\n"));
+        String out = output(conn);
         String reason = status.substring(4);
         assertThat(out).startsWith("HTTP/1.1 " + status + "\r\n")
                 .contains("Connection: close\r\n")
@@ -145,18 +168,18 @@ class HttpHandlerTest {
 
     @Test
     void answersOversizedHeadersWith431AndALongRequestLineWith414() {
-        conn.receive("GET / HTTP/1.1\r\nHost: a\r\nX: " + "x".repeat(9000));
-        assertThat(conn.takeOutput()).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n");
-        FakeConn other = new FakeConn(handler);
-        other.receive("GET /" + "u".repeat(9000));
-        assertThat(other.takeOutput()).startsWith("HTTP/1.1 414 URI Too Long\r\n");
+        receive(conn, "GET / HTTP/1.1\r\nHost: a\r\nX: " + "x".repeat(9000));
+        assertThat(output(conn)).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+        MemoryConn other = new MemoryConn(handler).open();
+        receive(other, "GET /" + "u".repeat(9000));
+        assertThat(output(other)).startsWith("HTTP/1.1 414 URI Too Long\r\n");
         assertThat(other.isOpen()).isFalse();
     }
 
     @Test
     void answersEarlierPipelinedRequestsBeforeAnError() {
-        conn.receive("GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /missing HTTP/1.1\r\nHost: a\r\n\r\n");
-        String out = conn.takeOutput();
+        receive(conn, "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\nGET /missing HTTP/1.1\r\nHost: a\r\n\r\n");
+        String out = output(conn);
         assertThat(out).startsWith(PLAINTEXT_RESPONSE).contains("HTTP/1.1 404 Not Found\r\n");
     }
 
@@ -164,16 +187,16 @@ class HttpHandlerTest {
     void aHeadTrickledSlowerThanTheHeaderTimeoutGets408AndIsClosed() {
         long[] now = {1_000};
         HttpHandler timed = new HttpHandler(1024, new DateCache(() -> FIXED_MILLIS), 10_000, () -> now[0]);
-        FakeConn slow = new FakeConn(timed);
+        MemoryConn slow = new MemoryConn(timed).open();
         String head = "GET /plaintext HTTP/1.1\r\nHost: a\r\nX-Slow: ";
         for (char c : head.toCharArray()) {
-            slow.receive(String.valueOf(c));
+            receive(slow, String.valueOf(c));
             now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300); // a byte every 300 ms: 14 s for the head
             if (!slow.isOpen()) {
                 break;
             }
         }
-        assertThat(slow.takeOutput()).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("Connection: close\r\n");
+        assertThat(output(slow)).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("Connection: close\r\n");
         assertThat(slow.isOpen()).isFalse();
     }
 
@@ -181,14 +204,14 @@ class HttpHandlerTest {
     void theHeaderClockStartsAgainForEachRequest() {
         long[] now = {1_000};
         HttpHandler timed = new HttpHandler(1024, new DateCache(() -> FIXED_MILLIS), 10_000, () -> now[0]);
-        FakeConn keepAlive = new FakeConn(timed);
+        MemoryConn keepAlive = new MemoryConn(timed).open();
         long nineSeconds = java.util.concurrent.TimeUnit.SECONDS.toNanos(9);
         for (int i = 0; i < 5; i++) {
-            keepAlive.receive("GET /plaintext HTTP/1.1\r\n");
+            receive(keepAlive, "GET /plaintext HTTP/1.1\r\n");
             now[0] += nineSeconds;
-            keepAlive.receive("Host: a\r\n\r\n");
+            receive(keepAlive, "Host: a\r\n\r\n");
             now[0] += nineSeconds; // idle between requests does not count
-            assertThat(keepAlive.takeOutput()).isEqualTo(PLAINTEXT_RESPONSE);
+            assertThat(output(keepAlive)).isEqualTo(PLAINTEXT_RESPONSE);
         }
         assertThat(keepAlive.isOpen()).isTrue();
     }
@@ -196,8 +219,8 @@ class HttpHandlerTest {
     @Test
     void echoesAnEmptyChunkedBody() {
         // Found by HttpParserFuzzTest: the parser had no body array yet and returned null.
-        conn.receive("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
-        assertThat(conn.takeOutput()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("Content-Length: 0\r\n\r\n");
+        receive(conn, "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertThat(output(conn)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("Content-Length: 0\r\n\r\n");
         assertThat(conn.isOpen()).isTrue();
     }
 }

@@ -3,7 +3,7 @@ package io.gnetj.examples.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gnetj.Action;
-import io.gnetj.examples.FakeConn;
+import io.gnetj.testing.MemoryConn;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -14,12 +14,30 @@ class RedisCommandsTest {
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private final Keyspace keyspace = new Keyspace(clock::get);
     private final RedisHandler handler = new RedisHandler(keyspace, 1024 * 1024, 1024);
-    private final FakeConn conn = new FakeConn(handler);
+    private final MemoryConn conn = new MemoryConn(handler).open();
 
     /** Sends one command as a multibulk and returns the reply. */
     private String call(String... args) {
-        conn.receive(encode(args));
-        return conn.takeOutput();
+        receive(conn, encode(args));
+        return output(conn);
+    }
+
+    /**
+     * Delivers ISO-8859-1 text to an open connection and returns the {@link Action} the handler's
+     * {@code onTraffic} returned; a handler that throws fails the test.
+     */
+    private static Action receive(MemoryConn c, String text) {
+        assertThat(c.isOpen()).as("receiving on an open connection").isTrue();
+        c.receive(text.getBytes(StandardCharsets.ISO_8859_1));
+        if (c.closeCause() != null) {
+            throw new AssertionError("the handler threw", c.closeCause());
+        }
+        return c.lastAction();
+    }
+
+    /** Everything written since the last call, as ISO-8859-1 text. */
+    private static String output(MemoryConn c) {
+        return new String(c.takeWritten(), StandardCharsets.ISO_8859_1);
     }
 
     private static String encode(String... args) {
@@ -50,8 +68,8 @@ class RedisCommandsTest {
         assertThat(call("PING", "a", "b")).isEqualTo(arity("ping"));
         assertThat(call("ECHO", "x y")).isEqualTo(bulk("x y"));
         assertThat(call("ECHO")).isEqualTo(arity("echo"));
-        conn.receive("PING\r\n");
-        assertThat(conn.takeOutput()).isEqualTo("+PONG\r\n");
+        receive(conn, "PING\r\n");
+        assertThat(output(conn)).isEqualTo("+PONG\r\n");
     }
 
     @Test
@@ -278,8 +296,8 @@ class RedisCommandsTest {
 
     @Test
     void quitAnswersOkAndCloses() {
-        Action a = conn.receive(encode("QUIT") + encode("PING"));
-        assertThat(conn.takeOutput()).isEqualTo(OK);
+        Action a = receive(conn, encode("QUIT") + encode("PING"));
+        assertThat(output(conn)).isEqualTo(OK);
         assertThat(a).isEqualTo(Action.CLOSE);
         assertThat(conn.isOpen()).isFalse();
     }
@@ -294,8 +312,10 @@ class RedisCommandsTest {
         }
         in.append("PING\r\n");
         expected.append("+PONG\r\n");
-        conn.receive(in.toString());
-        assertThat(conn.takeOutput()).isEqualTo(expected.toString());
+        receive(conn, in.toString());
+        assertThat(output(conn)).isEqualTo(expected.toString());
+        // Open, or inboundBuffered() would be 0 whatever the handler consumed: a closed connection reads nothing.
+        assertThat(conn.isOpen()).isTrue();
         assertThat(conn.inboundBuffered()).isZero();
     }
 
@@ -303,20 +323,22 @@ class RedisCommandsTest {
     void holdsAnIncompleteCommandUntilItCompletes() {
         String cmd = encode("SET", "k", "value");
         for (int i = 0; i < cmd.length(); i++) {
-            conn.receive(cmd.substring(i, i + 1));
+            receive(conn, cmd.substring(i, i + 1));
         }
-        assertThat(conn.takeOutput()).isEqualTo(OK);
+        assertThat(output(conn)).isEqualTo(OK);
+        // Open, or inboundBuffered() would be 0 whatever the handler consumed: a closed connection reads nothing.
+        assertThat(conn.isOpen()).isTrue();
         assertThat(conn.inboundBuffered()).isZero();
     }
 
     @Test
     void protocolErrorsAreAnsweredThenTheConnectionCloses() {
-        Action a = conn.receive(encode("PING") + "*x\r\n");
-        assertThat(conn.takeOutput()).isEqualTo("+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
+        Action a = receive(conn, encode("PING") + "*x\r\n");
+        assertThat(output(conn)).isEqualTo("+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
         assertThat(a).isEqualTo(Action.CLOSE);
-        FakeConn other = new FakeConn(handler);
-        other.receive("*1\r\n$99999999\r\n");
-        assertThat(other.takeOutput()).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
+        MemoryConn other = new MemoryConn(handler).open();
+        receive(other, "*1\r\n$99999999\r\n");
+        assertThat(output(other)).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
         assertThat(other.isOpen()).isFalse();
     }
 
@@ -331,20 +353,22 @@ class RedisCommandsTest {
     void aPipelineOfBigRepliesStopsAtThePauseMarkAndResumesWhenCalledAgain() {
         int pauseAt = 64 * 1024;
         RedisHandler pausing = new RedisHandler(new Keyspace(), 1024 * 1024, 1024, pauseAt);
-        FakeConn client = new FakeConn(pausing);
-        pausing.onOpen(client);
+        // Bytes written stay queued (outboundBuffered) until output() takes them: a client that reads only then.
+        MemoryConn client = new MemoryConn(pausing).queueOutboundUntilTaken(Integer.MAX_VALUE).open();
         String value = "v".repeat(16 * 1024);
-        client.receive(encode("SET", "big", value));
-        assertThat(client.takeOutput()).isEqualTo(OK);
-        client.receive("GET big\r\n".repeat(100));
+        receive(client, encode("SET", "big", value));
+        assertThat(output(client)).isEqualTo(OK);
+        receive(client, "GET big\r\n".repeat(100));
         String reply = bulk(value);
         int answered = 0;
         for (int round = 0; round < 100 && answered < 100; round++) {
-            String out = client.takeOutput();
+            String out = output(client);
             assertThat(out.length()).as("bytes answered in one call").isLessThan(pauseAt + reply.length());
             assertThat(out).isEqualTo(reply.repeat(out.length() / reply.length()));
             answered += out.length() / reply.length();
             client.wake(null); // what the engine does once the client has read enough
+            assertThat(client.runPendingTasks()).isEqualTo(1);
+            assertThat(client.closeCause()).isNull();
         }
         assertThat(answered).isEqualTo(100);
     }
