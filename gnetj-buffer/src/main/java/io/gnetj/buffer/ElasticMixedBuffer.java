@@ -21,15 +21,22 @@ import java.util.Objects;
  *
  * <p>{@link #writeTo} gathers the ring's (at most two) segments and the list's nodes in one
  * gathering write of at most {@link ElasticBuffer#MAX_GATHER} buffers. Views and memory follow
- * the rules of the two parts, which are those of {@link ElasticBuffer}.
+ * the rules of the two parts, which are those of {@link ElasticBuffer}. The two parts themselves
+ * are made on first use (the list only when the ring overflows), so a connection that never
+ * writes, or never writes past {@code ringCap}, pays for neither.
  *
  * <p>Threading: one thread at a time.
  */
 public final class ElasticMixedBuffer implements ElasticBuffer {
 
-    private final ElasticRingBuffer ring;
-    private final LinkedListBuffer list;
+    private final BufferAllocator allocator;
     private final int ringCap;
+    private final int nodeCapacity;
+    private final int keepCapacity;
+    /** Made on first write; {@code null} until then. */
+    private ElasticRingBuffer ring;
+    /** Made when a write first spills past {@code ringCap}; {@code null} until then. */
+    private LinkedListBuffer list;
     /** Gathering-write array, grown lazily up to MAX_GATHER; slots nulled after each write. */
     private ByteBuffer[] gather;
 
@@ -43,26 +50,33 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
      * an emptied chunk of at most {@code keepCapacity} bytes through {@link #writeTo} (see
      * {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}); {@link #trim} gives it back.
      *
-     * @throws IllegalArgumentException if {@code ringCap} or {@code keepCapacity} is negative
+     * @throws IllegalArgumentException if {@code ringCap} or {@code keepCapacity} is negative, or
+     *     {@code nodeCapacity} is not positive
      */
     public ElasticMixedBuffer(BufferAllocator allocator, int ringCap, int nodeCapacity, int keepCapacity) {
-        Objects.requireNonNull(allocator, "allocator");
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
         if (ringCap < 0) {
             throw new IllegalArgumentException("ringCap must not be negative: " + ringCap);
         }
-        this.ring = new ElasticRingBuffer(allocator, keepCapacity);
-        this.list = new LinkedListBuffer(allocator, nodeCapacity);
+        if (nodeCapacity <= 0) {
+            throw new IllegalArgumentException("nodeCapacity must be positive: " + nodeCapacity);
+        }
+        if (keepCapacity < 0) {
+            throw new IllegalArgumentException("keepCapacity must not be negative: " + keepCapacity);
+        }
         this.ringCap = ringCap;
+        this.nodeCapacity = nodeCapacity;
+        this.keepCapacity = keepCapacity;
     }
 
     @Override
     public int buffered() {
-        return ring.buffered() + list.buffered();
+        return ringBuffered() + listBuffered();
     }
 
     @Override
     public boolean isEmpty() {
-        return ring.isEmpty() && list.isEmpty();
+        return ringBuffered() == 0 && listBuffered() == 0;
     }
 
     @Override
@@ -72,20 +86,20 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
             return;
         }
         checkSize(len);
-        if (list.isEmpty()) {
-            int room = ringCap - ring.buffered();
+        if (listBuffered() == 0) {
+            int room = ringCap - ringBuffered();
             if (room >= len) {
-                ring.write(src);
+                ring().write(src);
                 return;
             }
             if (room > 0) {
                 int limit = src.limit();
                 src.limit(src.position() + room);
-                ring.write(src);
+                ring().write(src);
                 src.limit(limit);
             }
         }
-        list.write(src);
+        list().write(src);
     }
 
     @Override
@@ -95,19 +109,19 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
             return;
         }
         checkSize(len);
-        if (list.isEmpty()) {
-            int room = ringCap - ring.buffered();
+        if (listBuffered() == 0) {
+            int room = ringCap - ringBuffered();
             if (room >= len) {
-                ring.write(src, off, len);
+                ring().write(src, off, len);
                 return;
             }
             if (room > 0) {
-                ring.write(src, off, room);
+                ring().write(src, off, room);
                 off += room;
                 len -= room;
             }
         }
-        list.write(src, off, len);
+        list().write(src, off, len);
     }
 
     /** {@inheritDoc} Into the ring while it has room under {@code ringCap} and the list is empty. */
@@ -117,28 +131,26 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
             return 0;
         }
         checkSize(maxBytes);
-        int room = ringCap - ring.buffered();
-        if (list.isEmpty() && room > 0) {
-            return ring.readFrom(ch, Math.min(maxBytes, room));
+        int room = ringCap - ringBuffered();
+        if (listBuffered() == 0 && room > 0) {
+            return ring().readFrom(ch, Math.min(maxBytes, room));
         }
-        return list.readFrom(ch, maxBytes);
+        return list().readFrom(ch, maxBytes);
     }
 
     @Override
     public long writeTo(GatheringByteChannel ch) throws IOException {
-        if (isEmpty()) {
-            list.trim();
-            return 0;
-        }
-        if (list.isEmpty()) {
+        if (listBuffered() == 0) {
             // The common case: at most two segments, a plain write when they are contiguous.
-            long n = ring.writeTo(ch);
-            list.trim(); // spares left by an earlier discard, as a full drain would give back
+            long n = ring == null ? 0 : ring.writeTo(ch);
+            if (list != null) {
+                list.trim(); // spares left by an earlier discard, as a full drain would give back
+            }
             return n;
         }
         ensureGather(Math.min(MAX_GATHER, 2 + list.nodeCount()));
         ByteBuffer[] g = gather;
-        int k = ring.peek(-1, g, 0);
+        int k = ring == null ? 0 : ring.peek(-1, g, 0);
         k += list.peek(-1, g, k);
         long n;
         try {
@@ -146,26 +158,31 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         } finally {
             Arrays.fill(g, 0, k, null);
         }
-        long fromRing = Math.min(n, ring.buffered());
-        ring.consumeWritten(fromRing);
+        long fromRing = Math.min(n, ringBuffered());
+        if (ring != null) {
+            ring.consumeWritten(fromRing);
+        }
         list.consumeWritten(n - fromRing);
         return n;
     }
 
     @Override
     public int peek(int n, ByteBuffer[] views) {
-        int k = ring.peek(n, views, 0);
+        int k = ring == null ? 0 : ring.peek(n, views, 0);
+        if (list == null) {
+            return k;
+        }
         if (n < 0) {
             return k + list.peek(-1, views, k);
         }
-        int rest = n - Math.min(n, ring.buffered());
+        int rest = n - Math.min(n, ringBuffered());
         return rest == 0 ? k : k + list.peek(rest, views, k);
     }
 
     @Override
     public int discard(int n) {
-        int d = ring.discard(n);
-        if (n > d) {
+        int d = ring == null ? 0 : ring.discard(n);
+        if (n > d && list != null) {
             d += list.discard(n - d);
         }
         return d;
@@ -173,8 +190,8 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
 
     @Override
     public int read(ByteBuffer dst) {
-        int r = ring.read(dst);
-        if (dst.hasRemaining()) {
+        int r = ring == null ? 0 : ring.read(dst);
+        if (dst.hasRemaining() && list != null) {
             r += list.read(dst);
         }
         return r;
@@ -182,19 +199,53 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
 
     @Override
     public void trim() {
-        ring.trim();
-        list.trim();
+        if (ring != null) {
+            ring.trim();
+        }
+        if (list != null) {
+            list.trim();
+        }
     }
 
     @Override
     public void release() {
-        ring.release();
-        list.release();
+        if (ring != null) {
+            ring.release();
+        }
+        if (list != null) {
+            list.release();
+        }
     }
 
     @Override
     public String toString() {
         return "ElasticMixedBuffer[ring=" + ring + ", list=" + list + "]";
+    }
+
+    private int ringBuffered() {
+        return ring == null ? 0 : ring.buffered();
+    }
+
+    private int listBuffered() {
+        return list == null ? 0 : list.buffered();
+    }
+
+    private ElasticRingBuffer ring() {
+        ElasticRingBuffer r = ring;
+        if (r == null) {
+            r = new ElasticRingBuffer(allocator, keepCapacity);
+            ring = r;
+        }
+        return r;
+    }
+
+    private LinkedListBuffer list() {
+        LinkedListBuffer l = list;
+        if (l == null) {
+            l = new LinkedListBuffer(allocator, nodeCapacity);
+            list = l;
+        }
+        return l;
     }
 
     private void checkSize(int len) {

@@ -27,24 +27,27 @@ import java.nio.channels.ReadableByteChannel;
  * <p>Threading: the owning loop's thread only.
  */
 final class InboundBytes {
+    /** What {@link #peek} returns when nothing is buffered: zero capacity, so immutable and shareable. */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+
     private final EventLoop loop;
-    private final ElasticRingBuffer ring;
+    /** Made the first time a handler leaves bytes unconsumed; {@code null} until then. */
+    private ElasticRingBuffer ring;
     private int freshPos;
     private int freshLimit;
 
     InboundBytes(EventLoop loop) {
         this.loop = loop;
-        this.ring = new ElasticRingBuffer(loop.cache());
     }
 
     /** Whether the connection's own ring holds bytes (reads then go into it). */
     boolean ringBusy() {
-        return !ring.isEmpty();
+        return ring != null && !ring.isEmpty();
     }
 
     /** Bytes held in the ring (what counts towards the inbound cap). */
     int ringBuffered() {
-        return ring.buffered();
+        return ring == null ? 0 : ring.buffered();
     }
 
     /** Reads once from {@code channel} into the loop's read buffer and lends what came as fresh bytes. */
@@ -66,12 +69,12 @@ final class InboundBytes {
 
     /** Reads once from {@code channel} straight into the ring, at most {@code maxBytes}. */
     int readIntoRing(ReadableByteChannel channel, int maxBytes) throws IOException {
-        return ring.readFrom(channel, maxBytes);
+        return ring().readFrom(channel, maxBytes);
     }
 
     /** Appends bytes to the ring (TLS plaintext that cannot be lent from the read buffer). */
     void append(ByteBuffer bytes) {
-        ring.write(bytes);
+        ring().write(bytes);
     }
 
     /** After a callback: copies unconsumed fresh bytes into the ring, or trims an empty ring. */
@@ -79,8 +82,8 @@ final class InboundBytes {
         if (freshPos < freshLimit) {
             ByteBuffer buffer = loop.readBuffer();
             buffer.limit(freshLimit).position(freshPos);
-            ring.write(buffer);
-        } else if (ring.isEmpty()) {
+            ring().write(buffer);
+        } else if (ring != null && ring.isEmpty()) {
             ring.trim();
         }
         freshPos = 0;
@@ -89,13 +92,15 @@ final class InboundBytes {
 
     /** Drops everything and gives the ring's memory back. */
     void release() {
-        ring.release();
+        if (ring != null) {
+            ring.release();
+        }
         freshPos = 0;
         freshLimit = 0;
     }
 
     int buffered() {
-        return ring.buffered() + (freshLimit - freshPos);
+        return ringBuffered() + (freshLimit - freshPos);
     }
 
     ByteBuffer next(int n) {
@@ -103,7 +108,7 @@ final class InboundBytes {
         int len = view.remaining();
         if (freshLimit > freshPos) {
             freshPos += len;
-        } else {
+        } else if (len > 0) {
             ring.discard(len);
         }
         return view;
@@ -117,7 +122,7 @@ final class InboundBytes {
             view.limit(freshPos + len).position(freshPos);
             return view;
         }
-        return ring.peekContiguous(n);
+        return ring == null ? EMPTY : ring.peekContiguous(n);
     }
 
     int discard(int n) {
@@ -127,7 +132,7 @@ final class InboundBytes {
             freshPos += len;
             return len;
         }
-        return ring.discard(n < 0 ? Integer.MAX_VALUE : n);
+        return ring == null ? 0 : ring.discard(n < 0 ? Integer.MAX_VALUE : n);
     }
 
     int read(ByteBuffer dst) {
@@ -140,6 +145,15 @@ final class InboundBytes {
             freshPos += len;
             return len;
         }
-        return ring.read(dst);
+        return ring == null ? 0 : ring.read(dst);
+    }
+
+    private ElasticRingBuffer ring() {
+        ElasticRingBuffer r = ring;
+        if (r == null) {
+            r = new ElasticRingBuffer(loop.cache());
+            ring = r;
+        }
+        return r;
     }
 }
