@@ -48,10 +48,14 @@ public final class Runner {
      * JVM flags of every server. A fixed heap so heap sizing cannot differ; the serial collector,
      * which the JVM picks by itself on one CPU anyway, named so every JDK uses it; no pre-touch, so
      * resident memory shows what a server really touched; leak detection off in both libraries so
-     * each runs its fast path.
+     * each runs its fast path; and a wide {@code Integer} cache, which docs/hot-path-allocation.md
+     * recommends to every NIO server: without it the JDK's epoll selector boxes each ready file
+     * descriptor above 127 (16 bytes per ready key, inside {@code Selector.select}, in gnetj and
+     * Netty NIO alike).
      */
     static final List<String> SERVER_FLAGS = List.of(
             "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-AlwaysPreTouch", "-XX:MaxDirectMemorySize=256m",
+            "-XX:AutoBoxCacheMax=65536",
             "-Dio.gnetj.leakDetection=disabled", "-Dio.netty.leakDetection.level=disabled");
 
     /** JVM flags of the echo load generator (the runner's own JDK). */
