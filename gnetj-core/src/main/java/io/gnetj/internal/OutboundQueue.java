@@ -1,0 +1,264 @@
+package io.gnetj.internal;
+
+import io.gnetj.Callback;
+import io.gnetj.ConnectionClosedException;
+import io.gnetj.Options;
+import io.gnetj.OutboundLimitException;
+import io.gnetj.buffer.ElasticMixedBuffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A {@link TcpConn}'s outbound side: the bytes its handler wrote that the kernel has not taken
+ * yet, the cap on them, sending them, and the flow control they drive.
+ *
+ * <pre>
+ *   write/writev ──────────┐
+ *   asyncWrite (a task) ───┴─copy─► buffer ──writeTo, or TlsSession.flush with TLS──► socket
+ *                                     │
+ *              queued ≥ high-water mark: reading pauses; ≤ low-water mark: it resumes
+ * </pre>
+ *
+ * <p>{@code write} copies into the {@link ElasticMixedBuffer}. Inside a callback the bytes wait until
+ * the callback returns and are then sent in one gathering write; elsewhere they are sent at once.
+ * What the kernel does not take stays queued with {@code OP_WRITE} set. Past the high-water mark
+ * reading pauses until the queue drains under the low-water mark. An emptied ring chunk of up to
+ * {@link #OUTBOUND_KEEP_CAPACITY} stays with the connection until a sweep finds it quiet.
+ *
+ * <p>The connection keeps its state ({@code OPEN → CLOSING → CLOSED}), the selector interest and
+ * the callbacks; this queue tells it when to want {@code OP_WRITE}, when to pause or resume
+ * reading, and when a closing connection has sent everything ({@link TcpConn#finishClose()}).
+ *
+ * <p>Threading: the owning loop's thread only.
+ */
+final class OutboundQueue {
+
+    private static final int WRITE_SPIN = 16;
+    /**
+     * Largest outbound ring chunk a connection keeps after a flush empties it, so that a busy
+     * connection does not give its chunk to the pool and take one back for every response. A
+     * connection quiet for a whole sweep interval ({@link #TRIM_AFTER_TICKS}) gives it back, so an
+     * idle connection still holds no buffer memory.
+     */
+    static final int OUTBOUND_KEEP_CAPACITY = 4096;
+    /** Sweep ticks without reads or writes after which the kept outbound chunk is trimmed. */
+    private static final int TRIM_AFTER_TICKS = 2;
+
+    private final TcpConn conn;
+    private final SocketChannel channel;
+    private final Options options;
+    private final ElasticMixedBuffer buffer;
+    /** The connection's TLS layer, or {@code null}; set before the connection opens. */
+    private TlsSession tls;
+    /** Reading is paused: the queue went past the high-water mark and has not drained yet. */
+    private boolean readPaused;
+
+    OutboundQueue(TcpConn conn, EventLoop loop, SocketChannel channel, Options options) {
+        this.conn = conn;
+        this.channel = channel;
+        this.options = options;
+        this.buffer = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap(),
+                OUTBOUND_KEEP_CAPACITY);
+    }
+
+    /** The queue then holds plaintext, which {@code session} wraps as it sends; before the connection opens. */
+    void useTls(TlsSession session) {
+        this.tls = session;
+    }
+
+    /** Whether reading is paused for the queue to drain. */
+    boolean readPaused() {
+        return readPaused;
+    }
+
+    /** Plaintext bytes queued (what counts towards the outbound cap). */
+    int buffered() {
+        return buffer.buffered();
+    }
+
+    boolean isEmpty() {
+        return buffer.isEmpty();
+    }
+
+    /** Bytes waiting to be sent: plaintext, and with TLS the records not yet written. */
+    int queued() {
+        return tls == null ? buffer.buffered() : buffer.buffered() + tls.pendingBytes();
+    }
+
+    // ---- writes, loop thread (the connection checked the thread) ----
+
+    int write(ByteBuffer src) {
+        int len = src.remaining();
+        checkWritable(len);
+        if (len > 0) {
+            buffer.write(src);
+            afterWrite();
+        }
+        return len;
+    }
+
+    int write(byte[] src, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        checkWritable(len);
+        if (len > 0) {
+            buffer.write(src, off, len);
+            afterWrite();
+        }
+        return len;
+    }
+
+    long writev(ByteBuffer[] srcs) {
+        long total = 0;
+        for (ByteBuffer src : srcs) {
+            total += src.remaining();
+        }
+        checkWritable(total);
+        for (ByteBuffer src : srcs) {
+            buffer.write(src);
+        }
+        if (total > 0) {
+            afterWrite();
+        }
+        return total;
+    }
+
+    private void checkWritable(long len) {
+        if (!conn.isOpenOnLoop()) {
+            throw new ConnectionClosedException("connection from " + conn.remoteAddress + " is closed");
+        }
+        if (buffer.buffered() + len > options.maxOutboundBuffered()) {
+            throw new OutboundLimitException("writing " + len + " bytes to " + conn.remoteAddress + " would queue "
+                    + (buffer.buffered() + len) + " bytes, over maxOutboundBuffered "
+                    + options.maxOutboundBuffered() + ": the peer is not reading");
+        }
+    }
+
+    private void afterWrite() {
+        if (!conn.inCallback()) {
+            flush();
+        } else if (!readPaused && buffer.buffered() >= options.writeBufferHighWaterMark()) {
+            updateReadPause(buffer.buffered());
+        }
+    }
+
+    /** The loop-thread half of {@link TcpConn#asyncWrite}/{@link TcpConn#asyncWritev}. */
+    void writeFromTask(ByteBuffer single, ByteBuffer[] many, Callback callback) {
+        if (!conn.isOpenOnLoop()) {
+            conn.complete(callback, new ConnectionClosedException("connection from " + conn.remoteAddress + " is closed"));
+            return;
+        }
+        long len = 0;
+        if (single != null) {
+            len = single.remaining();
+        } else {
+            for (ByteBuffer b : many) {
+                len += b.remaining();
+            }
+        }
+        if (buffer.buffered() + len > options.maxOutboundBuffered()) {
+            conn.complete(callback, new OutboundLimitException("asyncWrite of " + len + " bytes to " + conn.remoteAddress
+                    + " refused: " + buffer.buffered() + " bytes already queued, maxOutboundBuffered "
+                    + options.maxOutboundBuffered() + ": the peer is not reading"));
+            return;
+        }
+        if (single != null) {
+            buffer.write(single);
+        } else {
+            for (ByteBuffer b : many) {
+                buffer.write(b);
+            }
+        }
+        flush();
+        conn.complete(callback, conn.isClosedOnLoop() ? new ConnectionClosedException("connection from "
+                + conn.remoteAddress + " closed while writing") : null);
+    }
+
+    // ---- sending ----
+
+    /** Sends what is queued (with TLS: wrapped, and handshake messages), then adjusts interest. */
+    void flush() {
+        if (conn.isClosedOnLoop()) {
+            return;
+        }
+        if (tls != null) {
+            if (!tls.flush(buffer, conn.isClosingOnLoop()) || conn.isClosedOnLoop()) {
+                return;
+            }
+        } else if (!buffer.isEmpty()) {
+            try {
+                for (int i = 0; i < WRITE_SPIN && !buffer.isEmpty(); i++) {
+                    if (buffer.writeTo(channel) == 0) {
+                        break;
+                    }
+                    conn.markActive();
+                }
+            } catch (IOException e) {
+                conn.closeNow(e);
+                return;
+            }
+        }
+        int queued = queued();
+        if (queued == 0) {
+            if (tls != null) {
+                buffer.trim(); // the TLS layer drains plaintext by copying, not by writeTo
+            }
+            conn.wantWrite(false);
+            if (conn.isClosingOnLoop()) {
+                conn.finishClose();
+                return;
+            }
+        } else {
+            conn.wantWrite(true);
+        }
+        updateReadPause(queued);
+    }
+
+    private void updateReadPause(int queued) {
+        if (!conn.isOpenOnLoop()) {
+            return; // closing reads (and drops) input whatever is queued: see TcpConn.drainWhileClosing
+        }
+        if (!readPaused && queued >= options.writeBufferHighWaterMark()) {
+            readPaused = true;
+            conn.pauseReading();
+        } else if (readPaused && queued <= options.writeBufferLowWaterMark() && conn.isOpenOnLoop()) {
+            readPaused = false;
+            conn.resumeReading();
+        }
+    }
+
+    /**
+     * The engine is stopping: one last try to send what is queued.
+     *
+     * @return {@code false} if the connection was closed here
+     */
+    boolean flushForShutdown() {
+        if (tls != null) {
+            tls.flushForShutdown(buffer);
+            return !conn.isClosedOnLoop();
+        }
+        if (!buffer.isEmpty()) {
+            try {
+                buffer.writeTo(channel);
+            } catch (IOException e) {
+                conn.closeNow(e);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- memory ----
+
+    /** One sweep tick of an open connection idle for {@code idleTicks}: a quiet one gives back its kept chunk. */
+    void trimIfQuiet(int idleTicks) {
+        if (idleTicks == TRIM_AFTER_TICKS && queued() == 0) {
+            buffer.trim(); // quiet for a whole sweep interval: the kept outbound chunk goes back
+        }
+    }
+
+    /** Drops everything and gives the memory back. */
+    void release() {
+        buffer.release();
+    }
+}
