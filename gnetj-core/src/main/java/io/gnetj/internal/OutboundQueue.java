@@ -7,6 +7,7 @@ import io.gnetj.OutboundLimitException;
 import io.gnetj.buffer.ElasticMixedBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -27,8 +28,9 @@ import java.nio.channels.SocketChannel;
  * {@link #OUTBOUND_KEEP_CAPACITY} stays with the connection until a sweep finds it quiet.
  *
  * <p>The connection keeps its state ({@code OPEN → CLOSING → CLOSED}), the selector interest and
- * the callbacks; this queue tells it when to want {@code OP_WRITE}, when to pause or resume
- * reading, and when a closing connection has sent everything ({@link TcpConn#finishClose()}).
+ * the callbacks; this queue asks it for {@code OP_WRITE} while bytes wait, tells it when to pause
+ * or resume reading, and when a closing connection has sent everything
+ * ({@link TcpConn#finishClose()}).
  *
  * <p>Threading: the owning loop's thread only.
  */
@@ -203,20 +205,20 @@ final class OutboundQueue {
             if (tls != null) {
                 buffer.trim(); // the TLS layer drains plaintext by copying, not by writeTo
             }
-            conn.wantWrite(false);
+            conn.setInterest(conn.interestOps() & ~SelectionKey.OP_WRITE);
             if (conn.isClosingOnLoop()) {
                 conn.finishClose();
                 return;
             }
         } else {
-            conn.wantWrite(true);
+            conn.setInterest(conn.interestOps() | SelectionKey.OP_WRITE);
         }
         updateReadPause(queued);
     }
 
     private void updateReadPause(int queued) {
         if (!conn.isOpenOnLoop()) {
-            return; // closing reads (and drops) input whatever is queued: see TcpConn.drainWhileClosing
+            return; // closing reads (and drops) input whatever is queued: see GracefulClose.drain
         }
         if (!readPaused && queued >= options.writeBufferHighWaterMark()) {
             readPaused = true;

@@ -29,7 +29,7 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Outbound</h2>
  * Bytes to send wait in {@link OutboundQueue}, which sends them, asks for {@code OP_WRITE} while the
- * kernel is full and pauses reading past the high-water mark; it calls back {@link #wantWrite},
+ * kernel is full and pauses reading past the high-water mark; it calls back {@link #setInterest},
  * {@link #pauseReading()}, {@link #resumeReading()} and, once a closing connection has sent
  * everything, {@link #finishClose()}.
  *
@@ -42,6 +42,8 @@ import javax.net.ssl.SSLSession;
  * <h2>Closing</h2>
  * {@code OPEN → CLOSING} (no more reads or writes accepted; queued bytes still go out, for at most
  * the close timeout) {@code → CLOSED} (socket closed, buffers released, {@code onClose} run once).
+ * {@link GracefulClose} drives the way through {@code CLOSING}, lingering for the peer's EOF when
+ * it was still sending; {@link #closeNow} is the step to {@code CLOSED}.
  *
  * <p>Threading: the loop thread, except the methods {@link Conn} allows from any thread, which
  * post a {@link LoopTask}.
@@ -51,12 +53,12 @@ final class TcpConn extends AbstractConn {
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
-    private static final int WRITE_SPIN = 16;
 
     private final SocketChannel channel;
     private final Options options;
     private final InboundBytes inbound;
     private final OutboundQueue outbound;
+    private final GracefulClose closing;
 
     private SelectionKey key;
     private int interestOps;
@@ -71,7 +73,6 @@ final class TcpConn extends AbstractConn {
     /** Posted when reading resumes with bytes still buffered; made on first use. */
     private LoopTask resumeTask;
     private boolean closeRequested;
-    private Throwable closeCause;
     private List<Callback> closeCallbacks;
     /** Whether onOpen ran, and so whether onClose must. */
     private boolean opened;
@@ -83,13 +84,6 @@ final class TcpConn extends AbstractConn {
     /** Slot in the loop's connection table; -1 once removed. */
     int slot = -1;
     private int idleTicks;
-    private int closeTicks;
-    /** Closing: the peer sent bytes after we started closing (and we dropped them). */
-    private boolean peerSentWhileClosing;
-    /** The peer has shut down its output (we read EOF). */
-    private boolean peerDone;
-    /** Closing: our output is shut down and we wait for the peer's EOF (see {@link #finishClose()}). */
-    private boolean lingering;
     /** The TLS layer, or {@code null} for a plain connection; set before the connection opens. */
     private TlsSession tls;
 
@@ -99,6 +93,7 @@ final class TcpConn extends AbstractConn {
         this.options = loop.engine().options();
         this.inbound = new InboundBytes(loop);
         this.outbound = new OutboundQueue(this, loop, channel, options);
+        this.closing = new GracefulClose(this, loop, channel, options, outbound);
     }
 
     private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
@@ -242,7 +237,7 @@ final class TcpConn extends AbstractConn {
      */
     void peerFinished(boolean eof) {
         if (eof) {
-            peerDone = true;
+            closing.peerDone();
         }
         closeGracefully(null);
     }
@@ -269,7 +264,7 @@ final class TcpConn extends AbstractConn {
     /** The socket is readable. */
     void onReadable() {
         if (state == CLOSING) {
-            drainWhileClosing();
+            closing.drain();
             return;
         }
         if (state != OPEN || outbound.readPaused()) {
@@ -379,11 +374,6 @@ final class TcpConn extends AbstractConn {
         outbound.flush();
     }
 
-    /** The outbound queue: {@code OP_WRITE} while bytes wait for the socket, or not. */
-    void wantWrite(boolean on) {
-        setInterest(on ? interestOps | SelectionKey.OP_WRITE : interestOps & ~SelectionKey.OP_WRITE);
-    }
-
     /** The outbound queue went past the high-water mark: stop reading until it drains. */
     void pauseReading() {
         setInterest(interestOps & ~SelectionKey.OP_READ);
@@ -423,7 +413,13 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    private void setInterest(int ops) {
+    /** The selector interest currently set. */
+    int interestOps() {
+        return interestOps;
+    }
+
+    /** Sets the selector interest to {@code ops}, unless closed. */
+    void setInterest(int ops) {
         // Changing interest takes the selector's update lock in the JDK: only when it changes.
         if (ops != interestOps && state != CLOSED) {
             interestOps = ops;
@@ -435,92 +431,18 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    /** Stops reading, lets queued bytes go out, then closes. Idempotent. */
+    /** Stops reading, lets queued bytes go out, then closes (see {@link GracefulClose}). Idempotent. */
     void closeGracefully(Throwable cause) {
         if (state != OPEN) {
             return;
         }
         state = CLOSING;
-        closeCause = cause;
-        closeTicks = 0;
-        if (options.closeTimeout().isZero()) {
-            closeNow(cause);
-            return;
-        }
-        if (outbound.isEmpty() && tls == null) {
-            finishClose();
-            return;
-        }
-        // Keep reading while the queue drains (with TLS: and close_notify goes out), dropping what
-        // comes: see drainWhileClosing.
-        setInterest(peerDone ? SelectionKey.OP_WRITE : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        flushOutbound();
+        closing.begin(cause, tls != null);
     }
 
-    /**
-     * Closing, and everything queued has been handed to the kernel. If the peer is still sending,
-     * closing now would throw away the tail of our reply: a TCP socket closed with unread input is
-     * reset, and the kernel drops what it has not sent yet (a pipelining client, or one that keeps
-     * talking while we close on an error, loses the reply). So then shut down our output instead
-     * (the FIN follows the last byte) and wait, reading and dropping, for the peer's EOF, at most
-     * until closeTimeout. A quiet peer, the usual case, is closed at once, and so is a close with
-     * a cause.
-     */
+    /** Closing, and everything queued has been handed to the kernel: see {@link GracefulClose#finish()}. */
     void finishClose() {
-        if (lingering) {
-            return;
-        }
-        if (!peerDone && !drainWhileClosing()) {
-            return; // closed while draining
-        }
-        if (peerDone || !peerSentWhileClosing || closeCause != null) {
-            // A close with a cause (a handler threw, a limit, the idle timeout) is not delivering
-            // a reply: close at once rather than let a misbehaving peer hold the connection.
-            closeNow(closeCause);
-            return;
-        }
-        try {
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            closeNow(closeCause);
-            return;
-        }
-        lingering = true;
-        setInterest(SelectionKey.OP_READ);
-    }
-
-    /**
-     * Closing: reads and drops what the peer sends (see {@link #finishClose()}), into the loop's
-     * discard buffer, never the shared read buffer, which may hold another connection's fresh
-     * bytes when a handler closes this connection from that connection's callback.
-     *
-     * @return {@code false} if the connection was closed here
-     */
-    private boolean drainWhileClosing() {
-        ByteBuffer sink = loop.discardBuffer();
-        try {
-            for (int i = 0; i < WRITE_SPIN; i++) {
-                sink.clear();
-                int n = channel.read(sink);
-                if (n == 0) {
-                    return true;
-                }
-                if (n < 0) {
-                    peerDone = true;
-                    if (lingering || outbound.queued() == 0) {
-                        closeNow(closeCause);
-                        return false;
-                    }
-                    setInterest(interestOps & ~SelectionKey.OP_READ); // EOF stays readable: stop asking
-                    return true;
-                }
-                peerSentWhileClosing = true;
-            }
-            return true;
-        } catch (IOException e) {
-            closeNow(closeCause != null ? closeCause : e);
-            return false;
-        }
+        closing.finish();
     }
 
     /** Closes the socket now, releases buffers, runs {@code onClose} and close callbacks. Idempotent. */
@@ -590,7 +512,7 @@ final class TcpConn extends AbstractConn {
         if (!outbound.flushForShutdown()) {
             return; // closed while sending
         }
-        closeNow(state == CLOSING ? closeCause : null);
+        closeNow(state == CLOSING ? closing.cause() : null);
     }
 
     /** One sweep tick: close if connecting, handshaking, idle or closing for too long. */
@@ -605,12 +527,7 @@ final class TcpConn extends AbstractConn {
                         + options.connectTimeout()));
             }
         } else if (state == CLOSING) {
-            if (++closeTicks >= closeTicksLimit && lingering) {
-                closeNow(closeCause); // everything was sent; the peer just never closed its side
-            } else if (closeTicks >= closeTicksLimit) {
-                closeNow(new ConnectionClosedException("closed with " + outbound.queued()
-                        + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));
-            }
+            closing.tick(closeTicksLimit);
         } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
             closeGracefully(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
                     + " (idleTimeout) on the connection from " + remoteAddress));
