@@ -85,8 +85,15 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
         }
         ByteBuffer view = conn.peek(window);
         int base = view.position();
-        for (int start = searched; start <= lastStart; start++) {
-            if (matchesAt(view, base + start)) {
+        byte first = delimiter[0];
+        int start = searched;
+        while (start <= lastStart) {
+            int at = ByteSearch.indexOf(view, base + start, base + lastStart + 1, first);
+            if (at < 0) {
+                break;
+            }
+            start = at - base;
+            if (matchesAt(view, at)) {
                 searched = 0;
                 ByteBuffer frame = conn.next(start + d);
                 if (stripDelimiter) {
@@ -94,6 +101,7 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
                 }
                 return frame;
             }
+            start++;
         }
         searched = lastStart + 1;
         if (searched > maxLength) {

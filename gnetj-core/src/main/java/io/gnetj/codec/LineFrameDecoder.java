@@ -65,17 +65,17 @@ public final class LineFrameDecoder implements FrameDecoder {
         int window = Math.min(buffered, maxLength + 2);
         ByteBuffer view = conn.peek(window);
         int base = view.position();
-        for (int i = searched; i < window; i++) {
-            if (view.get(base + i) == '\n') {
-                int length = i > 0 && view.get(base + i - 1) == '\r' ? i - 1 : i;
-                if (length > maxLength) {
-                    throw tooLong(length + " bytes");
-                }
-                searched = 0;
-                ByteBuffer frame = conn.next(i + 1);
-                frame.limit(frame.position() + length);
-                return frame;
+        int lf = ByteSearch.indexOf(view, base + searched, base + window, (byte) '\n');
+        if (lf >= 0) {
+            int i = lf - base;
+            int length = i > 0 && view.get(lf - 1) == '\r' ? i - 1 : i;
+            if (length > maxLength) {
+                throw tooLong(length + " bytes");
             }
+            searched = 0;
+            ByteBuffer frame = conn.next(i + 1);
+            frame.limit(frame.position() + length);
+            return frame;
         }
         searched = window;
         // No \n yet: the line holds at least the bytes seen, less a trailing \r that may start \r\n.

@@ -1,5 +1,6 @@
 package io.gnetj.examples.http;
 
+import io.gnetj.codec.ByteSearch;
 import java.nio.ByteBuffer;
 
 /**
@@ -196,9 +197,10 @@ public final class HttpRequestParser {
     private int findHeadEnd(ByteBuffer buf, int avail) {
         int i = scanned;
         while (i < avail) {
-            if (buf.get(base + i) != LF) {
-                i++;
-                continue;
+            i = indexOf(buf, i, avail, LF);
+            if (i < 0) {
+                i = avail;
+                break;
             }
             int lineLength = i - lineStart; // without the LF
             boolean empty = lineLength == 0 || (lineLength == 1 && buf.get(base + lineStart) == CR);
@@ -721,13 +723,13 @@ public final class HttpRequestParser {
         return e;
     }
 
+    /** Index (relative to {@code base}) of the first {@code b} in {@code [from, to)}, or -1. */
     private int indexOf(ByteBuffer buf, int from, int to, byte b) {
-        for (int i = from; i < to; i++) {
-            if (buf.get(base + i) == b) {
-                return i;
-            }
+        if (from >= to) {
+            return -1;
         }
-        return -1;
+        int at = ByteSearch.indexOf(buf, base + from, base + to, b);
+        return at < 0 ? -1 : at - base;
     }
 
     private int trimStart(ByteBuffer buf, int s, int e) {

@@ -1,5 +1,6 @@
 package io.gnetj.examples.redis;
 
+import io.gnetj.codec.ByteSearch;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -267,13 +268,13 @@ public final class RespParser {
         return ERROR;
     }
 
+    /** Index (relative to {@code base}) of the first {@code b} in {@code [from, to)}, or -1. */
     private int indexOf(ByteBuffer buf, int from, int to, byte b) {
-        for (int i = from; i < to; i++) {
-            if (buf.get(base + i) == b) {
-                return i;
-            }
+        if (from >= to) {
+            return -1;
         }
-        return -1;
+        int at = ByteSearch.indexOf(buf, base + from, base + to, b);
+        return at < 0 ? -1 : at - base;
     }
 
     private static boolean isSpace(byte b) {

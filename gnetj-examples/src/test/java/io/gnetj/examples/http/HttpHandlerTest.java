@@ -1,10 +1,11 @@
 package io.gnetj.examples.http;
 
+import static io.gnetj.examples.TextConns.output;
+import static io.gnetj.examples.TextConns.receive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gnetj.Action;
 import io.gnetj.testing.MemoryConn;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -22,24 +23,6 @@ class HttpHandlerTest {
 
     static final String PLAINTEXT_RESPONSE = "HTTP/1.1 200 OK\r\nServer: gnetj\r\nDate: " + DATE + "\r\n"
             + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
-
-    /**
-     * Delivers ISO-8859-1 text to an open connection and returns the {@link Action} the handler's
-     * {@code onTraffic} returned; a handler that throws fails the test.
-     */
-    private static Action receive(MemoryConn c, String text) {
-        assertThat(c.isOpen()).as("receiving on an open connection").isTrue();
-        c.receive(text.getBytes(StandardCharsets.ISO_8859_1));
-        if (c.closeCause() != null) {
-            throw new AssertionError("the handler threw", c.closeCause());
-        }
-        return c.lastAction();
-    }
-
-    /** Everything written since the last call, as ISO-8859-1 text. */
-    private static String output(MemoryConn c) {
-        return new String(c.takeWritten(), StandardCharsets.ISO_8859_1);
-    }
 
     @Test
     void answersPlaintextExactly() {

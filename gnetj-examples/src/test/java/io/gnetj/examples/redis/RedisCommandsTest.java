@@ -1,5 +1,7 @@
 package io.gnetj.examples.redis;
 
+import static io.gnetj.examples.TextConns.output;
+import static io.gnetj.examples.TextConns.receive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gnetj.Action;
@@ -20,24 +22,6 @@ class RedisCommandsTest {
     private String call(String... args) {
         receive(conn, encode(args));
         return output(conn);
-    }
-
-    /**
-     * Delivers ISO-8859-1 text to an open connection and returns the {@link Action} the handler's
-     * {@code onTraffic} returned; a handler that throws fails the test.
-     */
-    private static Action receive(MemoryConn c, String text) {
-        assertThat(c.isOpen()).as("receiving on an open connection").isTrue();
-        c.receive(text.getBytes(StandardCharsets.ISO_8859_1));
-        if (c.closeCause() != null) {
-            throw new AssertionError("the handler threw", c.closeCause());
-        }
-        return c.lastAction();
-    }
-
-    /** Everything written since the last call, as ISO-8859-1 text. */
-    private static String output(MemoryConn c) {
-        return new String(c.takeWritten(), StandardCharsets.ISO_8859_1);
     }
 
     private static String encode(String... args) {
