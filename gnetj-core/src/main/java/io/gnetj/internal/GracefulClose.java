@@ -1,7 +1,6 @@
 package io.gnetj.internal;
 
 import io.gnetj.ConnectionClosedException;
-import io.gnetj.Options;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -20,7 +19,8 @@ import java.nio.channels.SocketChannel;
  *                         └─ closeTimeout passes (sweep ticks) ──────────────────────────────► closeNow
  * </pre>
  *
- * <p>The connection keeps its state, the selector interest and the teardown
+ * <p>Made when the connection first needs it (its peer's EOF, or the close itself), so an open
+ * connection does not carry it. The connection keeps its state, the selector interest and the teardown
  * ({@link TcpConn#closeNow}); it calls {@link #begin} as it turns {@code CLOSING}, {@link #drain()}
  * when the socket is readable while closing, {@link #finish()} once its outbound queue is empty, and
  * {@link #tick} on each sweep while closing.
@@ -33,9 +33,6 @@ final class GracefulClose {
     private static final int READ_SPIN = 16;
 
     private final TcpConn conn;
-    private final EventLoop loop;
-    private final SocketChannel channel;
-    private final Options options;
     private final OutboundQueue outbound;
 
     private Throwable closeCause;
@@ -47,11 +44,8 @@ final class GracefulClose {
     /** Closing: our output is shut down and we wait for the peer's EOF (see {@link #finish()}). */
     private boolean lingering;
 
-    GracefulClose(TcpConn conn, EventLoop loop, SocketChannel channel, Options options, OutboundQueue outbound) {
+    GracefulClose(TcpConn conn, OutboundQueue outbound) {
         this.conn = conn;
-        this.loop = loop;
-        this.channel = channel;
-        this.options = options;
         this.outbound = outbound;
     }
 
@@ -72,7 +66,7 @@ final class GracefulClose {
     void begin(Throwable cause, boolean tls) {
         closeCause = cause;
         closeTicks = 0;
-        if (options.closeTimeout().isZero()) {
+        if (conn.options().closeTimeout().isZero()) {
             conn.closeNow(cause);
             return;
         }
@@ -109,7 +103,7 @@ final class GracefulClose {
             return;
         }
         try {
-            channel.shutdownOutput();
+            conn.socketChannel().shutdownOutput();
         } catch (IOException e) {
             conn.closeNow(closeCause);
             return;
@@ -126,7 +120,8 @@ final class GracefulClose {
      * @return {@code false} if the connection was closed here
      */
     boolean drain() {
-        ByteBuffer sink = loop.discardBuffer();
+        ByteBuffer sink = conn.loop.discardBuffer();
+        SocketChannel channel = conn.socketChannel();
         try {
             for (int i = 0; i < READ_SPIN; i++) {
                 sink.clear();
@@ -158,7 +153,7 @@ final class GracefulClose {
             conn.closeNow(closeCause); // everything was sent; the peer just never closed its side
         } else if (closeTicks >= closeTicksLimit) {
             conn.closeNow(new ConnectionClosedException("closed with " + outbound.queued()
-                    + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));
+                    + " bytes unsent: the peer did not take them within closeTimeout " + conn.options().closeTimeout()));
         }
     }
 }

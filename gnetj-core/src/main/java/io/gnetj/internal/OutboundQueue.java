@@ -8,7 +8,6 @@ import io.gnetj.buffer.ElasticMixedBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * A {@link TcpConn}'s outbound side: the bytes its handler wrote that the kernel has not taken
@@ -48,20 +47,25 @@ final class OutboundQueue {
     private static final int TRIM_AFTER_TICKS = 2;
 
     private final TcpConn conn;
-    private final SocketChannel channel;
-    private final Options options;
-    private final ElasticMixedBuffer buffer;
+    /** Made on the first write (or when TLS first needs it): a connection that never writes has none. */
+    private ElasticMixedBuffer buffer;
     /** The connection's TLS layer, or {@code null}; set before the connection opens. */
     private TlsSession tls;
     /** Reading is paused: the queue went past the high-water mark and has not drained yet. */
     private boolean readPaused;
 
-    OutboundQueue(TcpConn conn, EventLoop loop, SocketChannel channel, Options options) {
+    OutboundQueue(TcpConn conn) {
         this.conn = conn;
-        this.channel = channel;
-        this.options = options;
-        this.buffer = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap(),
-                OUTBOUND_KEEP_CAPACITY);
+    }
+
+    private ElasticMixedBuffer buffer() {
+        ElasticMixedBuffer b = buffer;
+        if (b == null) {
+            int cap = conn.options().writeBufferCap();
+            b = new ElasticMixedBuffer(conn.loop.cache(), cap, cap, OUTBOUND_KEEP_CAPACITY);
+            buffer = b;
+        }
+        return b;
     }
 
     /** The queue then holds plaintext, which {@code session} wraps as it sends; before the connection opens. */
@@ -76,16 +80,16 @@ final class OutboundQueue {
 
     /** Plaintext bytes queued (what counts towards the outbound cap). */
     int buffered() {
-        return buffer.buffered();
+        return buffer == null ? 0 : buffer.buffered();
     }
 
     boolean isEmpty() {
-        return buffer.isEmpty();
+        return buffer == null || buffer.isEmpty();
     }
 
     /** Bytes waiting to be sent: plaintext, and with TLS the records not yet written. */
     int queued() {
-        return tls == null ? buffer.buffered() : buffer.buffered() + tls.pendingBytes();
+        return tls == null ? buffered() : buffered() + tls.pendingBytes();
     }
 
     // ---- writes, loop thread (the connection checked the thread) ----
@@ -94,7 +98,7 @@ final class OutboundQueue {
         int len = src.remaining();
         checkWritable(len);
         if (len > 0) {
-            buffer.write(src);
+            buffer().write(src);
             afterWrite();
         }
         return len;
@@ -104,7 +108,7 @@ final class OutboundQueue {
         java.util.Objects.checkFromIndexSize(off, len, src.length);
         checkWritable(len);
         if (len > 0) {
-            buffer.write(src, off, len);
+            buffer().write(src, off, len);
             afterWrite();
         }
         return len;
@@ -117,7 +121,7 @@ final class OutboundQueue {
         }
         checkWritable(total);
         for (ByteBuffer src : srcs) {
-            buffer.write(src);
+            buffer().write(src);
         }
         if (total > 0) {
             afterWrite();
@@ -129,18 +133,18 @@ final class OutboundQueue {
         if (!conn.isOpenOnLoop()) {
             throw new ConnectionClosedException("connection from " + conn.remoteAddress + " is closed");
         }
-        if (buffer.buffered() + len > options.maxOutboundBuffered()) {
+        if (buffered() + len > conn.options().maxOutboundBuffered()) {
             throw new OutboundLimitException("writing " + len + " bytes to " + conn.remoteAddress + " would queue "
-                    + (buffer.buffered() + len) + " bytes, over maxOutboundBuffered "
-                    + options.maxOutboundBuffered() + ": the peer is not reading");
+                    + (buffered() + len) + " bytes, over maxOutboundBuffered "
+                    + conn.options().maxOutboundBuffered() + ": the peer is not reading");
         }
     }
 
     private void afterWrite() {
         if (!conn.inCallback()) {
             flush();
-        } else if (!readPaused && buffer.buffered() >= options.writeBufferHighWaterMark()) {
-            updateReadPause(buffer.buffered());
+        } else if (!readPaused && buffered() >= conn.options().writeBufferHighWaterMark()) {
+            updateReadPause(buffered());
         }
     }
 
@@ -158,17 +162,17 @@ final class OutboundQueue {
                 len += b.remaining();
             }
         }
-        if (buffer.buffered() + len > options.maxOutboundBuffered()) {
+        if (buffered() + len > conn.options().maxOutboundBuffered()) {
             conn.complete(callback, new OutboundLimitException("asyncWrite of " + len + " bytes to " + conn.remoteAddress
-                    + " refused: " + buffer.buffered() + " bytes already queued, maxOutboundBuffered "
-                    + options.maxOutboundBuffered() + ": the peer is not reading"));
+                    + " refused: " + buffered() + " bytes already queued, maxOutboundBuffered "
+                    + conn.options().maxOutboundBuffered() + ": the peer is not reading"));
             return;
         }
         if (single != null) {
-            buffer.write(single);
+            buffer().write(single);
         } else {
             for (ByteBuffer b : many) {
-                buffer.write(b);
+                buffer().write(b);
             }
         }
         flush();
@@ -184,13 +188,13 @@ final class OutboundQueue {
             return;
         }
         if (tls != null) {
-            if (!tls.flush(buffer, conn.isClosingOnLoop()) || conn.isClosedOnLoop()) {
+            if (!tls.flush(buffer(), conn.isClosingOnLoop()) || conn.isClosedOnLoop()) {
                 return;
             }
-        } else if (!buffer.isEmpty()) {
+        } else if (!isEmpty()) {
             try {
-                for (int i = 0; i < WRITE_SPIN && !buffer.isEmpty(); i++) {
-                    if (buffer.writeTo(channel) == 0) {
+                for (int i = 0; i < WRITE_SPIN && !isEmpty(); i++) {
+                    if (buffer.writeTo(conn.socketChannel()) == 0) {
                         break;
                     }
                     conn.markActive();
@@ -203,7 +207,7 @@ final class OutboundQueue {
         int queued = queued();
         if (queued == 0) {
             if (tls != null) {
-                buffer.trim(); // the TLS layer drains plaintext by copying, not by writeTo
+                buffer.trim(); // made by tls.flush above; TLS drains plaintext by copying, not by writeTo
             }
             conn.setInterest(conn.interestOps() & ~SelectionKey.OP_WRITE);
             if (conn.isClosingOnLoop()) {
@@ -220,10 +224,10 @@ final class OutboundQueue {
         if (!conn.isOpenOnLoop()) {
             return; // closing reads (and drops) input whatever is queued: see GracefulClose.drain
         }
-        if (!readPaused && queued >= options.writeBufferHighWaterMark()) {
+        if (!readPaused && queued >= conn.options().writeBufferHighWaterMark()) {
             readPaused = true;
             conn.pauseReading();
-        } else if (readPaused && queued <= options.writeBufferLowWaterMark() && conn.isOpenOnLoop()) {
+        } else if (readPaused && queued <= conn.options().writeBufferLowWaterMark() && conn.isOpenOnLoop()) {
             readPaused = false;
             conn.resumeReading();
         }
@@ -236,12 +240,12 @@ final class OutboundQueue {
      */
     boolean flushForShutdown() {
         if (tls != null) {
-            tls.flushForShutdown(buffer);
+            tls.flushForShutdown(buffer());
             return !conn.isClosedOnLoop();
         }
-        if (!buffer.isEmpty()) {
+        if (!isEmpty()) {
             try {
-                buffer.writeTo(channel);
+                buffer.writeTo(conn.socketChannel());
             } catch (IOException e) {
                 conn.closeNow(e);
                 return false;
@@ -254,13 +258,15 @@ final class OutboundQueue {
 
     /** One sweep tick of an open connection idle for {@code idleTicks}: a quiet one gives back its kept chunk. */
     void trimIfQuiet(int idleTicks) {
-        if (idleTicks == TRIM_AFTER_TICKS && queued() == 0) {
+        if (idleTicks == TRIM_AFTER_TICKS && buffer != null && queued() == 0) {
             buffer.trim(); // quiet for a whole sweep interval: the kept outbound chunk goes back
         }
     }
 
     /** Drops everything and gives the memory back. */
     void release() {
-        buffer.release();
+        if (buffer != null) {
+            buffer.release();
+        }
     }
 }

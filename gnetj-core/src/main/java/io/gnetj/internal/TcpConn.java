@@ -58,7 +58,8 @@ final class TcpConn extends AbstractConn {
     private final Options options;
     private final InboundBytes inbound;
     private final OutboundQueue outbound;
-    private final GracefulClose closing;
+    /** Made on first need (the peer's EOF, or the close): see {@link #closing()}. */
+    private GracefulClose closing;
 
     private SelectionKey key;
     private int interestOps;
@@ -92,8 +93,7 @@ final class TcpConn extends AbstractConn {
         this.channel = channel;
         this.options = loop.engine().options();
         this.inbound = new InboundBytes(loop);
-        this.outbound = new OutboundQueue(this, loop, channel, options);
-        this.closing = new GracefulClose(this, loop, channel, options, outbound);
+        this.outbound = new OutboundQueue(this);
     }
 
     private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
@@ -105,6 +105,25 @@ final class TcpConn extends AbstractConn {
     }
 
     // ---- lifecycle, loop thread ----
+
+    /** The socket; for the connection's helpers ({@link OutboundQueue}, {@link GracefulClose}). */
+    SocketChannel socketChannel() {
+        return channel;
+    }
+
+    /** The engine's options; for the connection's helpers. */
+    Options options() {
+        return options;
+    }
+
+    private GracefulClose closing() {
+        GracefulClose c = closing;
+        if (c == null) {
+            c = new GracefulClose(this, outbound);
+            closing = c;
+        }
+        return c;
+    }
 
     /** Makes this connection speak TLS through {@code session}; before it is registered. */
     void useTls(TlsSession session) {
@@ -237,7 +256,7 @@ final class TcpConn extends AbstractConn {
      */
     void peerFinished(boolean eof) {
         if (eof) {
-            closing.peerDone();
+            closing().peerDone();
         }
         closeGracefully(null);
     }
@@ -437,7 +456,7 @@ final class TcpConn extends AbstractConn {
             return;
         }
         state = CLOSING;
-        closing.begin(cause, tls != null);
+        closing().begin(cause, tls != null);
     }
 
     /** Closing, and everything queued has been handed to the kernel: see {@link GracefulClose#finish()}. */
