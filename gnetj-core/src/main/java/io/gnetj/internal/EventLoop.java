@@ -81,7 +81,7 @@ final class EventLoop implements Runnable {
     private final BufferCache cache;
     private final ByteBuffer readBuffer;
     private final ByteBuffer readView;
-    /** Where closing connections drop what their peers still send (see TcpConn.finishClose). */
+    /** Where closing connections drop what their peers still send (see GracefulClose.finish). */
     private final ByteBuffer discardBuffer = ByteBuffer.allocateDirect(8 * 1024);
     private final RateLimitedLog handlerErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final RateLimitedLog acceptErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));

@@ -8,8 +8,6 @@ import io.gnetj.GnetException;
 import io.gnetj.IdleTimeoutException;
 import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
-import io.gnetj.OutboundLimitException;
-import io.gnetj.buffer.ElasticMixedBuffer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
@@ -30,11 +28,10 @@ import javax.net.ssl.SSLSession;
  * when nothing is buffered, else in the connection's ring.
  *
  * <h2>Outbound</h2>
- * {@code write} copies into the {@link ElasticMixedBuffer}. Inside a callback the bytes wait until
- * the callback returns and are then sent in one gathering write; elsewhere they are sent at once.
- * What the kernel does not take stays queued with {@code OP_WRITE} set. Past the high-water mark
- * reading pauses until the queue drains under the low-water mark. An emptied ring chunk of up to
- * {@link #OUTBOUND_KEEP_CAPACITY} stays with the connection until a sweep finds it quiet.
+ * Bytes to send wait in {@link OutboundQueue}, which sends them, asks for {@code OP_WRITE} while the
+ * kernel is full and pauses reading past the high-water mark; it calls back {@link #setInterest},
+ * {@link #pauseReading()}, {@link #resumeReading()} and, once a closing connection has sent
+ * everything, {@link #finishClose()}.
  *
  * <h2>TLS</h2>
  * A TLS connection has a {@link TlsSession} between the socket and these buffers, which then hold
@@ -45,6 +42,8 @@ import javax.net.ssl.SSLSession;
  * <h2>Closing</h2>
  * {@code OPEN → CLOSING} (no more reads or writes accepted; queued bytes still go out, for at most
  * the close timeout) {@code → CLOSED} (socket closed, buffers released, {@code onClose} run once).
+ * {@link GracefulClose} drives the way through {@code CLOSING}, lingering for the peer's EOF when
+ * it was still sending; {@link #closeNow} is the step to {@code CLOSED}.
  *
  * <p>Threading: the loop thread, except the methods {@link Conn} allows from any thread, which
  * post a {@link LoopTask}.
@@ -54,21 +53,13 @@ final class TcpConn extends AbstractConn {
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
-    private static final int WRITE_SPIN = 16;
-    /**
-     * Largest outbound ring chunk a connection keeps after a flush empties it, so that a busy
-     * connection does not give its chunk to the pool and take one back for every response. A
-     * connection quiet for a whole sweep interval ({@link #TRIM_AFTER_TICKS}) gives it back, so an
-     * idle connection still holds no buffer memory.
-     */
-    static final int OUTBOUND_KEEP_CAPACITY = 4096;
-    /** Sweep ticks without reads or writes after which the kept outbound chunk is trimmed. */
-    private static final int TRIM_AFTER_TICKS = 2;
 
     private final SocketChannel channel;
     private final Options options;
     private final InboundBytes inbound;
-    private final ElasticMixedBuffer outbound;
+    private final OutboundQueue outbound;
+    /** Made on first need (the peer's EOF, or the close): see {@link #closing()}. */
+    private GracefulClose closing;
 
     private SelectionKey key;
     private int interestOps;
@@ -80,11 +71,9 @@ final class TcpConn extends AbstractConn {
     private volatile boolean closeCalled;
 
     private boolean inCallback;
-    private boolean readPaused;
     /** Posted when reading resumes with bytes still buffered; made on first use. */
     private LoopTask resumeTask;
     private boolean closeRequested;
-    private Throwable closeCause;
     private List<Callback> closeCallbacks;
     /** Whether onOpen ran, and so whether onClose must. */
     private boolean opened;
@@ -96,13 +85,6 @@ final class TcpConn extends AbstractConn {
     /** Slot in the loop's connection table; -1 once removed. */
     int slot = -1;
     private int idleTicks;
-    private int closeTicks;
-    /** Closing: the peer sent bytes after we started closing (and we dropped them). */
-    private boolean peerSentWhileClosing;
-    /** The peer has shut down its output (we read EOF). */
-    private boolean peerDone;
-    /** Closing: our output is shut down and we wait for the peer's EOF (see {@link #finishClose()}). */
-    private boolean lingering;
     /** The TLS layer, or {@code null} for a plain connection; set before the connection opens. */
     private TlsSession tls;
 
@@ -111,8 +93,7 @@ final class TcpConn extends AbstractConn {
         this.channel = channel;
         this.options = loop.engine().options();
         this.inbound = new InboundBytes(loop);
-        this.outbound = new ElasticMixedBuffer(loop.cache(), options.writeBufferCap(), options.writeBufferCap(),
-                OUTBOUND_KEEP_CAPACITY);
+        this.outbound = new OutboundQueue(this);
     }
 
     private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
@@ -125,9 +106,29 @@ final class TcpConn extends AbstractConn {
 
     // ---- lifecycle, loop thread ----
 
+    /** The socket; for the connection's helpers ({@link OutboundQueue}, {@link GracefulClose}). */
+    SocketChannel socketChannel() {
+        return channel;
+    }
+
+    /** The engine's options; for the connection's helpers. */
+    Options options() {
+        return options;
+    }
+
+    private GracefulClose closing() {
+        GracefulClose c = closing;
+        if (c == null) {
+            c = new GracefulClose(this, outbound);
+            closing = c;
+        }
+        return c;
+    }
+
     /** Makes this connection speak TLS through {@code session}; before it is registered. */
     void useTls(TlsSession session) {
         this.tls = session;
+        outbound.useTls(session);
     }
 
     /**
@@ -198,7 +199,7 @@ final class TcpConn extends AbstractConn {
     void tlsTaskRunning(boolean running) {
         if (running) {
             setInterest(interestOps & ~SelectionKey.OP_READ);
-        } else if (state == OPEN && !readPaused) {
+        } else if (state == OPEN && !outbound.readPaused()) {
             setInterest(interestOps | SelectionKey.OP_READ);
         }
     }
@@ -206,6 +207,21 @@ final class TcpConn extends AbstractConn {
     /** Open, as seen on the loop (a close requested from elsewhere has not taken effect yet). */
     boolean isOpenOnLoop() {
         return state == OPEN;
+    }
+
+    /** Closing: no more reads or writes accepted, queued bytes still going out. */
+    boolean isClosingOnLoop() {
+        return state == CLOSING;
+    }
+
+    /** Closed: socket closed, buffers released. */
+    boolean isClosedOnLoop() {
+        return state == CLOSED;
+    }
+
+    /** Inside one of this connection's handler callbacks (writes then wait for it to return). */
+    boolean inCallback() {
+        return inCallback;
     }
 
     /** Read or write progress: resets the idle timeout. */
@@ -240,7 +256,7 @@ final class TcpConn extends AbstractConn {
      */
     void peerFinished(boolean eof) {
         if (eof) {
-            peerDone = true;
+            closing().peerDone();
         }
         closeGracefully(null);
     }
@@ -267,10 +283,10 @@ final class TcpConn extends AbstractConn {
     /** The socket is readable. */
     void onReadable() {
         if (state == CLOSING) {
-            drainWhileClosing();
+            closing.drain();
             return;
         }
-        if (state != OPEN || readPaused) {
+        if (state != OPEN || outbound.readPaused()) {
             return;
         }
         if (tls != null) {
@@ -372,68 +388,27 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    /** Sends what is queued (with TLS: wrapped, and handshake messages), then adjusts interest. */
+    /** Sends what is queued (see {@link OutboundQueue#flush()}). */
     void flushOutbound() {
-        if (state == CLOSED) {
-            return;
-        }
-        if (tls != null) {
-            if (!tls.flush(outbound, state == CLOSING) || state == CLOSED) {
-                return;
-            }
-        } else if (!outbound.isEmpty()) {
-            try {
-                for (int i = 0; i < WRITE_SPIN && !outbound.isEmpty(); i++) {
-                    if (outbound.writeTo(channel) == 0) {
-                        break;
-                    }
-                    idleTicks = 0;
-                }
-            } catch (IOException e) {
-                closeNow(e);
-                return;
-            }
-        }
-        int queued = queued();
-        if (queued == 0) {
-            if (tls != null) {
-                outbound.trim(); // the TLS layer drains plaintext by copying, not by writeTo
-            }
-            setInterest(interestOps & ~SelectionKey.OP_WRITE);
-            if (state == CLOSING) {
-                finishClose();
-                return;
-            }
-        } else {
-            setInterest(interestOps | SelectionKey.OP_WRITE);
-        }
-        updateReadPause(queued);
+        outbound.flush();
     }
 
-    /** Bytes waiting to be sent: plaintext, and with TLS the records not yet written. */
-    private int queued() {
-        return tls == null ? outbound.buffered() : outbound.buffered() + tls.pendingBytes();
+    /** The outbound queue went past the high-water mark: stop reading until it drains. */
+    void pauseReading() {
+        setInterest(interestOps & ~SelectionKey.OP_READ);
     }
 
-    private void updateReadPause(int queued) {
-        if (state != OPEN) {
-            return; // closing reads (and drops) input whatever is queued: see drainWhileClosing
-        }
-        if (!readPaused && queued >= options.writeBufferHighWaterMark()) {
-            readPaused = true;
-            setInterest(interestOps & ~SelectionKey.OP_READ);
-        } else if (readPaused && queued <= options.writeBufferLowWaterMark() && state == OPEN) {
-            readPaused = false;
-            setInterest(interestOps | SelectionKey.OP_READ);
-            if (inbound.ringBusy()) {
-                // The handler may have stopped decoding a pipeline at the high-water mark; no new
-                // bytes may ever come to call it again for the rest, so call it now (as a task:
-                // this may run inside a callback's flush).
-                if (resumeTask == null) {
-                    resumeTask = new ResumeTask();
-                }
-                loop.execute(resumeTask);
+    /** The outbound queue drained under the low-water mark: read again. */
+    void resumeReading() {
+        setInterest(interestOps | SelectionKey.OP_READ);
+        if (inbound.ringBusy()) {
+            // The handler may have stopped decoding a pipeline at the high-water mark; no new
+            // bytes may ever come to call it again for the rest, so call it now (as a task:
+            // this may run inside a callback's flush).
+            if (resumeTask == null) {
+                resumeTask = new ResumeTask();
             }
+            loop.execute(resumeTask);
         }
     }
 
@@ -441,7 +416,7 @@ final class TcpConn extends AbstractConn {
     private final class ResumeTask extends LoopTask {
         @Override
         void run() {
-            if (state != OPEN || readPaused || !inbound.ringBusy()) {
+            if (state != OPEN || outbound.readPaused() || !inbound.ringBusy()) {
                 return;
             }
             try {
@@ -457,7 +432,13 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    private void setInterest(int ops) {
+    /** The selector interest currently set. */
+    int interestOps() {
+        return interestOps;
+    }
+
+    /** Sets the selector interest to {@code ops}, unless closed. */
+    void setInterest(int ops) {
         // Changing interest takes the selector's update lock in the JDK: only when it changes.
         if (ops != interestOps && state != CLOSED) {
             interestOps = ops;
@@ -469,92 +450,18 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    /** Stops reading, lets queued bytes go out, then closes. Idempotent. */
+    /** Stops reading, lets queued bytes go out, then closes (see {@link GracefulClose}). Idempotent. */
     void closeGracefully(Throwable cause) {
         if (state != OPEN) {
             return;
         }
         state = CLOSING;
-        closeCause = cause;
-        closeTicks = 0;
-        if (options.closeTimeout().isZero()) {
-            closeNow(cause);
-            return;
-        }
-        if (outbound.isEmpty() && tls == null) {
-            finishClose();
-            return;
-        }
-        // Keep reading while the queue drains (with TLS: and close_notify goes out), dropping what
-        // comes: see drainWhileClosing.
-        setInterest(peerDone ? SelectionKey.OP_WRITE : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        flushOutbound();
+        closing().begin(cause, tls != null);
     }
 
-    /**
-     * Closing, and everything queued has been handed to the kernel. If the peer is still sending,
-     * closing now would throw away the tail of our reply: a TCP socket closed with unread input is
-     * reset, and the kernel drops what it has not sent yet (a pipelining client, or one that keeps
-     * talking while we close on an error, loses the reply). So then shut down our output instead
-     * (the FIN follows the last byte) and wait, reading and dropping, for the peer's EOF, at most
-     * until closeTimeout. A quiet peer, the usual case, is closed at once, and so is a close with
-     * a cause.
-     */
-    private void finishClose() {
-        if (lingering) {
-            return;
-        }
-        if (!peerDone && !drainWhileClosing()) {
-            return; // closed while draining
-        }
-        if (peerDone || !peerSentWhileClosing || closeCause != null) {
-            // A close with a cause (a handler threw, a limit, the idle timeout) is not delivering
-            // a reply: close at once rather than let a misbehaving peer hold the connection.
-            closeNow(closeCause);
-            return;
-        }
-        try {
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            closeNow(closeCause);
-            return;
-        }
-        lingering = true;
-        setInterest(SelectionKey.OP_READ);
-    }
-
-    /**
-     * Closing: reads and drops what the peer sends (see {@link #finishClose()}), into the loop's
-     * discard buffer, never the shared read buffer, which may hold another connection's fresh
-     * bytes when a handler closes this connection from that connection's callback.
-     *
-     * @return {@code false} if the connection was closed here
-     */
-    private boolean drainWhileClosing() {
-        ByteBuffer sink = loop.discardBuffer();
-        try {
-            for (int i = 0; i < WRITE_SPIN; i++) {
-                sink.clear();
-                int n = channel.read(sink);
-                if (n == 0) {
-                    return true;
-                }
-                if (n < 0) {
-                    peerDone = true;
-                    if (lingering || queued() == 0) {
-                        closeNow(closeCause);
-                        return false;
-                    }
-                    setInterest(interestOps & ~SelectionKey.OP_READ); // EOF stays readable: stop asking
-                    return true;
-                }
-                peerSentWhileClosing = true;
-            }
-            return true;
-        } catch (IOException e) {
-            closeNow(closeCause != null ? closeCause : e);
-            return false;
-        }
+    /** Closing, and everything queued has been handed to the kernel: see {@link GracefulClose#finish()}. */
+    void finishClose() {
+        closing.finish();
     }
 
     /** Closes the socket now, releases buffers, runs {@code onClose} and close callbacks. Idempotent. */
@@ -621,20 +528,10 @@ final class TcpConn extends AbstractConn {
         if (state == CLOSED) {
             return;
         }
-        if (tls != null) {
-            tls.flushForShutdown(outbound);
-            if (state == CLOSED) {
-                return;
-            }
-        } else if (!outbound.isEmpty()) {
-            try {
-                outbound.writeTo(channel);
-            } catch (IOException e) {
-                closeNow(e);
-                return;
-            }
+        if (!outbound.flushForShutdown()) {
+            return; // closed while sending
         }
-        closeNow(state == CLOSING ? closeCause : null);
+        closeNow(state == CLOSING ? closing.cause() : null);
     }
 
     /** One sweep tick: close if connecting, handshaking, idle or closing for too long. */
@@ -649,17 +546,12 @@ final class TcpConn extends AbstractConn {
                         + options.connectTimeout()));
             }
         } else if (state == CLOSING) {
-            if (++closeTicks >= closeTicksLimit && lingering) {
-                closeNow(closeCause); // everything was sent; the peer just never closed its side
-            } else if (closeTicks >= closeTicksLimit) {
-                closeNow(new ConnectionClosedException("closed with " + queued()
-                        + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout()));
-            }
+            closing.tick(closeTicksLimit);
         } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
             closeGracefully(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
                     + " (idleTimeout) on the connection from " + remoteAddress));
-        } else if (state == OPEN && idleTicks == TRIM_AFTER_TICKS && queued() == 0) {
-            outbound.trim(); // quiet for a whole sweep interval: the kept outbound chunk goes back
+        } else if (state == OPEN) {
+            outbound.trimIfQuiet(idleTicks);
         }
     }
 
@@ -700,61 +592,19 @@ final class TcpConn extends AbstractConn {
     @Override
     public int write(ByteBuffer src) {
         checkLoop("write");
-        int len = src.remaining();
-        checkWritable(len);
-        if (len > 0) {
-            outbound.write(src);
-            afterWrite();
-        }
-        return len;
+        return outbound.write(src);
     }
 
     @Override
     public int write(byte[] src, int off, int len) {
         checkLoop("write");
-        java.util.Objects.checkFromIndexSize(off, len, src.length);
-        checkWritable(len);
-        if (len > 0) {
-            outbound.write(src, off, len);
-            afterWrite();
-        }
-        return len;
+        return outbound.write(src, off, len);
     }
 
     @Override
     public long writev(ByteBuffer... srcs) {
         checkLoop("writev");
-        long total = 0;
-        for (ByteBuffer src : srcs) {
-            total += src.remaining();
-        }
-        checkWritable(total);
-        for (ByteBuffer src : srcs) {
-            outbound.write(src);
-        }
-        if (total > 0) {
-            afterWrite();
-        }
-        return total;
-    }
-
-    private void checkWritable(long len) {
-        if (state != OPEN) {
-            throw new ConnectionClosedException("connection from " + remoteAddress + " is closed");
-        }
-        if (outbound.buffered() + len > options.maxOutboundBuffered()) {
-            throw new OutboundLimitException("writing " + len + " bytes to " + remoteAddress + " would queue "
-                    + (outbound.buffered() + len) + " bytes, over maxOutboundBuffered "
-                    + options.maxOutboundBuffered() + ": the peer is not reading");
-        }
-    }
-
-    private void afterWrite() {
-        if (!inCallback) {
-            flushOutbound();
-        } else if (!readPaused && outbound.buffered() >= options.writeBufferHighWaterMark()) {
-            updateReadPause(outbound.buffered());
-        }
+        return outbound.writev(srcs);
     }
 
     @Override
@@ -785,34 +635,7 @@ final class TcpConn extends AbstractConn {
 
     /** The loop-thread half of {@link #asyncWrite}/{@link #asyncWritev}. */
     void writeFromTask(ByteBuffer single, ByteBuffer[] many, Callback callback) {
-        if (state != OPEN) {
-            complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
-            return;
-        }
-        long len = 0;
-        if (single != null) {
-            len = single.remaining();
-        } else {
-            for (ByteBuffer b : many) {
-                len += b.remaining();
-            }
-        }
-        if (outbound.buffered() + len > options.maxOutboundBuffered()) {
-            complete(callback, new OutboundLimitException("asyncWrite of " + len + " bytes to " + remoteAddress
-                    + " refused: " + outbound.buffered() + " bytes already queued, maxOutboundBuffered "
-                    + options.maxOutboundBuffered() + ": the peer is not reading"));
-            return;
-        }
-        if (single != null) {
-            outbound.write(single);
-        } else {
-            for (ByteBuffer b : many) {
-                outbound.write(b);
-            }
-        }
-        flushOutbound();
-        complete(callback, state == CLOSED ? new ConnectionClosedException("connection from " + remoteAddress
-                + " closed while writing") : null);
+        outbound.writeFromTask(single, many, callback);
     }
 
     // ---- any thread ----
