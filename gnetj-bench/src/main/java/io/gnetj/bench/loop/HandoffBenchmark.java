@@ -25,6 +25,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,12 @@ import org.openjdk.jmh.annotations.TearDown;
  *       on both sides; how many wake-ups a burst still costs depends on whether the loop drains the
  *       queue faster than the poster fills it and goes back to sleep in between.
  * </ul>
+ *
+ * <p>A control for the mode from sleep, {@code jdkSelectorRoundTripFromSleep}: no event loop at all,
+ * one thread blocked in a bare {@link Selector#select()} with nothing registered, woken by
+ * {@link Selector#wakeup()}, which then publishes the sequence number. It is the floor for any loop
+ * built on the JDK's selector, as gnetj's and Netty's NIO loops are; Netty's epoll transport wakes
+ * its loop through its own JNI code and is not bound by it.
  *
  * <p>No allocation per operation on the benchmark's side: one callback (gnetj) and one task (Netty)
  * are made at setup and posted again and again, and completion is one {@link AtomicLong} written by
@@ -315,6 +322,68 @@ public class HandoffBenchmark {
         public void setUp() throws Exception {
             start(true);
         }
+    }
+
+    /** A bare JDK selector and its thread: the control for the {@code *RoundTripFromSleep} rows. */
+    @State(Scope.Thread)
+    public static class JdkSelectorLoop extends Loop {
+
+        private Selector selector;
+        private Thread thread;
+        private volatile boolean stop;
+        private volatile long request;
+        private volatile Throwable error;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            selector = Selector.open();
+            thread = new Thread(this::selectLoop, "jdk-selector");
+            thread.setDaemon(true);
+            thread.start();
+            roundTrip(); // the thread is up and answers
+        }
+
+        private void selectLoop() {
+            try {
+                while (!stop) {
+                    selector.select();
+                    done.set(request);
+                }
+            } catch (Throwable t) {
+                error = t;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            stop = true;
+            selector.wakeup();
+            thread.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+            selector.close();
+        }
+
+        @Override
+        void post() {
+            request = posted + 1;
+            selector.wakeup();
+        }
+
+        @Override
+        void check() {
+            if (error != null) {
+                throw new IllegalStateException("the selector thread failed", error);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "bare JDK selector " + thread;
+        }
+    }
+
+    @Benchmark
+    public void jdkSelectorRoundTripFromSleep(JdkSelectorLoop loop, LetTheLoopSleep pause) {
+        loop.roundTrip();
     }
 
     @Benchmark

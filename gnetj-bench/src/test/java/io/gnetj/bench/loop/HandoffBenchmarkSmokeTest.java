@@ -22,7 +22,7 @@ class HandoffBenchmarkSmokeTest {
     void everyModeRunsAndReportsAScore() throws Exception {
         boolean epoll = Epoll.isAvailable();
         Options options = new OptionsBuilder()
-                .include(HandoffBenchmark.class.getName() + (epoll ? "\\." : "\\.(gnetj|nettyNio)"))
+                .include(HandoffBenchmark.class.getName() + (epoll ? "\\." : "\\.(gnetj|nettyNio|jdkSelector)"))
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -32,7 +32,7 @@ class HandoffBenchmarkSmokeTest {
 
         Collection<RunResult> results = new Runner(options).run();
 
-        assertThat(results).hasSize(epoll ? 9 : 6);
+        assertThat(results).hasSize(epoll ? 10 : 7);
         for (RunResult result : results) {
             assertThat(result.getPrimaryResult().getScore()).isPositive();
         }
