@@ -159,4 +159,105 @@ class ThreadingTest {
             engine.stop();
         }
     }
+
+    /** Counts onTraffic calls; a wake's bytes are none, so every call here is a wake. */
+    private static final class WakeCounter extends Holder {
+        final java.util.concurrent.atomic.AtomicLong traffic = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public Action onTraffic(Conn c) {
+            traffic.incrementAndGet();
+            return Action.NONE;
+        }
+    }
+
+    @Test
+    void wakesFromEightThreadsAtOnceEachRunOnTrafficOnceAndTheirCallbackOnce() throws Exception {
+        int threads = 8;
+        int wakesEach = 2_000;
+        WakeCounter holder = new WakeCounter();
+        Engine engine = TestServers.start(holder, Options.builder().numEventLoops(1).build());
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try (Socket socket = TestServers.connect(engine)) {
+            TestServers.await("connection opened", () -> holder.conn.get() != null);
+            Conn conn = holder.conn.get();
+            java.util.concurrent.atomic.AtomicLongArray callbacks = new java.util.concurrent.atomic.AtomicLongArray(threads);
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            CountDownLatch start = new CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                Callback callback = (c, e) -> { // one per thread, reused for all its wakes
+                    if (e != null) {
+                        error.compareAndSet(null, e);
+                    }
+                    callbacks.incrementAndGet(id);
+                };
+                exec.execute(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < wakesEach; i++) {
+                        conn.wake(callback); // no waiting: most of these find the shared task pending
+                    }
+                });
+            }
+            start.countDown();
+            long total = (long) threads * wakesEach;
+            TestServers.await("all " + total + " wakes to run onTraffic", () -> holder.traffic.get() >= total);
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                TestServers.await("thread " + t + "'s callbacks", () -> callbacks.get(id) >= wakesEach);
+            }
+            assertThat(error.get()).isNull();
+            assertThat(holder.traffic.get()).as("onTraffic calls: wakes are never merged").isEqualTo(total);
+            for (int t = 0; t < threads; t++) {
+                assertThat(callbacks.get(t)).as("callbacks of thread %d", t).isEqualTo(wakesEach);
+            }
+        } finally {
+            exec.shutdownNow();
+            engine.stop();
+        }
+    }
+
+    @Test
+    void aWorkerThatWakesAndWaitsReusesOneTaskInsteadOfAllocatingPerWake() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        WakeCounter holder = new WakeCounter();
+        Engine engine = TestServers.start(holder, Options.builder().numEventLoops(1).build());
+        try (Socket socket = TestServers.connect(engine)) {
+            TestServers.await("connection opened", () -> holder.conn.get() != null);
+            Conn conn = holder.conn.get();
+            java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+            Callback callback = (c, e) -> done.incrementAndGet();
+            int warmUp = 5_000;
+            int measured = 20_000;
+            wakeAndWait(conn, callback, done, warmUp);
+            long before = mx.getCurrentThreadAllocatedBytes();
+            wakeAndWait(conn, callback, done, measured);
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            // Was 24 B per wake (a new task each time). What is left is the loop's unbounded task
+            // queue linking a new 1,024-slot chunk every 1,023 posts: about 4 B per wake.
+            assertThat((double) allocated / measured).as("bytes allocated by the waking thread per wake")
+                    .isLessThan(8.0);
+            assertThat(holder.traffic.get()).isEqualTo(warmUp + measured);
+        } finally {
+            engine.stop();
+        }
+    }
+
+    private static void wakeAndWait(Conn conn, Callback callback, java.util.concurrent.atomic.AtomicLong done, int wakes) {
+        long deadline = System.nanoTime() + TestServers.WAIT.toNanos();
+        for (int i = 0; i < wakes; i++) {
+            long target = done.get() + 1;
+            conn.wake(callback);
+            while (done.get() < target) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("wake " + i + " did not complete within " + TestServers.WAIT);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@ import io.gnetj.IdleTimeoutException;
 import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -50,6 +52,16 @@ import javax.net.ssl.SSLSession;
  */
 final class TcpConn extends AbstractConn {
 
+    private static final VarHandle WAKE_TASK;
+
+    static {
+        try {
+            WAKE_TASK = MethodHandles.lookup().findVarHandle(TcpConn.class, "wakeTask", WakeTask.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
@@ -87,6 +99,8 @@ final class TcpConn extends AbstractConn {
     private int idleTicks;
     /** The TLS layer, or {@code null} for a plain connection; set before the connection opens. */
     private TlsSession tls;
+    /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
+    private volatile WakeTask wakeTask;
 
     TcpConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
@@ -660,28 +674,30 @@ final class TcpConn extends AbstractConn {
 
     @Override
     public void wake(Callback callback) {
-        loop.execute(new LoopTask() {
-            @Override
-            void run() {
-                if (state != OPEN) {
-                    complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
-                    return;
-                }
-                try {
-                    fireTraffic();
-                } catch (RuntimeException | Error e) {
-                    failed(e); // see AsyncWriteTask.run: the callback must still run, once
-                    complete(callback, e);
-                    return;
-                }
-                complete(callback, null);
+        WakeTask shared = wakeTask;
+        if (shared == null) {
+            shared = new WakeTask(this);
+            if (!WAKE_TASK.compareAndSet(this, null, shared)) {
+                shared = wakeTask; // another thread's first wake won
             }
+        }
+        loop.execute(shared.claim(callback) ? shared : new WakeTask(this, callback));
+    }
 
-            @Override
-            void abort(Throwable cause) {
-                complete(callback, cause);
-            }
-        });
+    /** A {@link #wake} on the loop: {@code onTraffic} as if bytes had arrived, then the callback. */
+    void runWake(Callback callback) {
+        if (state != OPEN) {
+            complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
+            return;
+        }
+        try {
+            fireTraffic();
+        } catch (RuntimeException | Error e) {
+            failed(e); // see AsyncWriteTask.run: the callback must still run, once
+            complete(callback, e);
+            return;
+        }
+        complete(callback, null);
     }
 
     @Override
