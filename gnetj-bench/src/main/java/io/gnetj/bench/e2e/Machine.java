@@ -152,6 +152,24 @@ final class Machine {
         return v == null ? "not installed" : v.lines().findFirst().orElse("?").replaceAll("\\s+Copyright.*", "").trim();
     }
 
+    private static String revision;
+
+    /**
+     * The gnetj revision being measured, as "`abc1234`", "`abc1234` with local changes" or
+     * "unknown". Read on the first call and remembered: the runner calls it before the first
+     * server starts, because the jar was built from the tree as it was then, and edits made while
+     * a run goes on are not in it.
+     */
+    static synchronized String revision() {
+        if (revision == null) {
+            String head = run("git", "rev-parse", "--short", "HEAD");
+            String dirty = run("git", "status", "--porcelain", "--untracked-files=no");
+            revision = head == null || head.isBlank() || head.contains("fatal") ? "unknown"
+                    : "`" + head.trim() + "`" + (dirty != null && !dirty.isBlank() ? " with local changes" : "");
+        }
+        return revision;
+    }
+
     /** Runs a short command; its output, or {@code null} if it cannot run. */
     static String run(String... command) {
         try {

@@ -169,10 +169,7 @@ final class Report {
             jdkText.append(jdkText.length() == 0 ? "" : "; ").append(j.description());
         }
         row(sb, "server JDKs", jdkText.toString());
-        String revision = Machine.run("git", "rev-parse", "--short", "HEAD");
-        String dirty = Machine.run("git", "status", "--porcelain", "--untracked-files=no");
-        row(sb, "gnetj revision", revision == null || revision.isBlank() || revision.contains("fatal") ? "unknown"
-                : "`" + revision.trim() + "`" + (dirty != null && !dirty.isBlank() ? " with local changes" : ""));
+        row(sb, "gnetj revision", Machine.revision());
         row(sb, "Netty", nettyVersion() + ": NIO and native epoll transports, `IoHandler` event loops, default allocator");
         row(sb, "load", Machine.wrkVersion() + ", 1 thread; EchoLoad (gnetj-bench), 1 thread, on JDK "
                 + System.getProperty("java.version"));

@@ -125,6 +125,7 @@ public final class Runner {
         boolean wrk = Wrk.installed();
         log("e2e: " + cases.size() + " cases, " + config.rounds() + " round(s), warm-up " + config.warmup()
                 + " s, measure " + config.measure() + " s, JDKs " + config.jdks() + (wrk ? "" : "; wrk not found: HTTP cases skipped"));
+        Machine.revision(); // what the jar was built from; see there
         List<Machine.Jdk> jdks = new ArrayList<>();
         for (Path home : config.jdks()) {
             Machine.Jdk jdk = Machine.jdk(home);
