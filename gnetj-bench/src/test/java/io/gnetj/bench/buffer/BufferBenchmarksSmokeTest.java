@@ -1,14 +1,7 @@
 package io.gnetj.bench.buffer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.Collection;
+import io.gnetj.bench.JmhSmoke;
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs two benchmarks (one gnetj, one Netty) in this JVM for one short iteration, to prove the
@@ -18,21 +11,6 @@ class BufferBenchmarksSmokeTest {
 
     @Test
     void poolBenchmarksRunAndReportAScore() throws Exception {
-        Options options = new OptionsBuilder()
-                .include(PoolBenchmark.class.getName() + "\\.(gnetjCache|nettyPooledThreadCache)$")
-                .param("size", "4096")
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .shouldFailOnError(true)
-                .build();
-
-        Collection<RunResult> results = new Runner(options).run();
-
-        assertThat(results).hasSize(2);
-        for (RunResult result : results) {
-            assertThat(result.getPrimaryResult().getScore()).isPositive();
-        }
+        JmhSmoke.runAndCheck(PoolBenchmark.class.getName() + "\\.(gnetjCache|nettyPooledThreadCache)$", 2, "size", "4096");
     }
 }

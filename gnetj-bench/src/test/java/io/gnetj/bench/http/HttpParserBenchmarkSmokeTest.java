@@ -1,14 +1,7 @@
 package io.gnetj.bench.http;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.Collection;
+import io.gnetj.bench.JmhSmoke;
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every {@link HttpParserBenchmark} in this JVM for one short iteration: the setup checks that
@@ -19,20 +12,6 @@ class HttpParserBenchmarkSmokeTest {
 
     @Test
     void bothParsersParseEveryInput() throws Exception {
-        Options options = new OptionsBuilder()
-                .include(HttpParserBenchmark.class.getName() + "\\.")
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .shouldFailOnError(true)
-                .build();
-
-        Collection<RunResult> results = new Runner(options).run();
-
-        assertThat(results).hasSize(8);
-        for (RunResult result : results) {
-            assertThat(result.getPrimaryResult().getScore()).isPositive();
-        }
+        JmhSmoke.runAndCheck(HttpParserBenchmark.class.getName() + "\\.", 8);
     }
 }

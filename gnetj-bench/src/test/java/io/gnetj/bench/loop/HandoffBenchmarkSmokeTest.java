@@ -1,15 +1,8 @@
 package io.gnetj.bench.loop;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.gnetj.bench.JmhSmoke;
 import io.netty.channel.epoll.Epoll;
-import java.util.Collection;
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every {@link HandoffBenchmark} in this JVM for one short iteration, to prove the engines and
@@ -21,20 +14,6 @@ class HandoffBenchmarkSmokeTest {
     @Test
     void everyModeRunsAndReportsAScore() throws Exception {
         boolean epoll = Epoll.isAvailable();
-        Options options = new OptionsBuilder()
-                .include(HandoffBenchmark.class.getName() + (epoll ? "\\." : "\\.(gnetj|nettyNio|jdkSelector)"))
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .shouldFailOnError(true)
-                .build();
-
-        Collection<RunResult> results = new Runner(options).run();
-
-        assertThat(results).hasSize(epoll ? 10 : 7);
-        for (RunResult result : results) {
-            assertThat(result.getPrimaryResult().getScore()).isPositive();
-        }
+        JmhSmoke.runAndCheck(HandoffBenchmark.class.getName() + (epoll ? "\\." : "\\.(gnetj|nettyNio|jdkSelector)"), epoll ? 10 : 7);
     }
 }
