@@ -6,9 +6,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.gnetj.examples.StreamFeed;
 import org.junit.jupiter.api.Tag;
 
 /**
@@ -50,39 +50,26 @@ class HttpParserFuzzTest {
      * complete, then are consumed) and describes every result.
      */
     private static List<String> run(byte[] stream, int chunk) {
+        assertThat(new int[] {HttpRequestParser.NEED_MORE, HttpRequestParser.ERROR}).as("the parser's answers as StreamFeed reads them")
+                .containsExactly(StreamFeed.NEED_MORE, StreamFeed.ERROR);
         HttpRequestParser parser = new HttpRequestParser(MAX_REQUEST_LINE, MAX_HEADER_BYTES, MAX_BODY);
-        List<String> results = new ArrayList<>();
-        ByteBuffer buf = ByteBuffer.wrap(stream);
-        int start = 0;
-        int received = 0;
-        int calls = 0;
-        while (true) {
-            received = Math.min(stream.length, received + chunk);
-            while (start < received) {
-                buf.limit(received).position(start);
-                int n = parser.parse(buf);
-                calls++;
-                assertThat(calls).as("parse calls for %d bytes", stream.length).isLessThanOrEqualTo(2 * stream.length + 2);
-                assertThat(buf.position()).as("position after parse").isEqualTo(start);
-                assertThat(buf.limit()).as("limit after parse").isEqualTo(received);
-                assertThat(n).as("bytes claimed of %d given", received - start).isBetween(-1, received - start);
-                if (n == HttpRequestParser.ERROR) {
-                    assertThat(parser.errorStatus()).isIn(400, 413, 414, 431, 501, 505);
-                    results.add("error " + parser.errorStatus());
-                    assertThat(parser.parse(buf)).as("a parser in error stays in error").isEqualTo(HttpRequestParser.ERROR);
-                    return results;
-                }
-                if (n == HttpRequestParser.NEED_MORE) {
-                    break;
-                }
-                results.add(describe(parser, buf, start, n));
-                start += n;
+        return StreamFeed.run(stream, chunk, new StreamFeed.Target() {
+            @Override
+            public int parse(ByteBuffer buf) {
+                return parser.parse(buf);
             }
-            if (received == stream.length) {
-                results.add("incomplete " + (received - start));
-                return results;
+
+            @Override
+            public String describe(ByteBuffer buf, int start, int n) {
+                return HttpParserFuzzTest.describe(parser, buf, start, n);
             }
-        }
+
+            @Override
+            public String describeError() {
+                assertThat(parser.errorStatus()).isIn(400, 413, 414, 431, 501, 505);
+                return String.valueOf(parser.errorStatus());
+            }
+        });
     }
 
     private static String describe(HttpRequestParser p, ByteBuffer buf, int start, int n) {

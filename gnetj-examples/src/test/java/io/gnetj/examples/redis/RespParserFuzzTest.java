@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.gnetj.examples.StreamFeed;
 import org.junit.jupiter.api.Tag;
 
 /**
@@ -46,39 +47,26 @@ class RespParserFuzzTest {
     }
 
     private static List<String> run(byte[] stream, int chunk) {
+        assertThat(new int[] {RespParser.NEED_MORE, RespParser.ERROR}).as("the parser's answers as StreamFeed reads them")
+                .containsExactly(StreamFeed.NEED_MORE, StreamFeed.ERROR);
         RespParser parser = new RespParser(MAX_BULK, MAX_MULTIBULK);
-        List<String> results = new ArrayList<>();
-        ByteBuffer buf = ByteBuffer.wrap(stream);
-        int start = 0;
-        int received = 0;
-        int calls = 0;
-        while (true) {
-            received = Math.min(stream.length, received + chunk);
-            while (start < received) {
-                buf.limit(received).position(start);
-                int n = parser.parse(buf);
-                calls++;
-                assertThat(calls).as("parse calls for %d bytes", stream.length).isLessThanOrEqualTo(2 * stream.length + 2);
-                assertThat(buf.position()).as("position after parse").isEqualTo(start);
-                assertThat(buf.limit()).as("limit after parse").isEqualTo(received);
-                assertThat(n).as("bytes claimed of %d given", received - start).isBetween(-1, received - start);
-                if (n == RespParser.ERROR) {
-                    assertThat(parser.error()).startsWith("Protocol error: ");
-                    results.add("error " + parser.error());
-                    assertThat(parser.parse(buf)).as("a parser in error stays in error").isEqualTo(RespParser.ERROR);
-                    return results;
-                }
-                if (n == RespParser.NEED_MORE) {
-                    break;
-                }
-                results.add(describe(parser, buf, start, n));
-                start += n;
+        return StreamFeed.run(stream, chunk, new StreamFeed.Target() {
+            @Override
+            public int parse(ByteBuffer buf) {
+                return parser.parse(buf);
             }
-            if (received == stream.length) {
-                results.add("incomplete " + (received - start));
-                return results;
+
+            @Override
+            public String describe(ByteBuffer buf, int start, int n) {
+                return RespParserFuzzTest.describe(parser, buf, start, n);
             }
-        }
+
+            @Override
+            public String describeError() {
+                assertThat(parser.error()).startsWith("Protocol error: ");
+                return parser.error();
+            }
+        });
     }
 
     private static String describe(RespParser p, ByteBuffer buf, int start, int n) {
