@@ -151,41 +151,28 @@ public final class EchoLoad {
             }
             Window measure = new Window(warmup, duration);
             long[] done = new long[1];
-            long[] failures = new long[1];
-            while (measure.advance(System.nanoTime())) {
-                selector.select(key -> {
-                    Link l = (Link) key.attachment();
-                    try {
-                        scratch.clear();
-                        int n = l.channel.read(scratch);
-                        if (n < 0) {
-                            throw new IOException("server closed the connection");
-                        }
-                        l.awaiting -= n;
-                        if (l.awaiting == 0) {
-                            long t = System.nanoTime();
-                            if (measure.open) {
-                                histogram.record(t - l.sentAt);
-                                done[0]++;
-                            }
-                            l.out.clear();
-                            l.awaiting = size;
-                            l.sentAt = t;
-                            writeFully(l.channel, l.out);
-                        } else if (l.awaiting < 0) {
-                            throw new IOException("server sent more than it was sent");
-                        }
-                    } catch (IOException e) {
-                        failures[0]++;
-                        System.err.println("pingpong: " + e);
-                        key.cancel();
-                    }
-                }, 50);
-                if (failures[0] > 0) {
-                    System.out.println("FAILED " + failures[0] + " connection(s) broke");
-                    System.exit(1);
+            drive(selector, measure, "pingpong", key -> {
+                Link l = (Link) key.attachment();
+                scratch.clear();
+                int n = l.channel.read(scratch);
+                if (n < 0) {
+                    throw new IOException("server closed the connection");
                 }
-            }
+                l.awaiting -= n;
+                if (l.awaiting == 0) {
+                    long t = System.nanoTime();
+                    if (measure.open) {
+                        histogram.record(t - l.sentAt);
+                        done[0]++;
+                    }
+                    l.out.clear();
+                    l.awaiting = size;
+                    l.sentAt = t;
+                    writeFully(l.channel, l.out);
+                } else if (l.awaiting < 0) {
+                    throw new IOException("server sent more than it was sent");
+                }
+            });
             long cpuTicks = measure.cpuTicks();
             closeAll(links);
             System.out.println(String.format(Locale.ROOT,
@@ -207,38 +194,53 @@ public final class EchoLoad {
             }
             Window measure = new Window(warmup, duration);
             long[] bytes = new long[1];
-            long[] failures = new long[1];
-            while (measure.advance(System.nanoTime())) {
-                selector.select(key -> {
-                    Link l = (Link) key.attachment();
-                    try {
-                        if (key.isReadable()) {
-                            scratch.clear();
-                            int n = l.channel.read(scratch);
-                            if (n < 0) {
-                                throw new IOException("server closed the connection");
-                            }
-                            l.received += n;
-                            if (measure.open) {
-                                bytes[0] += n;
-                            }
-                        }
-                        pump(l, window);
-                    } catch (IOException e) {
-                        failures[0]++;
-                        System.err.println("stream: " + e);
-                        key.cancel();
+            drive(selector, measure, "stream", key -> {
+                Link l = (Link) key.attachment();
+                if (key.isReadable()) {
+                    scratch.clear();
+                    int n = l.channel.read(scratch);
+                    if (n < 0) {
+                        throw new IOException("server closed the connection");
                     }
-                }, 50);
-                if (failures[0] > 0) {
-                    System.out.println("FAILED " + failures[0] + " connection(s) broke");
-                    System.exit(1);
+                    l.received += n;
+                    if (measure.open) {
+                        bytes[0] += n;
+                    }
                 }
-            }
+                pump(l, window);
+            });
             long cpuTicks = measure.cpuTicks();
             closeAll(links);
             System.out.println(String.format(Locale.ROOT, "RESULT requests=%d seconds=%.3f bytes=%d cpu_ticks=%d",
                     bytes[0] / size, duration, bytes[0], cpuTicks));
+        }
+    }
+
+    /** What one load mode does with a ready connection; an exception means the connection broke. */
+    private interface KeyHandler {
+        void handle(SelectionKey key) throws IOException;
+    }
+
+    /**
+     * Runs {@code onKey} for every ready key until the measured window ends. A connection that
+     * breaks is reported and ends the run with exit code 1, since its figures would be wrong.
+     */
+    private static void drive(Selector selector, Window measure, String mode, KeyHandler onKey) throws IOException {
+        long[] failures = new long[1];
+        while (measure.advance(System.nanoTime())) {
+            selector.select(key -> {
+                try {
+                    onKey.handle(key);
+                } catch (IOException e) {
+                    failures[0]++;
+                    System.err.println(mode + ": " + e);
+                    key.cancel();
+                }
+            }, 50);
+            if (failures[0] > 0) {
+                System.out.println("FAILED " + failures[0] + " connection(s) broke");
+                System.exit(1);
+            }
         }
     }
 
