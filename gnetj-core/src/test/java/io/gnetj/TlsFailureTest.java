@@ -76,6 +76,17 @@ class TlsFailureTest {
         }
     }
 
+    /**
+     * A failed handshake left nothing behind: the connection is released without {@code onOpen}
+     * or {@code onClose}, and the engine still serves.
+     */
+    private static void neverOpenedAndStillServes(Engine engine, Counting handler) throws Exception {
+        TestServers.await("the connection released", () -> engine.countConnections() == 0);
+        assertThat(handler.opened.get()).isZero();
+        assertThat(handler.closed.get()).isZero();
+        stillServes(engine);
+    }
+
     /** After a failure the engine still serves: one good client echoes. */
     private static void stillServes(Engine engine) throws Exception {
         try (SSLSocket socket = TlsTestSupport.connect(TlsTestSupport.localhost().trustingContext(),
@@ -100,10 +111,7 @@ class TlsFailureTest {
                 TestServers.write(socket, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 awaitClosedByServer(socket);
             }
-            TestServers.await("the connection released", () -> engine.countConnections() == 0);
-            assertThat(handler.opened.get()).isZero();
-            assertThat(handler.closed.get()).isZero();
-            stillServes(engine);
+            neverOpenedAndStillServes(engine, handler);
         } finally {
             stop(engine, pool);
         }
@@ -118,10 +126,7 @@ class TlsFailureTest {
             // The JDK's default trust store does not hold our self-signed certificate.
             assertThatThrownBy(() -> TlsTestSupport.connect(SSLContext.getDefault(), TlsTestSupport.port(engine, 0)).close())
                     .isInstanceOf(SSLHandshakeException.class);
-            TestServers.await("the connection released", () -> engine.countConnections() == 0);
-            assertThat(handler.opened.get()).isZero();
-            assertThat(handler.closed.get()).isZero();
-            stillServes(engine);
+            neverOpenedAndStillServes(engine, handler);
         } finally {
             stop(engine, pool);
         }
@@ -158,10 +163,7 @@ class TlsFailureTest {
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             assertThat(millis).as("closed after the 300 ms timeout, within a few sweeps").isBetween(250L, 5_000L);
-            TestServers.await("the connection released", () -> engine.countConnections() == 0);
-            assertThat(handler.opened.get()).isZero();
-            assertThat(handler.closed.get()).isZero();
-            stillServes(engine);
+            neverOpenedAndStillServes(engine, handler);
         } finally {
             stop(engine, pool);
         }
