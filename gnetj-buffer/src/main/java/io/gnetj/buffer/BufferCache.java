@@ -29,6 +29,8 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
     private final PooledBuffer[][] stacks;
     private final int[] sizes;
     private final int perClass;
+    /** Bytes taken through this cache and not yet released through it; written by the owner only. */
+    private long inUseBytes;
 
     BufferCache(BufferPool pool) {
         this.pool = pool;
@@ -53,10 +55,13 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
                 stack[size] = null;
                 sizes[sizeClass] = size;
                 pool.addRetained(-buffer.capacity());
+                inUseBytes += buffer.capacity();
                 return pool.lend(buffer);
             }
         }
-        return pool.take(minCapacity);
+        PooledBuffer buffer = pool.take(minCapacity);
+        inUseBytes += buffer.capacity();
+        return buffer;
     }
 
     /**
@@ -67,6 +72,7 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
     @Override
     public void release(PooledBuffer buffer) {
         pool.markReleased(buffer, this);
+        inUseBytes -= buffer.capacity();
         if (buffer.isPooled()) {
             int sizeClass = buffer.sizeClass;
             int size = sizes[sizeClass];
@@ -85,6 +91,15 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
     @Override
     public BufferPool pool() {
         return pool;
+    }
+
+    /**
+     * Bytes taken through this cache and not yet released through it: what the owner (in gnetj,
+     * an event loop's connections) holds. Exact on the owner thread; a racy but safe reading on
+     * others. A buffer taken here and released through the pool, or the other way round, skews it.
+     */
+    public long inUseBytes() {
+        return inUseBytes;
     }
 
     /** Chunks held by this cache now (owner thread, or at quiescence). */

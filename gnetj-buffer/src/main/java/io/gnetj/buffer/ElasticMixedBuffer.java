@@ -79,6 +79,11 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         return ringBuffered() == 0 && listBuffered() == 0;
     }
 
+    /** Pooled bytes held now, by the ring and the list together. */
+    public long capacity() {
+        return (ring == null ? 0 : ring.capacity()) + (list == null ? 0 : list.capacity());
+    }
+
     @Override
     public void write(ByteBuffer src) {
         int len = src.remaining();

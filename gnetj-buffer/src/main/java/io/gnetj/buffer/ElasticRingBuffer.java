@@ -43,7 +43,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     static final int MAX_SIZE = Integer.MAX_VALUE - 8;
 
     /** What {@link #peekContiguous} returns when nothing is buffered: shared, zero capacity, so immutable. */
-    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
     private final BufferAllocator allocator;
     /** Largest emptied chunk {@link #writeTo} keeps instead of releasing (0: none). */
@@ -96,6 +96,22 @@ public final class ElasticRingBuffer implements ElasticBuffer {
             straighten();
         }
         return window(buf, head, head + m);
+    }
+
+    /**
+     * As {@link #peekContiguous(int)}, but the view is read-only (the chunk's
+     * {@link PooledBuffer#readOnlyView()}): for lending bytes to code that must not write them and
+     * must be able to tell they are not its own memory.
+     */
+    public ByteBuffer peekContiguousReadOnly(int n) {
+        int m = n < 0 ? size : Math.min(n, size);
+        if (m == 0) {
+            return EMPTY;
+        }
+        if (head + m > cap) {
+            straighten();
+        }
+        return window(chunk.readOnlyView(), head, head + m);
     }
 
     /** Capacity of the chunk held now (0 when none). */

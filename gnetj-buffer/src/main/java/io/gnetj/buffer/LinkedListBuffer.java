@@ -73,6 +73,19 @@ public final class LinkedListBuffer implements ElasticBuffer {
         return buffered == 0;
     }
 
+    /** Pooled bytes held now: the chunks of the nodes holding bytes and of the spares. */
+    public long capacity() {
+        long total = 0;
+        int mask = nodes.length - 1;
+        for (int i = 0; i < count; i++) {
+            total += nodes[(first + i) & mask].capacity();
+        }
+        for (int i = 0; i < spareCount; i++) {
+            total += spares[i].capacity();
+        }
+        return total;
+    }
+
     /** Nodes holding buffered bytes now. */
     int nodeCount() {
         return count;

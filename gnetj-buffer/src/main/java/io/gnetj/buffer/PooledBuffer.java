@@ -40,6 +40,7 @@ public final class PooledBuffer {
     private final ByteBuffer buffer;
     private ByteBuffer view;
     private ByteBuffer raw;
+    private ByteBuffer readOnlyView;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     /** Non-null while a leak detector tracks this lending; owner's thread (then the releaser). */
@@ -66,6 +67,21 @@ public final class PooledBuffer {
         if (v == null) {
             v = buffer.duplicate().clear();
             view = v;
+        }
+        return v;
+    }
+
+    /**
+     * A read-only {@link ByteBuffer} over the same memory (independent position and limit), created
+     * on first use and kept for the chunk's life: what an owner lends to code that must only read
+     * the bytes, so that such code can tell the memory is not its own ({@link ByteBuffer#isReadOnly()}),
+     * and so that a duplicate or slice it makes stays read-only too.
+     */
+    public ByteBuffer readOnlyView() {
+        ByteBuffer v = readOnlyView;
+        if (v == null) {
+            v = buffer.asReadOnlyBuffer().clear();
+            readOnlyView = v;
         }
         return v;
     }
