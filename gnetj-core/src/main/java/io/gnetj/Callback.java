@@ -2,11 +2,14 @@ package io.gnetj;
 
 /**
  * Told the outcome of an operation posted to a connection's event loop: {@link Conn#asyncWrite},
- * {@link Conn#wake}, {@link Conn#close(Callback)}, and the client's dial.
+ * {@link Conn#wake}, {@link Conn#close(Callback)}.
  *
- * <p>Threading: runs on the connection's event loop thread, exactly once per posted operation,
- * except when the loop has already ended: then it runs on the posting thread, with an error. It must
- * not block.
+ * <p>Threading: runs exactly once per operation, on the connection's event loop thread, and never
+ * nested inside a handler callback of the thread that posted it. One exception: when the loop has
+ * already ended, the operation fails with a {@link ConnectionClosedException} and the callback
+ * runs on whichever thread found it undelivered: the thread that posted it, or another thread
+ * posting to the same ended loop at the same moment (which then runs every undelivered callback it
+ * found, in order). It must not block, and must not assume which thread runs it after the end.
  */
 @FunctionalInterface
 public interface Callback {

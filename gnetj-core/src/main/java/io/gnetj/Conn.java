@@ -10,25 +10,35 @@ import javax.net.ssl.SSLSession;
  * <h2>Threads</h2>
  * Every method may be called on the connection's event loop thread (inside a handler callback or
  * a {@link Callback}). From any other thread only {@link #asyncWrite}, {@link #asyncWritev},
- * {@link #wake}, {@link #close()}, {@link #close(Callback)}, {@link #isOpen()},
+ * {@link #wake}, {@link #close()}, {@link #close(Callback)}, {@link #abort}, {@link #isOpen()},
  * {@link #context()}, {@link #localAddress()}, {@link #remoteAddress()}, {@link #tlsSession()} and
  * {@link #applicationProtocol()} may be called; the rest throw {@link IllegalStateException}.
  *
  * <h2>Inbound bytes and views</h2>
- * {@link #next}, {@link #peek} return {@link ByteBuffer} views of the connection's inbound bytes,
- * without copying: position..limit spans the bytes. A view is valid until the handler callback
- * returns or the next call to {@code next}, {@code peek}, {@code read} or {@code discard}
- * (whichever comes first); its memory is then reused for other data. Copy what must outlive it.
- * Never write into a view.
+ * {@link #next}, {@link #peek} return read-only {@link ByteBuffer} views of the connection's
+ * inbound bytes, without copying: position..limit spans the bytes. A view is valid until the
+ * handler callback returns or the next call to {@code next}, {@code peek}, {@code read} or
+ * {@code discard} (whichever comes first); its memory is then reused for other data. Copy what
+ * must outlive it. Handing a view to {@link #asyncWrite} of any connection is safe: read-only
+ * buffers are copied at the call.
  *
  * <h2>Outbound bytes</h2>
  * {@link #write} copies the bytes (the source may be reused as soon as it returns) into the
- * connection's outbound buffer; writes made inside a callback are sent together when the callback
- * returns, others at once. What the kernel does not take waits in the outbound buffer until the
- * socket is writable. Past {@link Options#writeBufferHighWaterMark()} queued bytes, the loop stops
- * reading from this connection until they drain below {@link Options#writeBufferLowWaterMark()};
- * past {@link Options#maxOutboundBuffered()} a write is refused with
- * {@link OutboundLimitException}.
+ * connection's outbound buffer. Queued bytes go out in one write when the connection's callback
+ * returns, or, for writes made elsewhere on the loop (another connection's callback, a
+ * {@link Callback}, a batch of {@code asyncWrite}s), when the loop finishes that step; always in
+ * the order they were written. What the kernel does not take waits until the socket is writable.
+ * Past {@link Options#writeBufferHighWaterMark()} queued bytes, the loop stops reading from this
+ * connection until they drain below {@link Options#writeBufferLowWaterMark()}.
+ *
+ * <h2>Nothing lost silently</h2>
+ * A stream never continues after a hole: a write refused because it would pass
+ * {@link Options#maxOutboundBuffered()} ({@code write}, {@code writev} or {@code asyncWrite},
+ * with or without a callback) closes the connection, and {@link OutboundLimitException} is thrown
+ * (or given to the callback) and is the cause {@link EventHandler#onClose} receives. Whenever a
+ * connection closes with bytes still queued (an abort, a peer that stopped reading past
+ * {@link Options#closeTimeout()}, the engine's stop), the cause given to {@code onClose} says how
+ * many were dropped.
  *
  * <h2>UDP</h2>
  * A UDP server hands {@code onTraffic} one datagram at a time, on a connection that names its
@@ -124,17 +134,42 @@ public interface Conn {
     // ---- any thread ----
 
     /**
-     * Sends {@code src}'s remaining bytes from any thread: the write runs on the connection's loop.
-     * {@code src} belongs to gnetj until {@code callback} runs (its position is then at its limit
-     * when the write succeeded); do not touch it before.
+     * Sends the bytes between {@code src}'s position and limit, from any thread: they are queued on
+     * the connection's loop, after everything written before on that loop.
      *
-     * @param callback told once the bytes are queued or sent (error {@code null}), or why not
+     * <p>{@code src} itself is never modified (its position does not move), so one buffer may be
+     * given to many connections (a broadcast) and each sends all of it. Its bytes are read:
+     * <ul>
+     *   <li>at the call, if {@code src} is read-only (they are copied; every view gnetj lends is
+     *       read-only, so relaying {@code conn.next(-1)} to another connection is safe), or if this
+     *       is the connection's own loop thread (they are queued at once, in program order with
+     *       {@link #write});
+     *   <li>otherwise on the loop, later: do not change them until {@code callback} runs.
+     * </ul>
+     * A write refused by {@link Options#maxOutboundBuffered()} closes the connection (see
+     * "Nothing lost silently" above), with or without a callback.
+     *
+     * @param callback told once the bytes are queued (error {@code null}), or why not
      *                 ({@link ConnectionClosedException}, {@link OutboundLimitException}); may be
-     *                 {@code null}
+     *                 {@code null}. It runs on the loop, never nested in a callback of the caller.
      */
     void asyncWrite(ByteBuffer src, Callback callback);
 
-    /** As {@link #asyncWrite}, for several buffers sent in order as one unit. */
+    /**
+     * As {@link #asyncWrite(ByteBuffer, Callback)} for {@code len} bytes of {@code src} from
+     * {@code off}, copied at the call: the array may be reused as soon as this returns.
+     */
+    default void asyncWrite(byte[] src, int off, int len, Callback callback) {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        asyncWrite(ByteBuffer.wrap(java.util.Arrays.copyOfRange(src, off, off + len)), callback);
+    }
+
+    /** As {@link #asyncWrite(byte[], int, int, Callback)} for all of {@code src}. */
+    default void asyncWrite(byte[] src, Callback callback) {
+        asyncWrite(src, 0, src.length, callback);
+    }
+
+    /** As {@link #asyncWrite}, for several buffers sent in order as one unit (all or none past the cap). */
     void asyncWritev(ByteBuffer[] srcs, Callback callback);
 
     /**
@@ -152,6 +187,16 @@ public interface Conn {
 
     /** As {@link #close()}, then {@code callback} (on the loop) once the connection is closed. */
     void close(Callback callback);
+
+    /**
+     * Closes the connection at once, without waiting for queued bytes to go out, and gives
+     * {@code cause} to {@link EventHandler#onClose}; with a {@code null} cause, {@code onClose}
+     * gets {@code null} if nothing was queued, else a {@link ConnectionClosedException} saying how
+     * many bytes were dropped. From any thread; inside this connection's own callback it takes
+     * effect when the callback returns (the views it holds stay valid until then). Idempotent: a
+     * connection already closed stays closed, with its first cause.
+     */
+    void abort(Throwable cause);
 
     /** {@code false} once the connection is closed or closing. */
     boolean isOpen();

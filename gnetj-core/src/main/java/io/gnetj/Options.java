@@ -34,6 +34,9 @@ public final class Options {
     private final int writeBufferHighWaterMark;
     private final int writeBufferLowWaterMark;
     private final int maxOutboundBuffered;
+    private final long memoryBudget;
+    /** Whether the water marks were set (so they are not scaled down to the outbound cap). */
+    private final boolean waterMarksSet;
     private final Duration closeTimeout;
     private final Duration connectTimeout;
     private final BufferPool bufferPool;
@@ -62,6 +65,8 @@ public final class Options {
         this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
         this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
         this.maxOutboundBuffered = b.maxOutboundBuffered;
+        this.memoryBudget = b.memoryBudget > 0 ? b.memoryBudget : DefaultMemoryBudget.BYTES;
+        this.waterMarksSet = b.waterMarksSet;
         this.closeTimeout = b.closeTimeout;
         this.connectTimeout = b.connectTimeout;
         this.bufferPool = b.bufferPool;
@@ -103,6 +108,8 @@ public final class Options {
         b.writeBufferHighWaterMark = writeBufferHighWaterMark;
         b.writeBufferLowWaterMark = writeBufferLowWaterMark;
         b.maxOutboundBuffered = maxOutboundBuffered;
+        b.memoryBudget = memoryBudget;
+        b.waterMarksSet = waterMarksSet;
         b.closeTimeout = closeTimeout;
         b.connectTimeout = connectTimeout;
         b.bufferPool = bufferPool;
@@ -182,18 +189,36 @@ public final class Options {
 
     /**
      * Most inbound bytes a connection may hold unconsumed; past it the connection is closed with
-     * {@link InboundLimitException}. Default 16 MiB.
+     * {@link InboundLimitException}. Default 4 MiB.
      */
     public int maxInboundBuffered() { return maxInboundBuffered; }
 
-    /** Queued outbound bytes at which the loop stops reading from the connection. Default 1 MiB. */
+    /**
+     * Queued outbound bytes at which the loop stops reading from the connection (the handler's
+     * peer is slower than its answers). Default 64 KiB, as Netty's.
+     */
     public int writeBufferHighWaterMark() { return writeBufferHighWaterMark; }
 
-    /** Queued outbound bytes under which reading resumes. Default 256 KiB. */
+    /** Queued outbound bytes under which reading resumes. Default 32 KiB, as Netty's. */
     public int writeBufferLowWaterMark() { return writeBufferLowWaterMark; }
 
-    /** Most queued outbound bytes; a write past it fails with {@link OutboundLimitException}. Default 64 MiB. */
+    /**
+     * Most queued outbound bytes. A write past it is refused with {@link OutboundLimitException}
+     * and closes the connection (thrown by {@code write}, given to an {@code asyncWrite}'s callback,
+     * and the cause {@code onClose} receives): a stream never goes on after a hole. Default 16 MiB.
+     */
     public int maxOutboundBuffered() { return maxOutboundBuffered; }
+
+    /**
+     * Pooled memory all the engine's connections may hold together (inbound, outbound and TLS
+     * buffers), shared equally among the event loops. Past a loop's share, reading stops on its
+     * connections holding the most; those still holding the most two sweeps later (at most two
+     * seconds) while the loop is over its share are closed with {@link MemoryBudgetException}.
+     * Reading resumes under three quarters of the share. Default: half the JVM's direct memory
+     * limit ({@code -XX:MaxDirectMemorySize}, which defaults to the heap limit), so the budget
+     * trips before direct memory runs out.
+     */
+    public long memoryBudget() { return memoryBudget; }
 
     /** How long {@link Conn#close()} waits for queued bytes to be sent before closing anyway. Default 5 s. */
     public Duration closeTimeout() { return closeTimeout; }
@@ -219,7 +244,8 @@ public final class Options {
                 + ", tcpNoDelay=" + tcpNoDelay + ", maxConnections=" + maxConnections
                 + ", idleTimeout=" + idleTimeout + ", maxInboundBuffered=" + maxInboundBuffered
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
-                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
+                + ", maxOutboundBuffered=" + maxOutboundBuffered + ", memoryBudget=" + memoryBudget
+                + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
                 + (tls == null ? "" : ", tls=" + tls) + '}';
     }
 
@@ -231,6 +257,11 @@ public final class Options {
      * <p>Threading: not thread-safe.
      */
     public static final class Builder {
+        /** Longest keep-alive idle time or interval the kernel takes (Linux: MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL). */
+        public static final int MAX_KEEPALIVE_SECONDS = 32767;
+        /** Most keep-alive probes the kernel takes (Linux: MAX_TCP_KEEPCNT). */
+        public static final int MAX_KEEPALIVE_COUNT = 127;
+
         private boolean multicore = false;
         private int numEventLoops = 0;
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
@@ -249,10 +280,13 @@ public final class Options {
         private String multicastInterface = null;
         private int maxConnections = 100_000;
         private Duration idleTimeout = Duration.ofMinutes(5);
-        private int maxInboundBuffered = 16 * 1024 * 1024;
-        private int writeBufferHighWaterMark = 1024 * 1024;
-        private int writeBufferLowWaterMark = 256 * 1024;
-        private int maxOutboundBuffered = 64 * 1024 * 1024;
+        private int maxInboundBuffered = 4 * 1024 * 1024;
+        private int writeBufferHighWaterMark = 64 * 1024;
+        private int writeBufferLowWaterMark = 32 * 1024;
+        private boolean waterMarksSet = false;
+        private int maxOutboundBuffered = 16 * 1024 * 1024;
+        /** 0: derived from the JVM's direct memory limit (see {@link DefaultMemoryBudget}). */
+        private long memoryBudget = 0;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private BufferPool bufferPool = null;
@@ -300,21 +334,29 @@ public final class Options {
         /** See {@link Options#tcpNoDelay()}. */
         public Builder tcpNoDelay(boolean on) { this.tcpNoDelay = on; return this; }
 
-        /** See {@link Options#tcpKeepAlive()}. */
+        /**
+         * See {@link Options#tcpKeepAlive()}: zero, or whole seconds from 1 to
+         * {@value #MAX_KEEPALIVE_SECONDS} (the kernel's range: a value outside it would fail on
+         * every connection).
+         */
         public Builder tcpKeepAlive(Duration idle) {
-            this.tcpKeepAlive = notNegative("tcpKeepAlive", idle);
+            this.tcpKeepAlive = keepAliveSeconds("tcpKeepAlive", idle);
             return this;
         }
 
-        /** See {@link Options#tcpKeepAliveInterval()}. */
+        /** See {@link Options#tcpKeepAliveInterval()}: zero, or whole seconds from 1 to {@value #MAX_KEEPALIVE_SECONDS}. */
         public Builder tcpKeepAliveInterval(Duration interval) {
-            this.tcpKeepAliveInterval = notNegative("tcpKeepAliveInterval", interval);
+            this.tcpKeepAliveInterval = keepAliveSeconds("tcpKeepAliveInterval", interval);
             return this;
         }
 
-        /** See {@link Options#tcpKeepAliveCount()}. */
+        /** See {@link Options#tcpKeepAliveCount()}: 0, or from 1 to {@value #MAX_KEEPALIVE_COUNT} (the kernel's range). */
         public Builder tcpKeepAliveCount(int count) {
-            this.tcpKeepAliveCount = atLeast("tcpKeepAliveCount", count, 0);
+            if (count < 0 || count > MAX_KEEPALIVE_COUNT) {
+                throw new IllegalArgumentException("tcpKeepAliveCount must be 0 (the system's) or 1.." + MAX_KEEPALIVE_COUNT
+                        + " (the kernel's range), got " + count);
+            }
+            this.tcpKeepAliveCount = count;
             return this;
         }
 
@@ -361,12 +403,25 @@ public final class Options {
         public Builder writeBufferWaterMarks(int low, int high) {
             this.writeBufferLowWaterMark = atLeast("writeBufferLowWaterMark", low, 0);
             this.writeBufferHighWaterMark = atLeast("writeBufferHighWaterMark", high, 1);
+            this.waterMarksSet = true;
             return this;
         }
 
-        /** See {@link Options#maxOutboundBuffered()}. */
+        /**
+         * See {@link Options#maxOutboundBuffered()}. Water marks left at their defaults that would
+         * exceed it are scaled down to it (high = the cap, low = half of it).
+         */
         public Builder maxOutboundBuffered(int bytes) {
             this.maxOutboundBuffered = atLeast("maxOutboundBuffered", bytes, 1);
+            return this;
+        }
+
+        /** See {@link Options#memoryBudget()}; at least 1 MiB, or 0 for the default. */
+        public Builder memoryBudget(long bytes) {
+            if (bytes != 0 && bytes < (1 << 20)) {
+                throw new IllegalArgumentException("memoryBudget must be at least 1 MiB (or 0 for the default), got " + bytes);
+            }
+            this.memoryBudget = bytes;
             return this;
         }
 
@@ -394,9 +449,13 @@ public final class Options {
         /**
          * The options.
          *
-         * @throws IllegalArgumentException if the water marks are out of order or past the outbound cap
+         * @throws IllegalArgumentException if the water marks set are out of order or past the outbound cap
          */
         public Options build() {
+            if (!waterMarksSet && writeBufferHighWaterMark > maxOutboundBuffered) {
+                writeBufferHighWaterMark = maxOutboundBuffered;
+                writeBufferLowWaterMark = Math.min(writeBufferLowWaterMark, maxOutboundBuffered / 2);
+            }
             if (writeBufferLowWaterMark > writeBufferHighWaterMark) {
                 throw new IllegalArgumentException("writeBufferLowWaterMark (" + writeBufferLowWaterMark
                         + ") must not exceed writeBufferHighWaterMark (" + writeBufferHighWaterMark + ")");
@@ -415,12 +474,46 @@ public final class Options {
             return value;
         }
 
+        private static Duration keepAliveSeconds(String name, Duration d) {
+            notNegative(name, d);
+            if (d.isZero()) {
+                return d;
+            }
+            if (d.getNano() != 0 || d.getSeconds() < 1 || d.getSeconds() > MAX_KEEPALIVE_SECONDS) {
+                throw new IllegalArgumentException(name + " must be zero or whole seconds from 1 to " + MAX_KEEPALIVE_SECONDS
+                        + " (the kernel's range), got " + d);
+            }
+            return d;
+        }
+
         private static Duration notNegative(String name, Duration d) {
             Objects.requireNonNull(d, name);
             if (d.isNegative()) {
                 throw new IllegalArgumentException(name + " must not be negative, got " + d);
             }
             return d;
+        }
+    }
+
+    /**
+     * The default {@link #memoryBudget()}: half the JVM's direct memory limit, read once.
+     * {@code MaxDirectMemorySize} of 0 (unset) means the heap limit, as the JDK itself does.
+     */
+    private static final class DefaultMemoryBudget {
+        static final long BYTES = Math.max(1L << 20, maxDirectMemory() / 2);
+
+        private static long maxDirectMemory() {
+            try {
+                com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
+                        .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+                long set = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
+                if (set > 0) {
+                    return set;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // not HotSpot, or no management: the heap limit, the JDK's own default
+            }
+            return Runtime.getRuntime().maxMemory();
         }
     }
 }

@@ -12,11 +12,12 @@ import java.nio.channels.NetworkChannel;
 
 /**
  * What every connection kind shares: its loop and handler, the user's context, the addresses
- * (kept so they stay readable after close), the loop-thread check, callback completion, and the
- * socket-buffer options every channel has.
+ * (kept so they stay readable after close), the loop-thread check, callback completion, the
+ * socket-buffer options every channel has, and what the loop asks of the connections in its table
+ * on its rounds (the sweep, the memory budget, the engine's stop).
  *
  * <p>Threading: {@link #context()}, the addresses and {@link #complete} as {@link Conn} allows;
- * {@link #checkLoop} guards the rest.
+ * {@link #checkLoop} guards the API; the round methods run on the loop thread.
  */
 abstract class AbstractConn implements Conn {
     final EventLoop loop;
@@ -33,6 +34,50 @@ abstract class AbstractConn implements Conn {
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
     }
+
+    // ---- the loop's rounds (loop thread; connections in the loop's table) ----
+
+    /** One sweep tick: the timeout of the connection's current state. */
+    void sweepTick(SweepLimits limits) {
+    }
+
+    /** Pooled bytes the connection holds (what the memory budget counts). */
+    long heldBytes() {
+        return 0;
+    }
+
+    /** The loop is over its memory budget and this connection holds the most: stop reading. */
+    void pauseForMemory() {
+    }
+
+    /** The loop is back under its memory budget. */
+    void resumeForMemory() {
+    }
+
+    /** Whether reading is paused for the memory budget. */
+    boolean pausedForMemory() {
+        return false;
+    }
+
+    /** Whether {@link #pauseForMemory()} would pause reading (the connection reads and is not paused for it yet). */
+    boolean pausableForMemory() {
+        return false;
+    }
+
+    /** Closes now, with {@code cause}, dropping what is queued (the cause says so). */
+    abstract void abortFromLoop(Throwable cause);
+
+    /** The engine is stopping: close gracefully (what is queued still goes out). */
+    abstract void beginShutdown();
+
+    /** The engine's stop deadline passed after {@code waited}: close now, saying what was left unsent. */
+    abstract void endShutdown(java.time.Duration waited);
+
+    /**
+     * Something other than the handler failed while serving this connection (an engine bug,
+     * direct memory exhausted): log it and close, so that the loop and its other connections carry on.
+     */
+    abstract void failed(Throwable t);
 
     /** Runs {@code callback} (if any) with the outcome; a callback that throws is logged, never propagated. */
     final void complete(Callback callback, Throwable error) {

@@ -72,8 +72,22 @@ final class Acceptor {
         }
     }
 
+    /**
+     * Sets up an accepted channel and hands it to a loop. Whatever fails here (an option the
+     * kernel refuses, a balancer bug) closes this connection only and gives its slot back; the
+     * acceptor carries on.
+     */
     private void dispatch(SocketChannel channel, boolean tls) {
-        if (!engine.tryAcquireConnection()) {
+        EventLoop loop;
+        try {
+            loop = owner != null ? owner : balancer.next(balancer.needsAddress() ? remoteOrNull(channel) : null);
+        } catch (RuntimeException e) {
+            EventLoop.closeQuietly(channel);
+            log.log(System.Logger.Level.WARNING, "could not pick a loop for an accepted connection", e);
+            return;
+        }
+        ConnSlot slot = ConnSlot.reserve(engine, loop);
+        if (slot == null) {
             log.log(System.Logger.Level.WARNING, "refusing a connection: " + engine.options().maxConnections()
                     + " connections are open (maxConnections)", null);
             EventLoop.closeQuietly(channel);
@@ -82,28 +96,25 @@ final class Acceptor {
         try {
             channel.configureBlocking(false);
             SocketOptionsSupport.applyToStream(channel, engine.options());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             EventLoop.closeQuietly(channel);
-            engine.releaseConnection();
+            slot.release();
             log.log(System.Logger.Level.WARNING, "could not set up an accepted connection", e);
             return;
         }
         if (owner != null) {
-            owner.load().incrementAndGet();
-            owner.open(channel, true, tls);
-            return;
+            owner.open(channel, slot, tls);
+        } else {
+            loop.execute(new RegisterTask(loop, channel, slot, tls));
         }
-        SocketAddress remote = null;
-        if (balancer.needsAddress()) {
-            try {
-                remote = channel.getRemoteAddress();
-            } catch (IOException e) {
-                remote = null;
-            }
+    }
+
+    private static SocketAddress remoteOrNull(SocketChannel channel) {
+        try {
+            return channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
         }
-        EventLoop loop = balancer.next(remote);
-        loop.load().incrementAndGet();
-        loop.execute(new RegisterTask(loop, channel, engine, tls));
     }
 
     private void backOff(IOException e) {
@@ -146,26 +157,25 @@ final class Acceptor {
     private static final class RegisterTask extends LoopTask {
         private final EventLoop loop;
         private final SocketChannel channel;
-        private final ServerEngine engine;
+        private final ConnSlot slot;
         private final boolean tls;
 
-        RegisterTask(EventLoop loop, SocketChannel channel, ServerEngine engine, boolean tls) {
+        RegisterTask(EventLoop loop, SocketChannel channel, ConnSlot slot, boolean tls) {
             this.loop = loop;
             this.channel = channel;
-            this.engine = engine;
+            this.slot = slot;
             this.tls = tls;
         }
 
         @Override
         void run() {
-            loop.open(channel, true, tls);
+            loop.open(channel, slot, tls);
         }
 
         @Override
         void abort(Throwable cause) {
             EventLoop.closeQuietly(channel);
-            loop.load().decrementAndGet();
-            engine.releaseConnection();
+            slot.release();
         }
     }
 }

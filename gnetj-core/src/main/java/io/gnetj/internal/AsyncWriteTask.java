@@ -1,40 +1,56 @@
 package io.gnetj.internal;
 
 import io.gnetj.Callback;
+import io.gnetj.buffer.PooledBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * An {@code asyncWrite}/{@code asyncWritev} in flight from another thread to a connection's loop.
+ * An {@code asyncWrite}/{@code asyncWritev} in flight from another thread to a connection's loop:
+ * the bytes as captured at the call (a duplicate of the caller's buffer, or a pooled copy of a
+ * read-only one; see {@link AnyThreadOps}), and the callback.
  *
- * <p>Threading: created by the poster, run or aborted once as {@link LoopTask} says.
+ * <p>Threading: created by the poster; run on the loop, or aborted once the loop has ended, as
+ * {@link LoopTask} says. A pooled copy is given back either way: through the loop's cache when
+ * run, through the pool (any thread) when aborted.
  */
 final class AsyncWriteTask extends LoopTask {
     private final TcpConn conn;
     private final ByteBuffer single;
     private final ByteBuffer[] many;
+    private final PooledBuffer copy;
     private final Callback callback;
 
-    AsyncWriteTask(TcpConn conn, ByteBuffer single, ByteBuffer[] many, Callback callback) {
+    AsyncWriteTask(TcpConn conn, ByteBuffer single, ByteBuffer[] many, PooledBuffer copy, Callback callback) {
         this.conn = conn;
         this.single = single;
         this.many = many;
+        this.copy = copy;
         this.callback = callback;
     }
 
     @Override
     void run() {
+        Throwable error;
         try {
-            conn.writeFromTask(single, many, callback);
+            error = conn.queueAsync(single, many);
         } catch (RuntimeException | Error e) {
-            // Out of direct memory while queueing, say. writeFromTask runs the callback only as its
-            // last step, and complete() never throws, so the callback has not run yet: run it once.
+            // Out of direct memory while queueing, say: the connection closes with it, and the
+            // callback, which has not run yet, runs once with it.
             conn.failed(e);
-            conn.complete(callback, e);
+            error = e;
+        } finally {
+            if (copy != null) {
+                conn.loop.buffers().cache().release(copy);
+            }
         }
+        conn.complete(callback, error);
     }
 
     @Override
     void abort(Throwable cause) {
+        if (copy != null) {
+            copy.pool().release(copy);
+        }
         conn.complete(callback, cause);
     }
 }

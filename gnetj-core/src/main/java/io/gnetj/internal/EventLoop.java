@@ -1,19 +1,21 @@
 package io.gnetj.internal;
 
 import io.gnetj.ConnectionClosedException;
+import io.gnetj.Conn;
 import io.gnetj.Options;
-import io.gnetj.buffer.BufferCache;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import io.gnetj.Conn;
+import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,47 +26,65 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * One event loop: one thread, one {@link Selector}, the connections registered with it, and a
  * lock-free queue of work posted from other threads.
  *
- * <h2>An iteration</h2>
+ * <h2>An iteration (a "step" is each numbered part)</h2>
  * <ol>
  *   <li>Select with {@link Selector#select(Consumer, long)} (no selected-key set, no iterator),
  *       handling each ready key as it is reported: read and run {@code onTraffic}, or flush.
  *   <li>Run posted tasks, at most {@link #MAX_TASKS_PER_ITERATION}, so a flood of posts cannot
  *       starve IO.
- *   <li>If a sweep is due: count idle and closing connections' ticks, closing those past their
- *       limit.
+ *   <li>If a sweep is due: each connection's timeouts, quiet connections' trims, the memory budget.
  * </ol>
+ * After each step the loop flushes every connection written to outside its own callback
+ * ({@link #flushDirty()}): N {@code asyncWrite}s to one connection in one task batch cost one
+ * write syscall, not N.
  *
- * <h2>Wakeups</h2>
+ * <h2>Wake-ups</h2>
  * As in Netty 4.1's {@code NioEventLoop}: {@code nextWakeupNanos} says {@link #AWAKE}, or the
  * deadline the loop is (about to be) sleeping until. Before blocking, the loop stores its deadline
  * and checks the task queue again; a poster swaps in {@code AWAKE} after offering its task and
  * calls {@link Selector#wakeup()} only if the old value was not {@code AWAKE}. A busy loop is thus
  * never woken needlessly, and a task offered while the loop goes to sleep is never missed: either
- * the loop sees the task on its second check, or the poster sees the deadline and wakes it.
+ * the loop sees the task on its second check, or the poster sees the deadline and wakes it. The
+ * loop stores {@code AWAKE} again as soon as select hands it the first ready key, not after the
+ * last one: posts made while it serves the keys then cost no {@code wakeup()} syscall (and the
+ * next select does not return at once for nothing).
+ *
+ * <h2>Memory budget</h2>
+ * Each loop gets an equal share of {@link Options#memoryBudget()} and compares it with what its
+ * {@link io.gnetj.buffer.BufferCache} has lent (every connection buffer of the loop goes through
+ * it): one plain field read per step. Past the share, reading stops on the connections holding
+ * the most; if the loop is still over its share {@link #BUDGET_GRACE_TICKS} sweeps later, those
+ * connections are closed, biggest first, with a {@link io.gnetj.MemoryBudgetException}. Back under
+ * three quarters of it, reading resumes.
  *
  * <h2>Ending</h2>
- * {@link #shutdown()} asks the loop to close every connection and end. After its last iteration
- * the loop marks itself terminated and drains the queue, aborting what is left; a poster that
- * finds the loop terminated after offering drains too. Both drains hold {@link #lateDrainLock}, so
- * the queue keeps one consumer at a time. That lock is only ever taken after the loop has ended.
+ * {@link #shutdown()} makes the loop stop accepting and close every connection gracefully: queued
+ * bytes still go out while the loop keeps running, for at most {@code closeTimeout}; whatever is
+ * left is closed then, and {@code onClose} says how many bytes were unsent. After its last
+ * iteration the loop marks itself terminated and aborts what is left in its queue; a poster that
+ * finds the loop terminated after offering does the same. The queue keeps one consumer at a time
+ * because both take its tasks under {@link #lateDrainLock} (only ever taken after the loop has
+ * ended), and they run the tasks' aborts after letting go of it.
  *
- * <p>Threading: {@link #execute}, {@link #shutdown()}, {@link #load()} and {@link #thread()} from
- * any thread; everything else on the loop thread only.
+ * <p>Threading: {@link #execute}, {@link #shutdown()}, {@link #load()}, {@link #thread()},
+ * {@link #inLoop()} and {@link #wakeups()} from any thread; everything else on the loop thread.
  */
 final class EventLoop implements Runnable {
 
     static final int MAX_TASKS_PER_ITERATION = 1024;
+    /** Sweeps a loop may stay over its memory budget, reading paused, before it closes connections. */
+    static final int BUDGET_GRACE_TICKS = 2;
 
     private static final System.Logger LOG = System.getLogger("io.gnetj");
     private static final long AWAKE = -1L;
-    private static final long MAX_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long MIN_SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final VarHandle NEXT_WAKEUP_NANOS;
+    private static final VarHandle WAKEUPS;
 
     static {
         try {
-            NEXT_WAKEUP_NANOS = MethodHandles.lookup()
-                    .findVarHandle(EventLoop.class, "nextWakeupNanos", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            NEXT_WAKEUP_NANOS = lookup.findVarHandle(EventLoop.class, "nextWakeupNanos", long.class);
+            WAKEUPS = lookup.findVarHandle(EventLoop.class, "wakeups", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -78,73 +98,48 @@ final class EventLoop implements Runnable {
     private final Object lateDrainLock = new Object();
     private final Consumer<SelectionKey> keyHandler = this::processKey;
     private final AtomicInteger load = new AtomicInteger();
-    private final BufferCache cache;
-    private final ByteBuffer readBuffer;
-    private final ByteBuffer readView;
-    /** Where closing connections drop what their peers still send (see GracefulClose.finish). */
-    private final ByteBuffer discardBuffer = ByteBuffer.allocateDirect(8 * 1024);
+    private final LoopBuffers buffers;
     private final RateLimitedLog handlerErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final RateLimitedLog acceptErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final RateLimitedLog tlsErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
-
     private final long sweepIntervalNanos;
-    private final int idleTicksLimit;
-    private final int closeTicksLimit;
-    private final int connectTicksLimit;
-    private final int handshakeTicksLimit;
+    private final SweepLimits limits;
+    private final long memoryBudget;
 
     @SuppressWarnings("unused") // accessed through NEXT_WAKEUP_NANOS
     private volatile long nextWakeupNanos = AWAKE;
+    @SuppressWarnings("unused") // accessed through WAKEUPS
+    private volatile long wakeups;
     private volatile boolean shutdownRequested;
     private volatile boolean terminated;
 
-    private TcpConn[] conns = new TcpConn[64];
-    private int connCount;
+    /** The deadline is published and no key has been handed to us yet. */
+    private boolean sleeping;
+    /** Stopping: connections are closing, nothing new is registered. */
+    private boolean draining;
+    private long drainDeadline;
+    private ConnSlot[] table = new ConnSlot[64];
+    private int tableCount;
+    private TcpConn[] dirty = new TcpConn[16];
+    private int dirtyCount;
+    private int memoryPaused;
+    private int overBudgetTicks;
+    /** What the cache had lent when the budget was last enforced: no new scan until it grows past. */
+    private long budgetCheckedAt;
     private long nextSweepNanos;
     private Acceptor reusePortAcceptor;
-    private final java.util.List<UdpListener> udpListeners = new java.util.ArrayList<>();
-    private final java.util.List<UdpConn> datagramConns = new java.util.ArrayList<>();
-    private ByteBuffer datagramBuffer;
-    private ByteBuffer datagramView;
-    private ByteBuffer datagramScratch;
-    /** Where TLS plaintext is unwrapped when the read buffer is smaller than a record. */
-    private ByteBuffer tlsPlaintext;
+    private final List<UdpListener> udpListeners = new ArrayList<>();
 
     EventLoop(EngineCore engine, int index, String name, BufferPool pool) throws IOException {
         this.engine = engine;
         this.index = index;
         this.selector = Selector.open();
         this.thread = new Thread(this, name);
-        this.cache = pool.newCache();
         Options options = engine.options();
-        this.readBuffer = ByteBuffer.allocateDirect(options.readBufferCap());
-        this.readView = readBuffer.duplicate();
-        long idle = options.idleTimeout().toNanos();
-        long close = options.closeTimeout().toNanos();
-        long interval = MAX_SWEEP_INTERVAL_NANOS;
-        if (idle > 0) {
-            interval = Math.min(interval, idle / 4);
-        }
-        if (close > 0) {
-            interval = Math.min(interval, close / 4);
-        }
-        long connect = options.connectTimeout().toNanos();
-        interval = Math.min(interval, connect / 4);
-        long handshake = options.tls() == null ? 0 : options.tls().handshakeTimeout().toNanos();
-        if (handshake > 0) {
-            interval = Math.min(interval, handshake / 4);
-        }
-        this.sweepIntervalNanos = Math.max(MIN_SWEEP_INTERVAL_NANOS, interval);
-        // One tick more than the quotient, so a connection is never closed before its full timeout.
-        this.idleTicksLimit = idle > 0 ? ticksFor(idle) : Integer.MAX_VALUE;
-        this.closeTicksLimit = ticksFor(close);
-        this.connectTicksLimit = ticksFor(connect);
-        this.handshakeTicksLimit = handshake > 0 ? ticksFor(handshake) : Integer.MAX_VALUE;
-    }
-
-    private int ticksFor(long nanos) {
-        long ticks = (nanos + sweepIntervalNanos - 1) / sweepIntervalNanos + 1;
-        return (int) Math.min(Integer.MAX_VALUE, ticks);
+        this.buffers = new LoopBuffers(pool.newCache(), options.readBufferCap());
+        this.sweepIntervalNanos = SweepLimits.intervalNanos(options);
+        this.limits = SweepLimits.of(options, sweepIntervalNanos);
+        this.memoryBudget = Math.max(options.readBufferCap(), options.memoryBudget() / options.effectiveEventLoops());
     }
 
     // ---- any thread ----
@@ -171,9 +166,14 @@ final class EventLoop implements Runnable {
         thread.start();
     }
 
+    /** {@link Selector#wakeup()} calls made by posters so far (racy read). */
+    long wakeups() {
+        return wakeups;
+    }
+
     /**
      * Runs {@code task} on the loop thread, soon; from any thread (on the loop thread it runs in
-     * the task phase of the current or next iteration, never inline).
+     * the task step of the current or next iteration, never inline).
      */
     void execute(LoopTask task) {
         tasks.offer(task);
@@ -186,11 +186,12 @@ final class EventLoop implements Runnable {
 
     private void wakeup() {
         if ((long) NEXT_WAKEUP_NANOS.getAndSet(this, AWAKE) != AWAKE) {
+            WAKEUPS.getAndAdd(this, 1L);
             selector.wakeup();
         }
     }
 
-    /** Asks the loop to close every connection and end; returns at once. */
+    /** Asks the loop to stop accepting, close every connection and end; returns at once. */
     void shutdown() {
         shutdownRequested = true;
         NEXT_WAKEUP_NANOS.setVolatile(this, AWAKE);
@@ -207,26 +208,11 @@ final class EventLoop implements Runnable {
         return engine;
     }
 
-    BufferCache cache() {
-        return cache;
+    LoopBuffers buffers() {
+        return buffers;
     }
 
-    /** The loop's shared read buffer: every connection reads into it when it has nothing buffered. */
-    ByteBuffer readBuffer() {
-        return readBuffer;
-    }
-
-    /** A second window on {@link #readBuffer()}, lent to handlers as the view of fresh bytes. */
-    ByteBuffer readView() {
-        return readView;
-    }
-
-    /** A scratch buffer for input that is read only to be dropped. */
-    ByteBuffer discardBuffer() {
-        return discardBuffer;
-    }
-
-        RateLimitedLog handlerErrors() {
+    RateLimitedLog handlerErrors() {
         return handlerErrors;
     }
 
@@ -239,14 +225,6 @@ final class EventLoop implements Runnable {
         return tlsErrors;
     }
 
-    /** A buffer of at least {@code size} bytes for TLS plaintext, cleared; see {@link TlsSession}. */
-    ByteBuffer tlsPlaintextBuffer(int size) {
-        if (tlsPlaintext == null || tlsPlaintext.capacity() < size) {
-            tlsPlaintext = ByteBuffer.allocateDirect(size);
-        }
-        return tlsPlaintext.clear();
-    }
-
     Selector selector() {
         return selector;
     }
@@ -256,43 +234,14 @@ final class EventLoop implements Runnable {
         udpListeners.add(listener);
     }
 
-    /**
-     * The buffer datagrams are received into: 64 KiB, more than any UDP payload, so none is cut.
-     * Allocated on first use: loops that serve no UDP never hold it.
-     */
-    ByteBuffer datagramBuffer() {
-        if (datagramBuffer == null) {
-            datagramBuffer = ByteBuffer.allocateDirect(64 * 1024);
-            datagramView = datagramBuffer.duplicate();
-        }
-        return datagramBuffer;
-    }
-
-    /** A second window on {@link #datagramBuffer()}, lent to handlers as the datagram's view. */
-    ByteBuffer datagramView() {
-        datagramBuffer();
-        return datagramView;
-    }
-
-    /** Where a UDP {@code writev} gathers its buffers into one datagram. */
-    ByteBuffer datagramScratch() {
-        if (datagramScratch == null) {
-            datagramScratch = ByteBuffer.allocateDirect(64 * 1024);
-        }
-        return datagramScratch;
-    }
-
-    void addDatagramConn(UdpConn conn) {
-        datagramConns.add(conn);
-    }
-
-    void removeDatagramConn(UdpConn conn) {
-        datagramConns.remove(conn);
-    }
-
     /** Makes this loop accept by itself from {@code acceptor}'s listeners ({@code reusePort} mode). */
     void adoptListener(Acceptor acceptor) {
         this.reusePortAcceptor = acceptor;
+    }
+
+    /** Whether the loop is stopping and takes no new connections. */
+    boolean isDraining() {
+        return draining || shutdownRequested;
     }
 
     @Override
@@ -306,17 +255,9 @@ final class EventLoop implements Runnable {
             }
             nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
             while (!shutdownRequested) {
-                select();
-                runTasks();
-                long now = System.nanoTime();
-                if (reusePortAcceptor != null) {
-                    reusePortAcceptor.resumeIfDue(now);
-                }
-                if (now - nextSweepNanos >= 0) {
-                    sweep();
-                    nextSweepNanos = now + sweepIntervalNanos;
-                }
+                iterate();
             }
+            drainForShutdown();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName() + " failed", t);
         } finally {
@@ -324,29 +265,57 @@ final class EventLoop implements Runnable {
         }
     }
 
+    private void iterate() throws IOException {
+        select();
+        flushDirty();
+        runTasks();
+        flushDirty();
+        long now = System.nanoTime();
+        if (reusePortAcceptor != null && !draining) {
+            reusePortAcceptor.resumeIfDue(now);
+        }
+        if (now - nextSweepNanos >= 0) {
+            sweep();
+            nextSweepNanos = now + sweepIntervalNanos;
+            flushDirty();
+        }
+    }
+
     private void select() throws IOException {
-        if (tasks.isEmpty()) {
-            long deadline = reusePortAcceptor == null
-                    ? nextSweepNanos : Math.min(nextSweepNanos, reusePortAcceptor.resumeAt());
-            // nanoTime may be any long: never publish the AWAKE sentinel as a deadline.
-            NEXT_WAKEUP_NANOS.setVolatile(this, deadline == AWAKE ? AWAKE - 1 : deadline);
-            try {
-                if (tasks.isEmpty() && !shutdownRequested) {
-                    long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
-                    selector.select(keyHandler, timeoutMillis);
-                } else {
-                    selector.selectNow(keyHandler);
-                }
-            } finally {
-                // A plain (release) store: the next poster may still call wakeup() needlessly, once.
-                NEXT_WAKEUP_NANOS.setRelease(this, AWAKE);
-            }
-        } else {
+        if (!tasks.isEmpty() || (shutdownRequested && !draining)) {
             selector.selectNow(keyHandler);
+            return;
+        }
+        long deadline = nextSweepNanos;
+        if (reusePortAcceptor != null && !draining) {
+            deadline = Math.min(deadline, reusePortAcceptor.resumeAt());
+        }
+        // nanoTime may be any long: never publish the AWAKE sentinel as a deadline.
+        NEXT_WAKEUP_NANOS.setVolatile(this, deadline == AWAKE ? AWAKE - 1 : deadline);
+        sleeping = true;
+        try {
+            if (tasks.isEmpty() && (draining || !shutdownRequested)) {
+                long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
+                selector.select(keyHandler, timeoutMillis);
+            } else {
+                selector.selectNow(keyHandler);
+            }
+        } finally {
+            awake();
+        }
+    }
+
+    /** Takes the deadline back: posters stop paying for wakeup() from here on. */
+    private void awake() {
+        if (sleeping) {
+            sleeping = false;
+            // A plain (release) store: the next poster may still call wakeup() needlessly, once.
+            NEXT_WAKEUP_NANOS.setRelease(this, AWAKE);
         }
     }
 
     private void processKey(SelectionKey key) {
+        awake();
         Object attachment = key.attachment();
         if (attachment instanceof TcpConn) {
             TcpConn conn = (TcpConn) attachment;
@@ -364,15 +333,16 @@ final class EventLoop implements Runnable {
                 if ((ready & SelectionKey.OP_WRITE) != 0) {
                     conn.onWritable();
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && conn.isRegistered()) {
+                if ((ready & SelectionKey.OP_READ) != 0 && !conn.isClosedState()) {
                     conn.onReadable();
                 }
             } catch (RuntimeException | Error e) {
                 // Handler exceptions are caught closer to the handler; this is anything else that
                 // fails while serving one connection, typically direct memory running out as its
-                // buffer grows. Left to propagate it ended the loop and every connection on it.
+                // buffer grows. Left to propagate it would end the loop and every connection on it.
                 conn.failed(e);
             }
+            checkMemory();
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);
         } else if (attachment instanceof UdpListener) {
@@ -386,7 +356,7 @@ final class EventLoop implements Runnable {
         for (int i = 0; i < MAX_TASKS_PER_ITERATION; i++) {
             LoopTask task = tasks.relaxedPoll();
             if (task == null) {
-                return;
+                break;
             }
             try {
                 task.run();
@@ -394,58 +364,180 @@ final class EventLoop implements Runnable {
                 handlerErrors.log(System.Logger.Level.WARNING, "task failed on " + thread.getName(), t);
             }
         }
+        checkMemory();
     }
+
+    // ---- the end-of-step flush ----
+
+    /** Queues {@code conn} for the end-of-step flush (it is not in the list yet). */
+    void addDirty(TcpConn conn) {
+        if (dirtyCount == dirty.length) {
+            dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+        }
+        dirty[dirtyCount++] = conn;
+    }
+
+    /** Flushes every connection written to outside its own callback during the step. */
+    void flushDirty() {
+        // Flushing may close a connection, whose onClose may write to others: they join the end.
+        for (int i = 0; i < dirtyCount; i++) {
+            TcpConn conn = dirty[i];
+            dirty[i] = null;
+            try {
+                conn.flushDirty();
+            } catch (RuntimeException | Error e) {
+                conn.failed(e);
+            }
+        }
+        dirtyCount = 0;
+    }
+
+    // ---- the connection table ----
+
+    /** Adds a registered connection's slot to the table. */
+    void addToTable(ConnSlot slot) {
+        if (tableCount == table.length) {
+            table = Arrays.copyOf(table, table.length * 2);
+        }
+        slot.tableIndex = tableCount;
+        table[tableCount++] = slot;
+    }
+
+    /** Removes a slot from the table (the last entry moves into its place). */
+    void removeFromTable(ConnSlot slot) {
+        int i = slot.tableIndex;
+        if (i < 0 || i >= tableCount || table[i] != slot) {
+            return;
+        }
+        ConnSlot last = table[--tableCount];
+        table[i] = last;
+        last.tableIndex = i;
+        table[tableCount] = null;
+        slot.tableIndex = -1;
+    }
+
+    /** Connections in the table (registered, not yet closed). */
+    int connectionCount() {
+        return tableCount;
+    }
+
+    // ---- sweep and memory budget ----
 
     private void sweep() {
         // Backwards: closing a connection swaps the last one into its slot.
-        for (int i = connCount - 1; i >= 0; i--) {
-            if (i < connCount) {
-                conns[i].sweepTick(idleTicksLimit, closeTicksLimit, connectTicksLimit, handshakeTicksLimit);
+        for (int i = tableCount - 1; i >= 0; i--) {
+            if (i < tableCount) {
+                AbstractConn conn = table[i].conn;
+                try {
+                    conn.sweepTick(limits);
+                } catch (RuntimeException | Error e) {
+                    conn.failed(e);
+                }
+            }
+        }
+        sweepMemory();
+    }
+
+    /** One plain comparison per step; the scan runs only when the loop is over budget and has grown since the last. */
+    private void checkMemory() {
+        long used = buffers.cache().inUseBytes();
+        if (used > memoryBudget && used > budgetCheckedAt) {
+            overBudget(used);
+        }
+    }
+
+    /** Over the budget share: stop reading from the connections holding the most, until they cover the excess. */
+    private void overBudget(long used) {
+        budgetCheckedAt = used + buffers.readBuffer().capacity();
+        long excess = used - memoryBudget;
+        while (excess > 0) {
+            AbstractConn biggest = biggestHolder(PAUSABLE);
+            if (biggest == null) {
+                return;
+            }
+            biggest.pauseForMemory();
+            memoryPaused++;
+            excess -= Math.max(1, biggest.heldBytes());
+        }
+    }
+
+    /** Each sweep: close the biggest paused holders if the loop stayed over budget; resume once well under. */
+    private void sweepMemory() {
+        long used = buffers.cache().inUseBytes();
+        if (used > memoryBudget) {
+            if (++overBudgetTicks < BUDGET_GRACE_TICKS) {
+                return;
+            }
+            while (used > memoryBudget) {
+                AbstractConn biggest = biggestHolder(PAUSED);
+                if (biggest == null) {
+                    biggest = biggestHolder(ANY);
+                    if (biggest == null) {
+                        return;
+                    }
+                }
+                long held = biggest.heldBytes();
+                biggest.abortFromLoop(new io.gnetj.MemoryBudgetException("connection " + biggest
+                        + " closed holding " + held + " bytes: the engine's connections held more than memoryBudget ("
+                        + engine.options().memoryBudget() + " bytes, " + memoryBudget + " on this loop) for "
+                        + BUDGET_GRACE_TICKS + " sweeps"));
+                used = buffers.cache().inUseBytes();
+            }
+            overBudgetTicks = 0;
+        } else {
+            overBudgetTicks = 0;
+            budgetCheckedAt = 0;
+            if (memoryPaused > 0 && used <= memoryBudget / 4 * 3) {
+                memoryPaused = 0;
+                for (int i = tableCount - 1; i >= 0; i--) {
+                    if (i < tableCount) {
+                        table[i].conn.resumeForMemory();
+                    }
+                }
             }
         }
     }
 
-    /** Registers a connection with this loop's bookkeeping; returns its slot. */
-    void add(TcpConn conn) {
-        if (connCount == conns.length) {
-            conns = Arrays.copyOf(conns, conns.length * 2);
+    private static final int PAUSABLE = 0;
+    private static final int PAUSED = 1;
+    private static final int ANY = 2;
+
+    /** The connection holding the most pooled memory among those that can be paused, are paused, or any. */
+    private AbstractConn biggestHolder(int which) {
+        AbstractConn best = null;
+        long most = 0;
+        for (int i = 0; i < tableCount; i++) {
+            AbstractConn conn = table[i].conn;
+            if (which == ANY || (which == PAUSED ? conn.pausedForMemory() : conn.pausableForMemory())) {
+                long held = conn.heldBytes();
+                if (held > most) {
+                    most = held;
+                    best = conn;
+                }
+            }
         }
-        conn.slot = connCount;
-        conns[connCount++] = conn;
+        return best;
     }
 
-    /** Forgets a closed connection. */
-    void remove(TcpConn conn) {
-        int slot = conn.slot;
-        if (slot < 0 || slot >= connCount || conns[slot] != conn) {
-            return;
-        }
-        TcpConn last = conns[--connCount];
-        conns[slot] = last;
-        last.slot = slot;
-        conns[connCount] = null;
-        conn.slot = -1;
-    }
+    // ---- registering connections ----
 
     /**
-     * Registers an accepted channel with this loop and opens the connection (with {@code tls},
-     * starts its handshake).
+     * Registers an accepted channel and opens the connection (with {@code tls}, starts its
+     * handshake). A failure here closes this connection only.
      */
-    void open(SocketChannel channel, boolean acquired, boolean tls) {
-        TcpConn conn = new TcpConn(this, channel);
+    void open(SocketChannel channel, ConnSlot slot, boolean tls) {
+        if (isDraining()) {
+            refuse(channel, slot);
+            return;
+        }
+        TcpConn conn = null;
         try {
-            if (tls) {
-                conn.useTls(TlsSession.server(conn, this, channel, engine.options().tls(),
-                        String.valueOf(conn.remoteAddress())));
-            }
-            SelectionKey key = channel.register(selector, SelectionKey.OP_READ, conn);
-            conn.opened(key);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            load.decrementAndGet();
-            if (acquired) {
-                engine.releaseConnection();
-            }
+            conn = tls ? new TlsConn(this, channel, slot, TlsSession.server(engine.options().tls(), buffers.cache(),
+                    String.valueOf(channel.getRemoteAddress())))
+                    : new TcpConn(this, channel, slot);
+            conn.start(channel.register(selector, SelectionKey.OP_READ, conn), null, null);
+        } catch (IOException | RuntimeException | Error e) {
+            setUpFailed(conn, channel, slot, e);
             acceptErrors.log(System.Logger.Level.WARNING, "could not register a connection on " + thread.getName(), e);
         }
     }
@@ -457,81 +549,157 @@ final class EventLoop implements Runnable {
      *
      * @param target the dialed address ({@code null} for an enrolled channel)
      */
-    void openDialed(SocketChannel channel, boolean connected, Object context, CompletableFuture<Conn> future,
+    void openDialed(SocketChannel channel, ConnSlot slot, boolean connected, Object context, CompletableFuture<Conn> future,
                     String address, ListenAddress target) {
-        TcpConn conn = new TcpConn(this, channel);
-        conn.context(context);
+        if (isDraining()) {
+            refuse(channel, slot);
+            future.completeExceptionally(new ConnectionClosedException("cannot dial '" + address + "': the client is stopping"));
+            return;
+        }
+        TcpConn conn = null;
         try {
             if (target != null && target.tls()) {
-                int port = ((java.net.InetSocketAddress) target.socketAddress()).getPort();
-                conn.useTls(TlsSession.client(conn, this, channel, engine.options().tls(), target.host(), port, address));
-                conn.connecting(channel.register(selector, SelectionKey.OP_CONNECT, conn), future, address);
-                if (connected) {
-                    conn.onConnectable();
-                }
-            } else if (connected) {
-                conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
-                future.complete(conn);
+                int port = ((InetSocketAddress) target.socketAddress()).getPort();
+                conn = new TlsConn(this, channel, slot,
+                        TlsSession.client(engine.options().tls(), buffers.cache(), target.host(), port, address));
+            } else {
+                conn = new TcpConn(this, channel, slot);
+            }
+            conn.context(context);
+            if (connected) {
+                conn.start(channel.register(selector, SelectionKey.OP_READ, conn), future, address);
             } else {
                 conn.connecting(channel.register(selector, SelectionKey.OP_CONNECT, conn), future, address);
             }
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            load.decrementAndGet();
-            engine.releaseConnection();
+        } catch (IOException | RuntimeException | Error e) {
+            setUpFailed(conn, channel, slot, e);
             future.completeExceptionally(e);
         }
     }
 
     /** Registers a connected UDP channel a client dialed, and completes {@code future} once {@code onOpen} ran. */
-    void openDialedDatagram(DatagramChannel channel, Object context, CompletableFuture<Conn> future) {
+    void openDialedDatagram(DatagramChannel channel, ConnSlot slot, Object context, CompletableFuture<Conn> future) {
+        if (isDraining()) {
+            refuse(channel, slot);
+            future.completeExceptionally(new ConnectionClosedException("the client is stopping"));
+            return;
+        }
+        UdpConn conn = null;
         try {
-            UdpConn conn = new UdpConn(this, channel, channel.getLocalAddress(), channel.getRemoteAddress(), true);
+            conn = new UdpConn(this, channel, channel.getLocalAddress(), channel.getRemoteAddress(), slot);
             conn.context(context);
             conn.opened(channel.register(selector, SelectionKey.OP_READ, conn));
             future.complete(conn);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            load.decrementAndGet();
-            engine.releaseConnection();
+        } catch (IOException | RuntimeException | Error e) {
+            if (conn != null && slot.tableIndex >= 0) {
+                conn.failed(e);
+            } else {
+                refuse(channel, slot);
+            }
             future.completeExceptionally(e);
         }
     }
 
-    private void closeEverything() {
-        for (int i = connCount - 1; i >= 0; i--) {
-            if (i < connCount) {
-                conns[i].closeForShutdown();
-            }
+    /** Setting a connection up failed: close it through its teardown if it got that far, else by hand. */
+    private static void setUpFailed(TcpConn conn, SocketChannel channel, ConnSlot slot, Throwable e) {
+        if (conn != null && slot.tableIndex >= 0) {
+            conn.failed(e);
+        } else {
+            refuse(channel, slot);
         }
-        for (int i = datagramConns.size() - 1; i >= 0; i--) {
-            datagramConns.get(i).closeNow(null);
-        }
+    }
+
+    private static void refuse(java.nio.channels.Channel channel, ConnSlot slot) {
+        closeQuietly(channel);
+        slot.release();
+    }
+
+    // ---- ending ----
+
+    /** Stop requested: no more accepts here, every connection closes gracefully, within closeTimeout. */
+    private void drainForShutdown() throws IOException {
+        draining = true;
         if (reusePortAcceptor != null) {
             reusePortAcceptor.close();
         }
-        for (UdpListener listener : udpListeners) {
-            listener.close();
+        Duration timeout = engine.options().closeTimeout();
+        long start = System.nanoTime();
+        drainDeadline = start + Durations.saturatedNanos(timeout);
+        for (int i = tableCount - 1; i >= 0; i--) {
+            if (i < tableCount) {
+                AbstractConn conn = table[i].conn;
+                try {
+                    conn.beginShutdown();
+                } catch (RuntimeException | Error e) {
+                    conn.failed(e);
+                }
+            }
         }
-        terminated = true;
-        drainAfterTermination();
-        try {
-            selector.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing selector", e);
+        flushDirty();
+        while (tableCount > 0 && System.nanoTime() - drainDeadline < 0) {
+            nextSweepNanos = Math.min(nextSweepNanos, drainDeadline);
+            iterate();
         }
-        cache.close();
     }
 
+    private void closeEverything() {
+        try {
+            Duration waited = engine.options().closeTimeout();
+            for (int i = tableCount - 1; i >= 0; i--) {
+                if (i < tableCount) {
+                    AbstractConn conn = table[i].conn;
+                    try {
+                        conn.endShutdown(waited);
+                    } catch (RuntimeException | Error e) {
+                        conn.failed(e);
+                    }
+                }
+            }
+            if (reusePortAcceptor != null) {
+                reusePortAcceptor.close();
+            }
+            for (UdpListener listener : udpListeners) {
+                listener.close();
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "closing the connections of " + thread.getName(), t);
+        } finally {
+            terminated = true;
+            drainAfterTermination();
+            try {
+                selector.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing selector", e);
+            }
+            buffers.cache().close();
+        }
+    }
+
+    /**
+     * The loop has ended: every task still queued is aborted. The tasks are taken under the lock
+     * (one consumer at a time), their aborts run after it is released, on this thread, which is
+     * the loop's last act or a late poster's.
+     */
     private void drainAfterTermination() {
+        List<LoopTask> late = null;
         synchronized (lateDrainLock) {
             LoopTask task;
             while ((task = tasks.poll()) != null) {
-                try {
-                    task.abort(new ConnectionClosedException("the event loop " + thread.getName() + " has stopped"));
-                } catch (Throwable t) {
-                    LOG.log(System.Logger.Level.WARNING, "aborting a task after " + thread.getName() + " stopped", t);
+                if (late == null) {
+                    late = new ArrayList<>();
                 }
+                late.add(task);
+            }
+        }
+        if (late == null) {
+            return;
+        }
+        ConnectionClosedException cause = new ConnectionClosedException("the event loop " + thread.getName() + " has stopped");
+        for (LoopTask task : late) {
+            try {
+                task.abort(cause);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "aborting a task after " + thread.getName() + " stopped", t);
             }
         }
     }

@@ -1,84 +1,63 @@
 package io.gnetj.internal;
 
-import io.gnetj.Callback;
-import io.gnetj.ConnectionClosedException;
-import io.gnetj.Options;
-import io.gnetj.OutboundLimitException;
+import io.gnetj.buffer.BufferAllocator;
 import io.gnetj.buffer.ElasticMixedBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
+import java.nio.channels.GatheringByteChannel;
 
 /**
- * A {@link TcpConn}'s outbound side: the bytes its handler wrote that the kernel has not taken
- * yet, the cap on them, sending them, and the flow control they drive.
+ * A stream connection's outbound bytes: what its handler wrote that the kernel has not taken yet.
  *
  * <pre>
- *   write/writev ──────────┐
- *   asyncWrite (a task) ───┴─copy─► buffer ──writeTo, or TlsSession.flush with TLS──► socket
- *                                     │
- *              queued ≥ high-water mark: reading pauses; ≤ low-water mark: it resumes
+ *   write/writev/asyncWrite ──copy──► ElasticMixedBuffer ──writeTo──► socket
+ *                                     (ring up to writeBufferCap, then a list of chunks)
  * </pre>
  *
- * <p>{@code write} copies into the {@link ElasticMixedBuffer}. Inside a callback the bytes wait until
- * the callback returns and are then sent in one gathering write; elsewhere they are sent at once.
- * What the kernel does not take stays queued with {@code OP_WRITE} set. Past the high-water mark
- * reading pauses until the queue drains under the low-water mark. An emptied ring chunk of up to
- * {@link #OUTBOUND_KEEP_CAPACITY} stays with the connection until a sweep finds it quiet.
+ * <p>Passive: it copies bytes in, hands them to a channel when told, and reports what it holds;
+ * it never touches the selector, the connection's state or the handler. The connection decides
+ * when to send, checks {@link #wouldExceed} before every write (a refused write is the
+ * connection's business: it closes, because a stream must never go on after a hole), and turns
+ * the amount queued into selector interest and read pauses.
  *
- * <p>The connection keeps its state ({@code OPEN → CLOSING → CLOSED}), the selector interest and
- * the callbacks; this queue asks it for {@code OP_WRITE} while bytes wait, tells it when to pause
- * or resume reading, and when a closing connection has sent everything
- * ({@link TcpConn#finishClose()}).
+ * <p>Memory: the buffer is made on the first write. An emptied ring chunk of up to
+ * {@link #KEEP_CAPACITY} bytes stays (a busy connection does not give its chunk to the pool and
+ * take one back for every response) until {@link #trim()}; larger chunks go back as soon as they
+ * empty. So the pooled memory held is at most about twice what is queued, plus
+ * {@link #KEEP_CAPACITY}, plus one list chunk of {@code writeBufferCap} once the ring is full.
  *
  * <p>Threading: the owning loop's thread only.
  */
 final class OutboundQueue {
 
+    /** Largest emptied outbound ring chunk a connection keeps between responses. */
+    static final int KEEP_CAPACITY = 4096;
+    /** Writes per flush before the loop moves on, so one fast peer cannot monopolise it. */
     private static final int WRITE_SPIN = 16;
-    /**
-     * Largest outbound ring chunk a connection keeps after a flush empties it, so that a busy
-     * connection does not give its chunk to the pool and take one back for every response. A
-     * connection quiet for a whole sweep interval ({@link #TRIM_AFTER_TICKS}) gives it back, so an
-     * idle connection still holds no buffer memory.
-     */
-    static final int OUTBOUND_KEEP_CAPACITY = 4096;
-    /** Sweep ticks without reads or writes after which the kept outbound chunk is trimmed. */
-    private static final int TRIM_AFTER_TICKS = 2;
 
-    private final TcpConn conn;
-    /** Made on the first write (or when TLS first needs it): a connection that never writes has none. */
+    private final BufferAllocator allocator;
+    private final int writeBufferCap;
+    private final int maxBuffered;
+    /** Made on the first write: a connection that never writes has none. */
     private ElasticMixedBuffer buffer;
-    /** The connection's TLS layer, or {@code null}; set before the connection opens. */
-    private TlsSession tls;
-    /** Reading is paused: the queue went past the high-water mark and has not drained yet. */
-    private boolean readPaused;
 
-    OutboundQueue(TcpConn conn) {
-        this.conn = conn;
+    OutboundQueue(BufferAllocator allocator, int writeBufferCap, int maxBuffered) {
+        this.allocator = allocator;
+        this.writeBufferCap = writeBufferCap;
+        this.maxBuffered = maxBuffered;
     }
 
-    private ElasticMixedBuffer buffer() {
+    /** The bytes as a buffer (TLS wraps from it); made if needed. */
+    ElasticMixedBuffer buffer() {
         ElasticMixedBuffer b = buffer;
         if (b == null) {
-            int cap = conn.options().writeBufferCap();
-            b = new ElasticMixedBuffer(conn.loop.cache(), cap, cap, OUTBOUND_KEEP_CAPACITY);
+            b = new ElasticMixedBuffer(allocator, writeBufferCap, writeBufferCap, KEEP_CAPACITY);
             buffer = b;
         }
         return b;
     }
 
-    /** The queue then holds plaintext, which {@code session} wraps as it sends; before the connection opens. */
-    void useTls(TlsSession session) {
-        this.tls = session;
-    }
-
-    /** Whether reading is paused for the queue to drain. */
-    boolean readPaused() {
-        return readPaused;
-    }
-
-    /** Plaintext bytes queued (what counts towards the outbound cap). */
+    /** Bytes queued (what counts towards the outbound cap). */
     int buffered() {
         return buffer == null ? 0 : buffer.buffered();
     }
@@ -87,179 +66,57 @@ final class OutboundQueue {
         return buffer == null || buffer.isEmpty();
     }
 
-    /** Bytes waiting to be sent: plaintext, and with TLS the records not yet written. */
-    int queued() {
-        return tls == null ? buffered() : buffered() + tls.pendingBytes();
+    /** Whether queueing {@code len} more bytes would pass the cap. */
+    boolean wouldExceed(long len) {
+        return buffered() + len > maxBuffered;
     }
 
-    // ---- writes, loop thread (the connection checked the thread) ----
+    /** The cap on {@link #buffered()}. */
+    int maxBuffered() {
+        return maxBuffered;
+    }
 
-    int write(ByteBuffer src) {
-        int len = src.remaining();
-        checkWritable(len);
-        if (len > 0) {
+    /** Queues all remaining bytes of {@code src}, advancing its position (the caller checked the cap). */
+    void write(ByteBuffer src) {
+        if (src.hasRemaining()) {
             buffer().write(src);
-            afterWrite();
         }
-        return len;
     }
 
-    int write(byte[] src, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, src.length);
-        checkWritable(len);
+    /** Queues {@code len} bytes of {@code src} from {@code off} (the caller checked the cap). */
+    void write(byte[] src, int off, int len) {
         if (len > 0) {
             buffer().write(src, off, len);
-            afterWrite();
-        }
-        return len;
-    }
-
-    long writev(ByteBuffer[] srcs) {
-        long total = 0;
-        for (ByteBuffer src : srcs) {
-            total += src.remaining();
-        }
-        checkWritable(total);
-        for (ByteBuffer src : srcs) {
-            buffer().write(src);
-        }
-        if (total > 0) {
-            afterWrite();
-        }
-        return total;
-    }
-
-    private void checkWritable(long len) {
-        if (!conn.isOpenOnLoop()) {
-            throw new ConnectionClosedException("connection from " + conn.remoteAddress + " is closed");
-        }
-        if (buffered() + len > conn.options().maxOutboundBuffered()) {
-            throw new OutboundLimitException("writing " + len + " bytes to " + conn.remoteAddress + " would queue "
-                    + (buffered() + len) + " bytes, over maxOutboundBuffered "
-                    + conn.options().maxOutboundBuffered() + ": the peer is not reading");
-        }
-    }
-
-    private void afterWrite() {
-        if (!conn.inCallback()) {
-            flush();
-        } else if (!readPaused && buffered() >= conn.options().writeBufferHighWaterMark()) {
-            updateReadPause(buffered());
-        }
-    }
-
-    /** The loop-thread half of {@link TcpConn#asyncWrite}/{@link TcpConn#asyncWritev}. */
-    void writeFromTask(ByteBuffer single, ByteBuffer[] many, Callback callback) {
-        if (!conn.isOpenOnLoop()) {
-            conn.complete(callback, new ConnectionClosedException("connection from " + conn.remoteAddress + " is closed"));
-            return;
-        }
-        long len = 0;
-        if (single != null) {
-            len = single.remaining();
-        } else {
-            for (ByteBuffer b : many) {
-                len += b.remaining();
-            }
-        }
-        if (buffered() + len > conn.options().maxOutboundBuffered()) {
-            conn.complete(callback, new OutboundLimitException("asyncWrite of " + len + " bytes to " + conn.remoteAddress
-                    + " refused: " + buffered() + " bytes already queued, maxOutboundBuffered "
-                    + conn.options().maxOutboundBuffered() + ": the peer is not reading"));
-            return;
-        }
-        if (single != null) {
-            buffer().write(single);
-        } else {
-            for (ByteBuffer b : many) {
-                buffer().write(b);
-            }
-        }
-        flush();
-        conn.complete(callback, conn.isClosedOnLoop() ? new ConnectionClosedException("connection from "
-                + conn.remoteAddress + " closed while writing") : null);
-    }
-
-    // ---- sending ----
-
-    /** Sends what is queued (with TLS: wrapped, and handshake messages), then adjusts interest. */
-    void flush() {
-        if (conn.isClosedOnLoop()) {
-            return;
-        }
-        if (tls != null) {
-            if (!tls.flush(buffer(), conn.isClosingOnLoop()) || conn.isClosedOnLoop()) {
-                return;
-            }
-        } else if (!isEmpty()) {
-            try {
-                for (int i = 0; i < WRITE_SPIN && !isEmpty(); i++) {
-                    if (buffer.writeTo(conn.socketChannel()) == 0) {
-                        break;
-                    }
-                    conn.markActive();
-                }
-            } catch (IOException e) {
-                conn.closeNow(e);
-                return;
-            }
-        }
-        int queued = queued();
-        if (queued == 0) {
-            if (tls != null) {
-                buffer.trim(); // made by tls.flush above; TLS drains plaintext by copying, not by writeTo
-            }
-            conn.setInterest(conn.interestOps() & ~SelectionKey.OP_WRITE);
-            if (conn.isClosingOnLoop()) {
-                conn.finishClose();
-                return;
-            }
-        } else {
-            conn.setInterest(conn.interestOps() | SelectionKey.OP_WRITE);
-        }
-        updateReadPause(queued);
-    }
-
-    private void updateReadPause(int queued) {
-        if (!conn.isOpenOnLoop()) {
-            return; // closing reads (and drops) input whatever is queued: see GracefulClose.drain
-        }
-        if (!readPaused && queued >= conn.options().writeBufferHighWaterMark()) {
-            readPaused = true;
-            conn.pauseReading();
-        } else if (readPaused && queued <= conn.options().writeBufferLowWaterMark() && conn.isOpenOnLoop()) {
-            readPaused = false;
-            conn.resumeReading();
         }
     }
 
     /**
-     * The engine is stopping: one last try to send what is queued.
+     * Hands queued bytes to {@code channel}: gathering writes until it is empty, the channel takes
+     * nothing, or {@link #WRITE_SPIN} writes were made.
      *
-     * @return {@code false} if the connection was closed here
+     * @return bytes written
      */
-    boolean flushForShutdown() {
-        if (tls != null) {
-            tls.flushForShutdown(buffer());
-            return !conn.isClosedOnLoop();
-        }
-        if (!isEmpty()) {
-            try {
-                buffer.writeTo(conn.socketChannel());
-            } catch (IOException e) {
-                conn.closeNow(e);
-                return false;
+    long writeTo(GatheringByteChannel channel) throws IOException {
+        long total = 0;
+        for (int i = 0; i < WRITE_SPIN && !isEmpty(); i++) {
+            long n = buffer.writeTo(channel);
+            if (n == 0) {
+                break;
             }
+            total += n;
         }
-        return true;
+        return total;
     }
 
-    // ---- memory ----
+    /** Pooled bytes held, queued or kept. */
+    long heldBytes() {
+        return buffer == null ? 0 : buffer.capacity();
+    }
 
-    /** One sweep tick of an open connection idle for {@code idleTicks}: a quiet one gives back its kept chunk. */
-    void trimIfQuiet(int idleTicks) {
-        if (idleTicks == TRIM_AFTER_TICKS && buffer != null && queued() == 0) {
-            buffer.trim(); // quiet for a whole sweep interval: the kept outbound chunk goes back
+    /** Gives back memory that holds nothing queued (the kept chunk, when the queue is empty). */
+    void trim() {
+        if (buffer != null) {
+            buffer.trim();
         }
     }
 

@@ -1,21 +1,24 @@
 package io.gnetj.internal;
 
 import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Logs a recurring condition at most once per interval, saying how many occurrences were
  * suppressed in between, so that a flood (a handler failing on every event, accept failing on
  * every try) cannot flood the log or cost a core.
  *
- * <p>Threading: one owner thread (each loop and the main reactor own their own instances).
+ * <p>Threading: any thread. A loop's instances are mostly used by the loop, but also by whichever
+ * thread completes a {@link io.gnetj.Callback} after the loop ended, so the window is claimed with
+ * a CAS: of racing callers exactly one logs per interval, and the others are counted.
  */
 final class RateLimitedLog {
     private static final System.Logger LOG = System.getLogger("io.gnetj");
 
     private final long intervalNanos;
-    private long lastNanos;
-    private boolean logged;
-    private long suppressed;
+    /** When the last line was logged; {@link Long#MIN_VALUE} before the first. */
+    private final AtomicLong lastNanos = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong suppressed = new AtomicLong();
 
     RateLimitedLog(long intervalNanos) {
         this.intervalNanos = intervalNanos;
@@ -24,18 +27,17 @@ final class RateLimitedLog {
     /** Logs {@code message} (and {@code error}, may be null) unless one was logged within the interval. */
     void log(Level level, String message, Throwable error) {
         long now = System.nanoTime();
-        if (logged && now - lastNanos < intervalNanos) {
-            suppressed++;
+        long last = lastNanos.get();
+        if ((last != Long.MIN_VALUE && now - last < intervalNanos) || !lastNanos.compareAndSet(last, now)) {
+            suppressed.incrementAndGet();
             return;
         }
-        String text = suppressed == 0 ? message : message + " (" + suppressed + " similar suppressed)";
+        long skipped = suppressed.getAndSet(0);
+        String text = skipped == 0 ? message : message + " (" + skipped + " similar suppressed)";
         if (error == null) {
             LOG.log(level, text);
         } else {
             LOG.log(level, text, error);
         }
-        logged = true;
-        lastNanos = now;
-        suppressed = 0;
     }
 }

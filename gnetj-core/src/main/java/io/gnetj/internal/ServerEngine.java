@@ -153,12 +153,13 @@ public final class ServerEngine implements Engine, EngineCore {
             future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the client is stopped"));
             return future;
         }
-        if (!tryAcquireConnection()) {
+        EventLoop loop = nextDialLoop();
+        ConnSlot slot = ConnSlot.reserve(this, loop);
+        if (slot == null) {
             future.completeExceptionally(new ConnectException("cannot dial '" + address + "': "
                     + options.maxConnections() + " connections are open (maxConnections)"));
             return future;
         }
-        EventLoop loop = nextDialLoop();
         java.nio.channels.Channel opened = null;
         try {
             if (target.network() == ListenAddress.Network.UDP) {
@@ -166,22 +167,20 @@ public final class ServerEngine implements Engine, EngineCore {
                 opened = channel;
                 channel.configureBlocking(false);
                 channel.connect(target.socketAddress());
-                loop.load().incrementAndGet();
-                loop.execute(new DialTask(loop, channel, false, context, future, address, target, this));
+                loop.execute(new DialTask(loop, channel, slot, false, context, future, address, target));
             } else {
                 SocketChannel channel = target.family() == null ? SocketChannel.open() : SocketChannel.open(target.family());
                 opened = channel;
                 channel.configureBlocking(false);
                 SocketOptionsSupport.applyToStream(channel, options);
                 boolean connected = channel.connect(target.socketAddress());
-                loop.load().incrementAndGet();
-                loop.execute(new DialTask(loop, channel, connected, context, future, address, target, this));
+                loop.execute(new DialTask(loop, channel, slot, connected, context, future, address, target));
             }
         } catch (IOException | RuntimeException e) {
             if (opened != null) {
                 EventLoop.closeQuietly(opened);
             }
-            releaseConnection();
+            slot.release();
             ConnectException failure = new ConnectException("cannot dial '" + address + "': " + e.getMessage());
             failure.initCause(e);
             future.completeExceptionally(failure);
@@ -196,7 +195,9 @@ public final class ServerEngine implements Engine, EngineCore {
             future.completeExceptionally(new IllegalArgumentException("enroll needs a connected channel: " + channel));
             return future;
         }
-        if (!tryAcquireConnection()) {
+        EventLoop loop = nextDialLoop();
+        ConnSlot slot = ConnSlot.reserve(this, loop);
+        if (slot == null) {
             future.completeExceptionally(new ConnectException("cannot enroll " + channel + ": "
                     + options.maxConnections() + " connections are open (maxConnections)"));
             return future;
@@ -204,14 +205,12 @@ public final class ServerEngine implements Engine, EngineCore {
         try {
             channel.configureBlocking(false);
             SocketOptionsSupport.applyToStream(channel, options);
-        } catch (IOException e) {
-            releaseConnection();
+        } catch (IOException | RuntimeException e) {
+            slot.release();
             future.completeExceptionally(e);
             return future;
         }
-        EventLoop loop = nextDialLoop();
-        loop.load().incrementAndGet();
-        loop.execute(new DialTask(loop, channel, true, context, future, String.valueOf(channel), null, this));
+        loop.execute(new DialTask(loop, channel, slot, true, context, future, String.valueOf(channel), null));
         return future;
     }
 
@@ -223,39 +222,38 @@ public final class ServerEngine implements Engine, EngineCore {
     private static final class DialTask extends LoopTask {
         private final EventLoop loop;
         private final java.nio.channels.Channel channel;
+        private final ConnSlot slot;
         private final boolean connected;
         private final Object context;
         private final CompletableFuture<Conn> future;
         private final String address;
         private final ListenAddress target;
-        private final ServerEngine engine;
 
-        DialTask(EventLoop loop, java.nio.channels.Channel channel, boolean connected, Object context,
-                 CompletableFuture<Conn> future, String address, ListenAddress target, ServerEngine engine) {
+        DialTask(EventLoop loop, java.nio.channels.Channel channel, ConnSlot slot, boolean connected, Object context,
+                 CompletableFuture<Conn> future, String address, ListenAddress target) {
             this.loop = loop;
             this.channel = channel;
+            this.slot = slot;
             this.connected = connected;
             this.context = context;
             this.future = future;
             this.address = address;
             this.target = target;
-            this.engine = engine;
         }
 
         @Override
         void run() {
             if (channel instanceof DatagramChannel) {
-                loop.openDialedDatagram((DatagramChannel) channel, context, future);
+                loop.openDialedDatagram((DatagramChannel) channel, slot, context, future);
             } else {
-                loop.openDialed((SocketChannel) channel, connected, context, future, address, target);
+                loop.openDialed((SocketChannel) channel, slot, connected, context, future, address, target);
             }
         }
 
         @Override
         void abort(Throwable cause) {
             EventLoop.closeQuietly(channel);
-            loop.load().decrementAndGet();
-            engine.releaseConnection();
+            slot.release();
             future.completeExceptionally(cause);
         }
     }
@@ -510,7 +508,9 @@ public final class ServerEngine implements Engine, EngineCore {
         if (tick.action() == Action.SHUTDOWN) {
             stopRequested = true;
         }
-        return now + Math.max(0, tick.delay().toNanos());
+        // Saturated: a "forever" delay (ChronoUnit.FOREVER) means no further tick, not an overflow.
+        long delay = Durations.saturatedNanos(tick.delay());
+        return delay >= Durations.MAX_NANOS ? Long.MAX_VALUE : now + delay;
     }
 
     private void shutdownSequence() {
@@ -532,18 +532,20 @@ public final class ServerEngine implements Engine, EngineCore {
         terminated.countDown();
     }
 
-    private static void joinLoop(EventLoop loop) {
+    private void joinLoop(EventLoop loop) {
         Thread thread = loop.thread();
         if (thread.getState() == Thread.State.NEW) {
             return;
         }
         boolean interrupted = false;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOP_JOIN_TIMEOUT_MILLIS);
+        // A loop first lets its connections close gracefully, for at most closeTimeout.
+        long deadline = System.nanoTime() + Math.min(Durations.MAX_NANOS,
+                Durations.saturatedNanos(options.closeTimeout()) + TimeUnit.MILLISECONDS.toNanos(LOOP_JOIN_TIMEOUT_MILLIS));
         while (thread.isAlive()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName()
-                        + " did not end within 30 s of stop: a handler is blocking it");
+                        + " did not end within closeTimeout + 30 s of stop: a handler is blocking it");
                 break;
             }
             try {
@@ -696,6 +698,15 @@ public final class ServerEngine implements Engine, EngineCore {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** {@code Selector.wakeup()} calls made so far by threads posting to the loops (a racy sum). */
+    public long selectorWakeups() {
+        long total = 0;
+        for (EventLoop loop : loops) {
+            total += loop.wakeups();
+        }
+        return total;
     }
 
     /** The pool the engine's connections take buffers from. */

@@ -7,174 +7,143 @@ import io.gnetj.ConnectionClosedException;
 import io.gnetj.GnetException;
 import io.gnetj.IdleTimeoutException;
 import io.gnetj.InboundLimitException;
-import io.gnetj.Options;
+import io.gnetj.OutboundLimitException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.ConnectException;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLSession;
 
 /**
- * A stream connection (TCP or Unix domain socket) owned by one {@link EventLoop}.
+ * A stream connection (TCP or Unix domain socket) owned by one {@link EventLoop}, and the one
+ * owner of its state: the state field is private here and every transition is a method of this
+ * class. {@link TlsConn} adds the TLS byte path and asks for transitions through those methods.
  *
- * <h2>Inbound</h2>
- * Received bytes live in {@link InboundBytes}: lent from the loop's read buffer without a copy
- * when nothing is buffered, else in the connection's ring.
+ * <pre>
+ *   CONNECTING ─connected─► HANDSHAKING ─handshake done─► OPEN ─close, EOF, handler threw, idle─► CLOSING
+ *       │         (plain: straight to OPEN)                │ ▲                                      │  │
+ *       │                       │              pause reads │ │ resume (a bitmask of reasons)        │  │ peer still
+ *       │                       │                          ▼ │                                      │  ▼ sending
+ *       │                       │                   OPEN, reading paused                          │ LINGERING
+ *       └─ fails, times out ────┴─ abort, I/O error, refused write, inbound cap, memory budget ───┴──┴─► CLOSED
+ * </pre>
  *
- * <h2>Outbound</h2>
- * Bytes to send wait in {@link OutboundQueue}, which sends them, asks for {@code OP_WRITE} while the
- * kernel is full and pauses reading past the high-water mark; it calls back {@link #setInterest},
- * {@link #pauseReading()}, {@link #resumeReading()} and, once a closing connection has sent
- * everything, {@link #finishClose()}.
+ * The table of every event and its effect is in docs/architecture.md ("A connection's states").
  *
- * <h2>TLS</h2>
- * A TLS connection has a {@link TlsSession} between the socket and these buffers, which then hold
- * plaintext: reads and writes on the socket go through it, and it calls back
- * {@link #deliverPlaintext}, {@link #tlsEstablished()} (then {@code onOpen} runs) and
- * {@link #peerFinished}.
+ * <h2>Passive parts</h2>
+ * {@link InboundBytes}, {@link OutboundQueue}, {@link GracefulClose} and {@link TlsSession} hold
+ * bytes and bookkeeping and report what happened; they never call back here, never touch the
+ * selector and never run the handler. Only this class runs callbacks, sets interest ops, and tears
+ * the connection down ({@link #closeNow}, the one teardown, which also releases the {@link ConnSlot}).
  *
- * <h2>Closing</h2>
- * {@code OPEN → CLOSING} (no more reads or writes accepted; queued bytes still go out, for at most
- * the close timeout) {@code → CLOSED} (socket closed, buffers released, {@code onClose} run once).
- * {@link GracefulClose} drives the way through {@code CLOSING}, lingering for the peer's EOF when
- * it was still sending; {@link #closeNow} is the step to {@code CLOSED}.
+ * <h2>Callbacks</h2>
+ * While a callback of this connection runs, nothing may free the memory behind the views the
+ * handler holds, and {@code onClose} must not run nested: a failure inside the callback (a flush
+ * that hits a dead socket, a refused write, an abort) is recorded and acted on once the callback
+ * returns, in {@link #afterCallback}.
  *
- * <p>Threading: the loop thread, except the methods {@link Conn} allows from any thread, which
- * post a {@link LoopTask}.
+ * <h2>Sending</h2>
+ * Writes are queued, then sent at one point: when this connection's callback returns, or, for
+ * writes made elsewhere on the loop (another connection's callback, a task, a batch of
+ * {@code asyncWrite}s), when the loop ends the current step ({@link EventLoop#flushDirty()}): one
+ * write syscall per connection per step, in program order.
+ *
+ * <p>Threading: the loop thread, except the {@link Conn} methods allowed from any thread, which go
+ * through {@link AnyThreadOps}, and {@link #isOpen()}, which reads volatiles.
  */
-final class TcpConn extends AbstractConn {
+class TcpConn extends StreamConn {
 
-    private static final VarHandle WAKE_TASK;
+    static final int CONNECTING = 0;
+    static final int HANDSHAKING = 1;
+    static final int OPEN = 2;
+    static final int CLOSING = 3;
+    static final int LINGERING = 4;
+    static final int CLOSED = 5;
+    private static final String[] STATE_NAMES = {"connecting", "handshaking", "open", "closing", "lingering", "closed"};
 
-    static {
-        try {
-            WAKE_TASK = MethodHandles.lookup().findVarHandle(TcpConn.class, "wakeTask", WakeTask.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Reasons reading is paused; OPEN or HANDSHAKING with any bit set has no OP_READ. */
+    static final int PAUSE_WATER_MARK = 1;
+    static final int PAUSE_TLS_TASK = 2;
+    static final int PAUSE_MEMORY_BUDGET = 4;
 
-    private static final int OPEN = 0;
-    private static final int CLOSING = 1;
-    private static final int CLOSED = 2;
+    /** Sweep ticks without reads or writes after which a quiet open connection trims its buffers. */
+    private static final int TRIM_AFTER_TICKS = 2;
 
-    private final SocketChannel channel;
-    private final Options options;
-    private final InboundBytes inbound;
-    private final OutboundQueue outbound;
-    /** Made on first need (the peer's EOF, or the close): see {@link #closing()}. */
-    private GracefulClose closing;
+    private final ConnSlot slot;
+    private final AnyThreadOps anyThread;
 
+    private int state = OPEN;
+    private int pauseMask;
+    /** Sweep ticks spent towards the current state's timeout: connect, handshake, idle or close. */
+    private int ticks;
     private SelectionKey key;
     private int interestOps;
-    private volatile int state = OPEN;
-    /**
-     * Set by {@link #close(Callback)} on any thread before it posts (or runs) the close, so that
-     * {@link #isOpen()} turns false as soon as close() returns, not only once the loop gets to it.
-     */
+    /** {@code true} while OPEN: what other threads see of the state. */
+    private volatile boolean openVisible;
+    /** Set by close() or abort() on any thread, so isOpen() turns false as soon as they return. */
     private volatile boolean closeCalled;
 
     private boolean inCallback;
-    /** Posted when reading resumes with bytes still buffered; made on first use. */
-    private LoopTask resumeTask;
+    /** {@code close()} or {@code Action.CLOSE} inside this connection's callback: close when it returns. */
     private boolean closeRequested;
-    private List<Callback> closeCallbacks;
+    /** A failure or abort inside this connection's callback: close at once when it returns. */
+    private boolean abortRequested;
+    private Throwable abortCause;
+    /** What the handler threw: close with it as the cause once the callback is over. */
+    private Throwable handlerFailure;
     /** Whether onOpen ran, and so whether onClose must. */
     private boolean opened;
-    /** A dial in progress: completed once the connection is open, or failed. */
+    /** Made when the connection starts closing. */
+    private GracefulClose closing;
+    /** A dial in progress: completed once onOpen ran, or failed. */
     private CompletableFuture<Conn> connectFuture;
     private String dialedAddress;
-    private int connectTicks;
+    private List<Callback> closeCallbacks;
+    /** In the loop's list of connections to flush at the end of the step. */
+    boolean dirty;
+    /** Posted when reading resumes with bytes still buffered; made on first use. */
+    private LoopTask resumeTask;
 
-    /** Slot in the loop's connection table; -1 once removed. */
-    int slot = -1;
-    private int idleTicks;
-    /** The TLS layer, or {@code null} for a plain connection; set before the connection opens. */
-    private TlsSession tls;
-    /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
-    private volatile WakeTask wakeTask;
-
-    TcpConn(EventLoop loop, SocketChannel channel) {
-        super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
-        this.channel = channel;
-        this.options = loop.engine().options();
-        this.inbound = new InboundBytes(loop);
-        this.outbound = new OutboundQueue(this);
+    TcpConn(EventLoop loop, SocketChannel channel, ConnSlot slot) {
+        super(loop, channel);
+        this.slot = slot;
+        this.anyThread = new AnyThreadOps(this);
+        slot.conn = this;
     }
 
-    private static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
-        try {
-            return local ? channel.getLocalAddress() : channel.getRemoteAddress();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    // ---- lifecycle, loop thread ----
-
-    /** The socket; for the connection's helpers ({@link OutboundQueue}, {@link GracefulClose}). */
-    SocketChannel socketChannel() {
-        return channel;
-    }
-
-    /** The engine's options; for the connection's helpers. */
-    Options options() {
-        return options;
-    }
-
-    private GracefulClose closing() {
-        GracefulClose c = closing;
-        if (c == null) {
-            c = new GracefulClose(this, outbound);
-            closing = c;
-        }
-        return c;
-    }
-
-    /** Makes this connection speak TLS through {@code session}; before it is registered. */
-    void useTls(TlsSession session) {
-        this.tls = session;
-        outbound.useTls(session);
-    }
+    // ---- starting, loop thread ----
 
     /**
-     * Registered with the selector, connected: bookkeeping, then {@code onOpen}, or with TLS the
-     * handshake (and {@code onOpen} once it finished).
+     * Registered and connected (accepted, enrolled, or dialed and connected at once): opens, or
+     * with TLS starts the handshake. {@code future} (may be null) completes once onOpen ran.
      */
-    void opened(SelectionKey key) {
+    final void start(SelectionKey key, CompletableFuture<Conn> future, String address) {
         this.key = key;
-        this.interestOps = SelectionKey.OP_READ;
-        loop.add(this);
-        if (tls != null) {
-            tls.start();
-        } else {
-            fireOpen();
-        }
+        this.interestOps = key.interestOps();
+        this.connectFuture = future;
+        this.dialedAddress = address;
+        loop.addToTable(slot);
+        connected();
     }
 
-    /**
-     * Registered with the selector for {@code OP_CONNECT}: the dial completes in
-     * {@link #onConnectable()}, or fails there, on timeout (see {@link #sweepTick}) or on stop.
-     */
-    void connecting(SelectionKey key, CompletableFuture<Conn> future, String address) {
+    /** Registered for {@code OP_CONNECT}: the dial completes in {@link #onConnectable()}. */
+    final void connecting(SelectionKey key, CompletableFuture<Conn> future, String address) {
         this.key = key;
         this.interestOps = SelectionKey.OP_CONNECT;
         this.connectFuture = future;
         this.dialedAddress = address;
-        loop.add(this);
+        loop.addToTable(slot);
+        enter(CONNECTING);
     }
 
     /** The socket finished connecting, or failed to. */
-    void onConnectable() {
-        if (connectFuture == null || state != OPEN) {
+    final void onConnectable() {
+        if (state != CONNECTING) {
             return;
         }
         try {
@@ -188,199 +157,127 @@ final class TcpConn extends AbstractConn {
             return;
         }
         localAddress = addressOrNull(channel, true);
-        setInterest(SelectionKey.OP_READ);
-        if (tls != null) {
-            tls.start(); // the dial completes in tlsEstablished
-            return;
-        }
-        CompletableFuture<Conn> future = connectFuture;
-        connectFuture = null;
-        fireOpen();
-        future.complete(this);
+        connected();
     }
 
-    /** TLS: the handshake finished; open the connection (and complete its dial). */
-    void tlsEstablished() {
+    /** The socket is connected: a plain connection opens (TLS overrides this with the handshake). */
+    void connected() {
+        open();
+    }
+
+    /** → HANDSHAKING: the TLS handshake runs before onOpen. */
+    final void enterHandshaking() {
+        enter(HANDSHAKING);
+    }
+
+    /** → OPEN: {@code onOpen}, then the dial (if any) completes. */
+    final void open() {
         CompletableFuture<Conn> future = connectFuture;
         connectFuture = null;
-        fireOpen();
+        enter(OPEN);
+        opened = true;
+        afterCallback(invoke(true));
         if (future != null) {
-            future.complete(this);
+            future.complete(this); // onOpen ran: the dial succeeded, whatever onOpen did next
         }
     }
 
-    /** TLS: a delegated task runs off the loop; no reads until it is done. */
-    void tlsTaskRunning(boolean running) {
-        if (running) {
-            setInterest(interestOps & ~SelectionKey.OP_READ);
-        } else if (state == OPEN && !outbound.readPaused()) {
-            setInterest(interestOps | SelectionKey.OP_READ);
-        }
+    private void enter(int next) {
+        state = next;
+        ticks = 0;
+        openVisible = next == OPEN;
+        updateInterest();
     }
 
-    /** Open, as seen on the loop (a close requested from elsewhere has not taken effect yet). */
-    boolean isOpenOnLoop() {
+    /** OPEN or HANDSHAKING: the peer's input is wanted. */
+    final boolean live() {
+        return state == OPEN || state == HANDSHAKING;
+    }
+
+    final boolean isOpenState() {
         return state == OPEN;
     }
 
-    /** Closing: no more reads or writes accepted, queued bytes still going out. */
-    boolean isClosingOnLoop() {
-        return state == CLOSING;
-    }
-
-    /** Closed: socket closed, buffers released. */
-    boolean isClosedOnLoop() {
+    final boolean isClosedState() {
         return state == CLOSED;
     }
 
-    /** Inside one of this connection's handler callbacks (writes then wait for it to return). */
-    boolean inCallback() {
-        return inCallback;
+    final boolean isClosing() {
+        return state == CLOSING;
     }
 
-    /** Read or write progress: resets the idle timeout. */
-    void markActive() {
-        idleTicks = 0;
+    final boolean isHandshaking() {
+        return state == HANDSHAKING;
     }
 
-    /**
-     * TLS: plaintext unwrapped into {@code plaintext} (read mode). In the loop's read buffer with
-     * nothing else buffered it is lent to the handler as fresh bytes, as a plain read is;
-     * otherwise it is appended to the ring. Then {@code onTraffic}.
-     */
-    void deliverPlaintext(ByteBuffer plaintext, boolean inReadBuffer) {
-        if (state != OPEN) {
-            return;
-        }
-        if (inReadBuffer && !inbound.ringBusy()) {
-            inbound.lendFresh(plaintext.position(), plaintext.limit());
-        } else {
-            if (inbound.ringBuffered() + plaintext.remaining() > options.maxInboundBuffered()) {
-                closeNow(inboundLimit());
-                return;
-            }
-            inbound.append(plaintext);
-        }
-        fireTraffic();
+    final boolean readingPaused() {
+        return pauseMask != 0;
     }
 
-    /**
-     * The peer will send no more: an end of stream ({@code eof}), or TLS {@code close_notify}. What
-     * we queued still goes out before we close.
-     */
-    void peerFinished(boolean eof) {
-        if (eof) {
-            closing().peerDone();
-        }
-        closeGracefully(null);
-    }
-
-    private void fireOpen() {
-        opened = true;
-        Action action;
-        inCallback = true;
-        try {
-            action = handler.onOpen(this);
-        } catch (Throwable t) {
-            inCallback = false;
-            handlerFailed("onOpen", t);
-            return;
-        }
-        inCallback = false;
-        afterCallback(action);
-    }
-
-    boolean isRegistered() {
-        return state != CLOSED;
-    }
+    // ---- events, loop thread ----
 
     /** The socket is readable. */
-    void onReadable() {
-        if (state == CLOSING) {
-            closing.drain();
-            return;
+    final void onReadable() {
+        if (state == CLOSING || state == LINGERING) {
+            drainWhileClosing();
+        } else if (live() && pauseMask == 0) {
+            readInput();
         }
-        if (state != OPEN || outbound.readPaused()) {
-            return;
-        }
-        if (tls != null) {
-            tls.onReadable();
+    }
+
+    /** Reads and hands what came to the handler (TLS overrides this). */
+    void readInput() {
+        int room = options.maxInboundBuffered() - inbound.ringBuffered();
+        if (room <= 0) {
+            closeNow(inboundLimit());
             return;
         }
         int n;
         try {
-            if (!inbound.ringBusy()) {
-                n = inbound.readFresh(channel);
-            } else {
-                int room = options.maxInboundBuffered() - inbound.ringBuffered();
-                if (room <= 0) {
-                    closeNow(inboundLimit());
-                    return;
-                }
-                n = inbound.readIntoRing(channel, Math.min(room, options.readBufferCap()));
-            }
+            n = inbound.readFrom(channel, room);
         } catch (IOException e) {
             closeNow(e);
             return;
         }
         if (n < 0) {
-            peerFinished(true);
-            return;
+            beginClose(null, true);
+        } else if (n > 0) {
+            progress();
+            fireTraffic();
         }
-        if (n == 0) {
-            return;
-        }
-        idleTicks = 0;
-        fireTraffic();
     }
 
-    /** Runs {@code onTraffic}, then keeps the leftover bytes, flushes, and obeys the action. */
-    void fireTraffic() {
-        Action action;
+    /** The socket is writable: send what is queued. */
+    void onWritable() {
+        flush0();
+    }
+
+    /** Read or write progress: restarts the idle timeout (the others are not reset by traffic). */
+    final void progress() {
+        if (state == OPEN) {
+            ticks = 0;
+        }
+    }
+
+    /** Runs {@code onTraffic}, then acts on what it did and returned. */
+    final void fireTraffic() {
+        afterCallback(invoke(false));
+    }
+
+    /** Runs onOpen or onTraffic with the callback guard up; a throw is recorded, not acted on. */
+    private Action invoke(boolean onOpen) {
         inCallback = true;
         try {
-            action = handler.onTraffic(this);
+            return onOpen ? handler.onOpen(this) : handler.onTraffic(this);
         } catch (Throwable t) {
+            handlerThrew(onOpen ? "onOpen" : "onTraffic", t);
+            return Action.NONE;
+        } finally {
             inCallback = false;
-            keepLeftover();
-            handlerFailed("onTraffic", t);
-            return;
-        }
-        inCallback = false;
-        keepLeftover();
-        if (inbound.ringBuffered() > options.maxInboundBuffered()) {
-            closeNow(inboundLimit());
-            return;
-        }
-        afterCallback(action);
-    }
-
-    private void keepLeftover() {
-        if (state == CLOSED) {
-            inbound.lendFresh(0, 0); // released already: nothing may be copied into it
-            return;
-        }
-        inbound.keepLeftover();
-    }
-
-    private InboundLimitException inboundLimit() {
-        return new InboundLimitException("connection from " + remoteAddress + " buffered more than "
-                + options.maxInboundBuffered() + " unconsumed inbound bytes (maxInboundBuffered)");
-    }
-
-    private void afterCallback(Action action) {
-        if (state == CLOSED) {
-            return;
-        }
-        flushOutbound();
-        if (action == Action.CLOSE || closeRequested) {
-            closeGracefully(null);
-        } else if (action == Action.SHUTDOWN) {
-            loop.engine().requestStop();
         }
     }
 
-    private void handlerFailed(String callback, Throwable t) {
+    private void handlerThrew(String callback, Throwable t) {
         if (t instanceof GnetException) {
             // A verdict on the peer's input or a limit (a corrupt frame, an outbound cap), not a
             // bug: one line, no stack trace, so a hostile peer cannot fill the log with traces.
@@ -390,53 +287,200 @@ final class TcpConn extends AbstractConn {
             loop.handlerErrors().log(System.Logger.Level.WARNING,
                     callback + " threw; closing the connection from " + remoteAddress, t);
         }
-        closeGracefully(t);
-    }
-
-    /** The socket is writable: send what is queued. */
-    void onWritable() {
-        if (tls != null) {
-            tls.onWritable();
-        } else {
-            flushOutbound();
+        if (handlerFailure == null) {
+            handlerFailure = t;
         }
     }
 
-    /** Sends what is queued (see {@link OutboundQueue#flush()}). */
-    void flushOutbound() {
-        outbound.flush();
+    /**
+     * After a callback of this connection: keep the bytes it left, then act on what happened
+     * inside it, most drastic first: an abort or failure closes now, then the inbound cap; an
+     * exception or a close closes gracefully; otherwise its writes go out.
+     */
+    private void afterCallback(Action action) {
+        inbound.afterCallback();
+        Throwable threw = handlerFailure;
+        handlerFailure = null;
+        if (abortRequested) {
+            abortRequested = false;
+            closeNow(abortCause);
+        } else if (inbound.ringBuffered() > options.maxInboundBuffered()) {
+            closeNow(inboundLimit());
+        } else if (threw != null) {
+            beginClose(threw, false);
+        } else if (action == Action.CLOSE || closeRequested) {
+            beginClose(null, false);
+        } else {
+            flush0();
+            if (action == Action.SHUTDOWN) {
+                loop.engine().requestStop();
+            }
+        }
     }
 
-    /** The outbound queue went past the high-water mark: stop reading until it drains. */
-    void pauseReading() {
-        setInterest(interestOps & ~SelectionKey.OP_READ);
+    /** Closes at once because of {@code cause} (null: an abort without one), or once this connection's callback returns. */
+    final void fail(Throwable cause) {
+        if (state == CLOSED) {
+            return;
+        }
+        if (inCallback) {
+            if (!abortRequested) {
+                abortRequested = true;
+                abortCause = cause;
+            }
+            return;
+        }
+        closeNow(cause);
     }
 
-    /** The outbound queue drained under the low-water mark: read again. */
-    void resumeReading() {
-        setInterest(interestOps | SelectionKey.OP_READ);
-        if (inbound.ringBusy()) {
-            // The handler may have stopped decoding a pipeline at the high-water mark; no new
-            // bytes may ever come to call it again for the rest, so call it now (as a task:
-            // this may run inside a callback's flush).
+    final InboundLimitException inboundLimit() {
+        return new InboundLimitException("connection from " + remoteAddress + " buffered more than "
+                + options.maxInboundBuffered() + " unconsumed inbound bytes (maxInboundBuffered)");
+    }
+
+    // ---- writes (StreamConn's questions) ----
+
+    @Override
+    final boolean acceptsWrites() {
+        return state == OPEN && !abortRequested;
+    }
+
+    @Override
+    final void refuse(OutboundLimitException refused) {
+        fail(refused);
+    }
+
+    @Override
+    final void afterWrite() {
+        if (inCallback) {
+            updateReadPause(queued()); // pause now: the callback may keep writing
+        } else if (!dirty) {
+            dirty = true;
+            loop.addDirty(this);
+        }
+    }
+
+    // ---- sending ----
+
+    /** Bytes waiting to be sent (TLS adds records not yet written). */
+    int queued() {
+        return outbound.buffered();
+    }
+
+    /** Whether a flush has something it can send once the socket takes more (TLS overrides). */
+    boolean wantsWrite() {
+        return !outbound.isEmpty();
+    }
+
+    /**
+     * Hands queued bytes to the socket (TLS overrides: wraps, and sends handshake messages and
+     * close_notify as due).
+     *
+     * @return {@code false} if the connection closed or failed meanwhile
+     */
+    boolean sendQueued() throws IOException {
+        if (outbound.writeTo(channel) > 0) {
+            progress();
+        }
+        return true;
+    }
+
+    /**
+     * Sends what is queued, then sets interest, pauses or resumes reading, and moves a closing
+     * connection on once everything is out.
+     */
+    final void flush0() {
+        if (state == CLOSED || state == CONNECTING) {
+            return;
+        }
+        try {
+            if (!sendQueued()) {
+                return;
+            }
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        int queued = queued();
+        if (state == CLOSING && queued == 0) {
+            closingDrained();
+            return;
+        }
+        updateReadPause(queued);
+        updateInterest();
+    }
+
+    @Override
+    public final void flush() {
+        checkLoop("flush");
+        flush0();
+    }
+
+    /** The loop's end-of-step flush, for connections written to outside their callbacks. */
+    final void flushDirty() {
+        dirty = false;
+        flush0();
+    }
+
+    /** Pauses reading at the high-water mark, resumes it under the low one. */
+    private void updateReadPause(int queued) {
+        if (state != OPEN) {
+            return;
+        }
+        if ((pauseMask & PAUSE_WATER_MARK) == 0) {
+            if (queued >= options.writeBufferHighWaterMark()) {
+                pauseMask |= PAUSE_WATER_MARK;
+            }
+        } else if (queued <= options.writeBufferLowWaterMark()) {
+            resume(PAUSE_WATER_MARK);
+        }
+    }
+
+    /** Sets a pause reason. */
+    final void pause(int reason) {
+        pauseMask |= reason;
+        updateInterest();
+    }
+
+    /** Clears a pause reason; the caller hands over waiting input itself. */
+    final void clearPause(int reason) {
+        pauseMask &= ~reason;
+        updateInterest();
+    }
+
+    /**
+     * Clears a pause reason; once none is left, bytes already buffered get their {@code onTraffic}
+     * (a handler may have stopped decoding a pipeline at the high-water mark, and no new bytes may
+     * ever come to call it again), as a task, since this may run inside a flush.
+     */
+    final void resume(int reason) {
+        pauseMask &= ~reason;
+        if (pauseMask == 0 && state == OPEN && inputWaiting()) {
             if (resumeTask == null) {
                 resumeTask = new ResumeTask();
             }
             loop.execute(resumeTask);
         }
+        updateInterest();
     }
 
-    /** Runs {@code onTraffic} for bytes left buffered when reading resumed after a pause. */
+    /** Whether input waits to be handed over while reading is paused (TLS adds kept records). */
+    boolean inputWaiting() {
+        return inbound.ringBusy();
+    }
+
+    /** Hands over input that waited (TLS overrides: unwraps kept records first). */
+    void resumeInput() {
+        if (inbound.ringBusy()) {
+            fireTraffic();
+        }
+    }
+
     private final class ResumeTask extends LoopTask {
         @Override
         void run() {
-            if (state != OPEN || outbound.readPaused() || !inbound.ringBusy()) {
-                return;
-            }
-            try {
-                fireTraffic();
-            } catch (RuntimeException | Error e) {
-                failed(e); // see wake: anything but a handler's own exception
+            if (state == OPEN && pauseMask == 0) {
+                resumeInput();
             }
         }
 
@@ -446,69 +490,145 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    /** The selector interest currently set. */
-    int interestOps() {
-        return interestOps;
-    }
-
-    /** Sets the selector interest to {@code ops}, unless closed. */
-    void setInterest(int ops) {
+    /** Sets the selector interest the state, the pause reasons and the queue call for. */
+    final void updateInterest() {
+        int ops;
+        switch (state) {
+            case CONNECTING:
+                ops = SelectionKey.OP_CONNECT;
+                break;
+            case HANDSHAKING:
+            case OPEN:
+                ops = (pauseMask == 0 ? SelectionKey.OP_READ : 0) | (wantsWrite() ? SelectionKey.OP_WRITE : 0);
+                break;
+            case CLOSING:
+                ops = (closing.peerDone() ? 0 : SelectionKey.OP_READ) | (wantsWrite() ? SelectionKey.OP_WRITE : 0);
+                break;
+            case LINGERING:
+                ops = SelectionKey.OP_READ;
+                break;
+            default:
+                return;
+        }
         // Changing interest takes the selector's update lock in the JDK: only when it changes.
-        if (ops != interestOps && state != CLOSED) {
+        if (ops != interestOps && key != null) {
             interestOps = ops;
             try {
                 key.interestOps(ops);
-            } catch (java.nio.channels.CancelledKeyException e) {
-                closeNow(e);
+            } catch (CancelledKeyException e) {
+                fail(e);
             }
         }
     }
 
-    /** Stops reading, lets queued bytes go out, then closes (see {@link GracefulClose}). Idempotent. */
-    void closeGracefully(Throwable cause) {
+    // ---- closing ----
+
+    /**
+     * → CLOSING: no more input to the handler, queued bytes still go out (for at most
+     * closeTimeout), then → CLOSED, or LINGERING first (see {@link GracefulClose}). Before OPEN
+     * there is nothing to deliver: → CLOSED.
+     */
+    final void beginClose(Throwable cause, boolean peerDone) {
+        if (state == CONNECTING || state == HANDSHAKING) {
+            closeNow(cause);
+            return;
+        }
         if (state != OPEN) {
             return;
         }
-        state = CLOSING;
-        closing().begin(cause, tls != null);
+        if (inCallback) {
+            closeRequested = true;
+            if (handlerFailure == null) {
+                handlerFailure = cause;
+            }
+            return;
+        }
+        closing = new GracefulClose(cause, peerDone);
+        enter(CLOSING);
+        if (options.closeTimeout().isZero()) {
+            closeNow(cause);
+            return;
+        }
+        flush0(); // moves on to closingDrained once everything is out
     }
 
-    /** Closing, and everything queued has been handed to the kernel: see {@link GracefulClose#finish()}. */
-    void finishClose() {
-        closing.finish();
+    /** CLOSING with everything sent: close, or shut our output and linger for the peer's EOF. */
+    private void closingDrained() {
+        int seen;
+        try {
+            seen = closing.drain(channel, buffers.discard());
+        } catch (IOException e) {
+            closeNow(closing.cause() != null ? closing.cause() : e);
+            return;
+        }
+        if (seen == GracefulClose.EOF || !closing.shouldLinger()) {
+            closeNow(closing.cause());
+            return;
+        }
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            closeNow(closing.cause());
+            return;
+        }
+        enter(LINGERING);
     }
 
-    /** Closes the socket now, releases buffers, runs {@code onClose} and close callbacks. Idempotent. */
-    void closeNow(Throwable cause) {
+    /** CLOSING or LINGERING and readable: drop what the peer sends; its EOF may end the wait. */
+    private void drainWhileClosing() {
+        int seen;
+        try {
+            seen = closing.drain(channel, buffers.discard());
+        } catch (IOException e) {
+            closeNow(closing.cause() != null ? closing.cause() : e);
+            return;
+        }
+        if (seen == GracefulClose.EOF) {
+            if (state == LINGERING || queued() == 0) {
+                closeNow(closing.cause());
+            } else {
+                updateInterest(); // EOF stays readable: stop asking
+            }
+        }
+    }
+
+    /**
+     * → CLOSED: the one teardown. Closes the socket, gives back every buffer and the slot, fails a
+     * pending dial, runs {@code onClose} (if {@code onOpen} ran) and the close callbacks. Bytes
+     * still queued are dropped, and then the cause says how many: nothing is lost silently.
+     * Idempotent; never inside this connection's callback.
+     */
+    final void closeNow(Throwable cause) {
         if (state == CLOSED) {
             return;
         }
+        int unsent = queued();
+        Throwable reported = cause;
+        if (reported == null && unsent > 0) {
+            reported = new ConnectionClosedException("connection from " + remoteAddress + " closed with "
+                    + unsent + " bytes unsent");
+        }
         state = CLOSED;
+        openVisible = false;
         if (key != null) {
             key.cancel();
         }
         EventLoop.closeQuietly(channel);
-        if (tls != null) {
-            tls.release();
-        }
+        releaseTransport();
         inbound.release();
         outbound.release();
-        if (key != null) {
-            loop.remove(this);
-            loop.load().decrementAndGet();
-            loop.engine().releaseConnection();
-        }
+        slot.release();
         // After the accounting: whoever waits on a failed dial sees the slot already given back.
-        if (connectFuture != null) {
-            CompletableFuture<Conn> future = connectFuture;
+        CompletableFuture<Conn> future = connectFuture;
+        if (future != null) {
             connectFuture = null;
-            future.completeExceptionally(cause != null ? cause
+            future.completeExceptionally(reported != null ? reported
                     : new ConnectException("cannot dial '" + dialedAddress + "': the engine stopped first"));
         }
         if (opened) {
             Action action = Action.NONE;
             try {
-                action = handler.onClose(this, cause);
+                action = handler.onClose(this, reported);
             } catch (Throwable t) {
                 loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
             }
@@ -525,208 +645,12 @@ final class TcpConn extends AbstractConn {
         }
     }
 
-    /**
-     * Something other than the handler failed while serving this connection (direct memory ran
-     * out as a buffer grew, or an engine bug): log it and close the connection with it as the
-     * cause, so that the loop and its other connections carry on.
-     */
-    void failed(Throwable t) {
-        loop.handlerErrors().log(System.Logger.Level.ERROR,
-                "unexpected failure serving the connection from " + remoteAddress + "; closing it", t);
-        inCallback = false;
-        closeNow(t);
+    /** Gives back what the byte path holds beyond the two queues (TLS overrides). */
+    void releaseTransport() {
     }
 
-    /** The engine is stopping: one last try to send what is queued, then close. */
-    void closeForShutdown() {
-        if (state == CLOSED) {
-            return;
-        }
-        if (!outbound.flushForShutdown()) {
-            return; // closed while sending
-        }
-        closeNow(state == CLOSING ? closing.cause() : null);
-    }
-
-    /** One sweep tick: close if connecting, handshaking, idle or closing for too long. */
-    void sweepTick(int idleTicksLimit, int closeTicksLimit, int connectTicksLimit, int handshakeTicksLimit) {
-        if (tls != null && tls.handshaking() && state == OPEN) {
-            if (tls.handshakeTimedOut(handshakeTicksLimit)) {
-                tls.fail(tls.timeoutException(options.tls().handshakeTimeout()), false);
-            }
-        } else if (connectFuture != null) {
-            if (++connectTicks >= connectTicksLimit) {
-                closeNow(new ConnectException("cannot dial '" + dialedAddress + "': no connection within connectTimeout "
-                        + options.connectTimeout()));
-            }
-        } else if (state == CLOSING) {
-            closing.tick(closeTicksLimit);
-        } else if (state == OPEN && ++idleTicks >= idleTicksLimit) {
-            closeGracefully(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
-                    + " (idleTimeout) on the connection from " + remoteAddress));
-        } else if (state == OPEN) {
-            outbound.trimIfQuiet(idleTicks);
-        }
-    }
-
-    // ---- inbound API ----
-
-    @Override
-    public ByteBuffer next(int n) {
-        checkLoop("next");
-        return inbound.next(n);
-    }
-
-    @Override
-    public ByteBuffer peek(int n) {
-        checkLoop("peek");
-        return inbound.peek(n);
-    }
-
-    @Override
-    public int discard(int n) {
-        checkLoop("discard");
-        return inbound.discard(n);
-    }
-
-    @Override
-    public int read(ByteBuffer dst) {
-        checkLoop("read");
-        return inbound.read(dst);
-    }
-
-    @Override
-    public int inboundBuffered() {
-        checkLoop("inboundBuffered");
-        return inbound.buffered();
-    }
-
-    // ---- outbound API ----
-
-    @Override
-    public int write(ByteBuffer src) {
-        checkLoop("write");
-        return outbound.write(src);
-    }
-
-    @Override
-    public int write(byte[] src, int off, int len) {
-        checkLoop("write");
-        return outbound.write(src, off, len);
-    }
-
-    @Override
-    public long writev(ByteBuffer... srcs) {
-        checkLoop("writev");
-        return outbound.writev(srcs);
-    }
-
-    @Override
-    public void flush() {
-        checkLoop("flush");
-        flushOutbound();
-    }
-
-    @Override
-    public int outboundBuffered() {
-        checkLoop("outboundBuffered");
-        return outbound.buffered();
-    }
-
-    // ---- TLS ----
-
-    @Override
-    public SSLSession tlsSession() {
-        TlsSession session = tls;
-        return session == null ? null : session.session();
-    }
-
-    @Override
-    public String applicationProtocol() {
-        TlsSession session = tls;
-        return session == null ? null : session.applicationProtocol();
-    }
-
-    /** The loop-thread half of {@link #asyncWrite}/{@link #asyncWritev}. */
-    void writeFromTask(ByteBuffer single, ByteBuffer[] many, Callback callback) {
-        outbound.writeFromTask(single, many, callback);
-    }
-
-    // ---- any thread ----
-
-    @Override
-    public void asyncWrite(ByteBuffer src, Callback callback) {
-        java.util.Objects.requireNonNull(src, "src");
-        loop.execute(new AsyncWriteTask(this, src, null, callback));
-    }
-
-    @Override
-    public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
-        java.util.Objects.requireNonNull(srcs, "srcs");
-        ByteBuffer[] copy = srcs.clone();
-        // Checked here, not on the loop: a null found there would fail the task half-way, after
-        // the loop had queued the buffers before it, and the callback would never run.
-        for (int i = 0; i < copy.length; i++) {
-            java.util.Objects.requireNonNull(copy[i], "srcs[" + i + "]");
-        }
-        loop.execute(new AsyncWriteTask(this, null, copy, callback));
-    }
-
-    @Override
-    public void wake(Callback callback) {
-        WakeTask shared = wakeTask;
-        if (shared == null) {
-            shared = new WakeTask(this);
-            if (!WAKE_TASK.compareAndSet(this, null, shared)) {
-                shared = wakeTask; // another thread's first wake won
-            }
-        }
-        loop.execute(shared.claim(callback) ? shared : new WakeTask(this, callback));
-    }
-
-    /** A {@link #wake} on the loop: {@code onTraffic} as if bytes had arrived, then the callback. */
-    void runWake(Callback callback) {
-        if (state != OPEN) {
-            complete(callback, new ConnectionClosedException("connection from " + remoteAddress + " is closed"));
-            return;
-        }
-        try {
-            fireTraffic();
-        } catch (RuntimeException | Error e) {
-            failed(e); // see AsyncWriteTask.run: the callback must still run, once
-            complete(callback, e);
-            return;
-        }
-        complete(callback, null);
-    }
-
-    @Override
-    public void close() {
-        close(null);
-    }
-
-    @Override
-    public void close(Callback callback) {
-        closeCalled = true;
-        if (loop.inLoop()) {
-            closeOnLoop(callback);
-            return;
-        }
-        loop.execute(new LoopTask() {
-            @Override
-            void run() {
-                closeOnLoop(callback);
-            }
-
-            @Override
-            void abort(Throwable cause) {
-                // The loop ended, and closed every connection as it did.
-                complete(callback, null);
-            }
-        });
-    }
-
-    private void closeOnLoop(Callback callback) {
+    /** {@code close()} reached the loop. */
+    final void closeOnLoop(Callback callback) {
         if (state == CLOSED) {
             complete(callback, null);
             return;
@@ -737,42 +661,189 @@ final class TcpConn extends AbstractConn {
             }
             closeCallbacks.add(callback);
         }
-        if (inCallback) {
-            // Inside this connection's own callback: close once it returns, so onClose never
-            // runs nested in onTraffic and the callback's writes still go out first.
-            closeRequested = true;
+        beginClose(null, false); // inside this connection's callback: once it returns
+    }
+
+    /** {@code abort(cause)} reached the loop. */
+    final void abortOnLoop(Throwable cause) {
+        fail(cause);
+    }
+
+    /**
+     * Something other than the handler failed while serving this connection (direct memory ran
+     * out as a buffer grew, or an engine bug): log it and close with it as the cause, so that the
+     * loop and its other connections carry on.
+     */
+    @Override
+    final void failed(Throwable t) {
+        loop.handlerErrors().log(System.Logger.Level.ERROR,
+                "unexpected failure serving the connection from " + remoteAddress + "; closing it", t);
+        inCallback = false;
+        closeNow(t);
+    }
+
+    // ---- the loop's rounds: sweep, memory budget, shutdown ----
+
+    @Override
+    final void sweepTick(SweepLimits limits) {
+        switch (state) {
+            case CONNECTING:
+                if (++ticks >= limits.connect()) {
+                    closeNow(new ConnectException("cannot dial '" + dialedAddress + "': no connection within connectTimeout "
+                            + options.connectTimeout()));
+                }
+                break;
+            case HANDSHAKING:
+                if (++ticks >= limits.handshake()) {
+                    handshakeTimedOut();
+                }
+                break;
+            case OPEN:
+                if (++ticks >= limits.idle()) {
+                    beginClose(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
+                            + " (idleTimeout) on the connection from " + remoteAddress), false);
+                } else if (ticks == TRIM_AFTER_TICKS) {
+                    outbound.trim(); // quiet for a whole sweep interval: kept and oversized chunks go back
+                    inbound.trim();
+                }
+                break;
+            case CLOSING:
+            case LINGERING:
+                if (++ticks >= limits.close()) {
+                    closeNow(closeTimeoutCause());
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** The handshake took too long (only TLS connections are ever HANDSHAKING). */
+    void handshakeTimedOut() {
+        closeNow(new ConnectionClosedException("handshake timed out"));
+    }
+
+    private Throwable closeTimeoutCause() {
+        int unsent = queued();
+        if (unsent == 0) {
+            return closing.cause(); // everything was sent; the peer just never closed its side
+        }
+        ConnectionClosedException e = new ConnectionClosedException("closed with " + unsent
+                + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout());
+        if (closing.cause() != null) {
+            e.initCause(closing.cause());
+        }
+        return e;
+    }
+
+    @Override
+    long heldBytes() {
+        return inbound.heldBytes() + outbound.heldBytes();
+    }
+
+    @Override
+    final void pauseForMemory() {
+        if (live()) {
+            pause(PAUSE_MEMORY_BUDGET);
+        }
+    }
+
+    @Override
+    final void resumeForMemory() {
+        if ((pauseMask & PAUSE_MEMORY_BUDGET) != 0) {
+            resume(PAUSE_MEMORY_BUDGET);
+        }
+    }
+
+    @Override
+    final boolean pausedForMemory() {
+        return (pauseMask & PAUSE_MEMORY_BUDGET) != 0;
+    }
+
+    @Override
+    final boolean pausableForMemory() {
+        return live() && (pauseMask & PAUSE_MEMORY_BUDGET) == 0;
+    }
+
+    @Override
+    final void abortFromLoop(Throwable cause) {
+        closeNow(cause);
+    }
+
+    /** The engine is stopping: dials and handshakes fail, open connections close gracefully. */
+    @Override
+    final void beginShutdown() {
+        if (state == CONNECTING || state == HANDSHAKING) {
+            closeNow(new ConnectionClosedException("the engine stopped before the connection to "
+                    + (dialedAddress != null ? dialedAddress : String.valueOf(remoteAddress)) + " opened"));
         } else {
-            closeGracefully(null);
+            beginClose(null, false);
         }
     }
 
+    /** The engine's stop deadline passed: close, saying what was left unsent. */
     @Override
-    public boolean isOpen() {
-        return state == OPEN && !closeCalled;
-    }
-
-    // ---- socket options ----
-
-    @Override
-    public void setTcpNoDelay(boolean on) {
-        setOption("setTcpNoDelay", StandardSocketOptions.TCP_NODELAY, on);
-    }
-
-    @Override
-    public void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count) {
-        setOption("setKeepAlive", StandardSocketOptions.SO_KEEPALIVE, on);
-        if (on) {
-            SocketOptionsSupport.keepAliveDetails(channel, idleSeconds, intervalSeconds, count);
+    final void endShutdown(Duration waited) {
+        if (state == CLOSED) {
+            return;
         }
+        int unsent = queued();
+        closeNow(unsent == 0 ? (closing == null ? null : closing.cause())
+                : new ConnectionClosedException("the engine stopped with " + unsent + " bytes unsent to "
+                + remoteAddress + ": the peer did not take them within " + waited));
+    }
+
+    // ---- wake and the any-thread operations ----
+
+    /** A {@code wake} on the loop: {@code onTraffic} as if bytes had arrived, then the callback. */
+    final void runWake(Callback callback) {
+        if (state != OPEN) {
+            complete(callback, closed());
+            return;
+        }
+        fireTraffic();
+        complete(callback, null);
     }
 
     @Override
-    public void setLinger(int seconds) {
-        setOption("setLinger", StandardSocketOptions.SO_LINGER, seconds < 0 ? -1 : seconds);
+    public final void asyncWrite(ByteBuffer src, Callback callback) {
+        anyThread.asyncWrite(src, callback);
+    }
+
+    @Override
+    public final void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+        anyThread.asyncWritev(srcs, callback);
+    }
+
+    @Override
+    public final void wake(Callback callback) {
+        anyThread.wake(callback);
+    }
+
+    @Override
+    public final void close() {
+        close(null);
+    }
+
+    @Override
+    public final void close(Callback callback) {
+        closeCalled = true;
+        anyThread.close(callback);
+    }
+
+    @Override
+    public final void abort(Throwable cause) {
+        closeCalled = true;
+        anyThread.abort(cause);
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return openVisible && !closeCalled;
     }
 
     @Override
     public String toString() {
-        return "Conn[" + localAddress + " <- " + remoteAddress + (state == OPEN ? "" : state == CLOSING ? ", closing" : ", closed") + ']';
+        return "Conn[" + localAddress + " <- " + remoteAddress + ", " + STATE_NAMES[state] + ']';
     }
 }

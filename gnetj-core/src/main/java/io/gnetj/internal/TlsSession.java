@@ -1,15 +1,14 @@
 package io.gnetj.internal;
 
 import io.gnetj.TlsConfig;
+import io.gnetj.buffer.BufferAllocator;
 import io.gnetj.buffer.ElasticMixedBuffer;
 import io.gnetj.buffer.PooledBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -21,53 +20,60 @@ import javax.net.ssl.SSLSession;
 
 /**
  * The TLS layer of one {@link TcpConn}: an {@link SSLEngine} between the socket and the
- * connection's plaintext buffers, driven on the connection's loop.
+ * connection's plaintext buffers.
  *
  * <pre>
- *   socket ──read──► netIn (ciphertext) ──unwrap──► loop read buffer ──► onTraffic / conn's inbound ring
- *   conn's outbound (plaintext) ──wrap──► netOut (TLS records) ──write──► socket
+ *   socket ──read──► loop's netIn scratch [kept partial record | new ciphertext] ──unwrap──► plaintext
+ *   conn's outbound (plaintext) ──wrap──► loop's netOut scratch ──write──► socket
  * </pre>
  *
- * <h2>Buffers</h2>
- * {@code netIn} and {@code netOut} are pooled chunks from the loop's {@code BufferCache}, taken
- * when bytes arrive or records are due and given back as soon as they are empty, so an idle TLS
- * connection holds no buffer memory; {@link #release()} gives back the rest when the connection
- * closes. Both are kept in write mode (bytes at {@code [0, position)}). Plaintext is unwrapped
- * into the loop's shared read buffer, which the connection lends to the handler as fresh bytes
- * without a copy when its ring is empty, exactly as for a plain read.
+ * <h2>Passive</h2>
+ * The session reports what happened and never calls the connection or the handler: {@link #unwrap}
+ * returns whether plaintext came, the handshake wants to send or run a task, input ran out, or
+ * the peer closed; {@link #flush} whether everything went out, the socket is full, or a task must
+ * run; the handshake's end is an event the connection takes with {@link #takeHandshakeFinished()}.
+ * So a handler callback never runs inside the session, and the session is never re-entered.
+ *
+ * <h2>Memory</h2>
+ * Ciphertext is read into and wrapped into the loop's shared scratch buffers; what must outlive an
+ * event (a partial record, ciphertext the kernel did not take) is copied into a pooled chunk of
+ * the session's own, sized to it and given back as soon as it is used up. An idle TLS connection
+ * holds no buffer memory, and one holding a few bytes of a record holds a chunk of the pool's
+ * smallest class, not a record-sized one. What the {@link SSLEngine} itself keeps is the JDK's.
  *
  * <h2>Handshake</h2>
- * {@link #start()} begins it; {@link #progress()} unwraps what arrived and answers what the
- * engine asks for. Delegated tasks (the public-key work) run on the config's executor, never on
- * the loop; the connection stops reading meanwhile, and a posted {@link LoopTask} resumes it. When
- * the engine reports {@code FINISHED}, the connection opens ({@code onOpen}). TLS 1.2
- * renegotiation is refused: any handshake message after the first handshake closes the
- * connection. (TLS 1.3 has no renegotiation; its post-handshake messages, tickets and key
- * updates, are answered.)
+ * Delegated tasks (the public-key work) run off the loop, on the executor the connection gives
+ * them to; meanwhile the connection stops reading. TLS 1.2 renegotiation is refused: any
+ * handshake message after the first handshake fails the session. (TLS 1.3 has no renegotiation;
+ * its post-handshake messages, tickets and key updates, are answered.)
  *
- * <h2>Sending</h2>
- * {@link #flush} wraps queued plaintext into as many full records as {@code netOut} holds (one
- * {@code wrap} gathers across the outbound buffer's segments, so small writes of one callback
- * share a record), then writes them in one call. Closing adds {@code close_notify} after the last
- * record.
- *
- * <p>Threading: the connection's loop thread, except the delegated tasks, which touch only the
- * engine (itself thread-safe) and post their completion back.
+ * <p>Threading: the connection's loop thread, except {@link #runDelegatedTasks()}, which runs on
+ * the task executor and touches only the engine (itself thread-safe).
  */
 final class TlsSession {
+
+    /** {@link #unwrap} results. */
+    static final int NEED_INPUT = 0;
+    static final int PLAINTEXT = 1;
+    static final int NEED_WRAP = 2;
+    static final int NEED_TASK = 3;
+    static final int PEER_CLOSED = 4;
+    static final int PROGRESS = 5;
+
+    /** {@link #flush} results. */
+    static final int SENT = 0;
+    static final int PENDING = 1;
+    static final int TASK = 2;
+    /** Our side of the session is closed (close_notify went out): queued plaintext cannot be sent. */
+    static final int OUTBOUND_CLOSED = 3;
 
     private static final ByteBuffer[] NO_PLAINTEXT = new ByteBuffer[0];
     private static final int WRITE_SPIN = 16;
     /** Plaintext offered to one wrap: one full record. */
     private static final int RECORD_PLAINTEXT = 16 * 1024;
-    /** Room for three full records, so a large write costs one syscall per ~48 KiB. */
-    private static final int NET_OUT_CAPACITY = 64 * 1024;
 
-    private final TcpConn conn;
-    private final EventLoop loop;
-    private final SocketChannel channel;
     private final SSLEngine engine;
-    private final Executor taskExecutor;
+    private final BufferAllocator allocator;
     private final boolean client;
     /** The peer, for messages: the dialed address, or the remote address. */
     private final String peer;
@@ -75,24 +81,24 @@ final class TlsSession {
     private int packetSize;
     private int appSize;
 
-    private PooledBuffer netIn;
-    private PooledBuffer netOut;
+    /** A partial record carried from one read to the next; {@code null} when none. */
+    private PooledBuffer keptIn;
+    /** Ciphertext the kernel did not take yet, in read mode; {@code null} when none. */
+    private PooledBuffer keptOut;
     private boolean started;
     private volatile boolean handshakeDone;
+    private boolean handshakeFinishedEvent;
     private boolean taskRunning;
     private boolean closeNotifyQueued;
-    private boolean released;
-    private boolean inProgress;
     private boolean refuseHandshakes;
+    private boolean released;
     private int handshakeTicks;
+    /** Bytes the last {@link #flush} handed to the kernel (progress, for the idle timeout). */
+    private long lastWritten;
 
-    private TlsSession(TcpConn conn, EventLoop loop, SocketChannel channel, SSLEngine engine, Executor taskExecutor,
-                       boolean client, String peer) {
-        this.conn = conn;
-        this.loop = loop;
-        this.channel = channel;
+    private TlsSession(SSLEngine engine, BufferAllocator allocator, boolean client, String peer) {
         this.engine = engine;
-        this.taskExecutor = taskExecutor;
+        this.allocator = allocator;
         this.client = client;
         this.peer = peer;
         SSLSession session = engine.getSession();
@@ -100,8 +106,8 @@ final class TlsSession {
         this.appSize = session.getApplicationBufferSize();
     }
 
-    /** A server-side session for an accepted connection. */
-    static TlsSession server(TcpConn conn, EventLoop loop, SocketChannel channel, TlsConfig config, String peer) {
+    /** A server-side session for an accepted connection from {@code peer}. */
+    static TlsSession server(TlsConfig config, BufferAllocator allocator, String peer) {
         SSLEngine engine = config.sslContext().createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters p = parameters(engine, config);
@@ -111,7 +117,7 @@ final class TlsSession {
             p.setWantClientAuth(true);
         }
         engine.setSSLParameters(p);
-        return new TlsSession(conn, loop, channel, engine, loop.engine().tlsTaskExecutor(), false, peer);
+        return new TlsSession(engine, allocator, false, peer);
     }
 
     /**
@@ -119,8 +125,7 @@ final class TlsSession {
      * {@code host} (unless verification is off or the config names another server), and a host
      * name (not an IP literal) goes out as SNI.
      */
-    static TlsSession client(TcpConn conn, EventLoop loop, SocketChannel channel, TlsConfig config,
-                             String host, int port, String dialed) {
+    static TlsSession client(TlsConfig config, BufferAllocator allocator, String host, int port, String dialed) {
         String name = config.serverName() != null ? config.serverName() : host;
         SSLEngine engine = name == null || name.isEmpty()
                 ? config.sslContext().createSSLEngine()
@@ -134,7 +139,7 @@ final class TlsSession {
             p.setServerNames(List.of(new SNIHostName(name)));
         }
         engine.setSSLParameters(p);
-        return new TlsSession(conn, loop, channel, engine, loop.engine().tlsTaskExecutor(), true, "'" + dialed + "'");
+        return new TlsSession(engine, allocator, true, "'" + dialed + "'");
     }
 
     private static SSLParameters parameters(SSLEngine engine, TlsConfig config) {
@@ -165,9 +170,25 @@ final class TlsSession {
 
     // ---- state ----
 
-    /** Started and not yet finished: the handshake timeout applies. */
-    boolean handshaking() {
-        return started && !handshakeDone;
+    boolean isClient() {
+        return client;
+    }
+
+    /** The peer as messages name it. */
+    String peer() {
+        return peer;
+    }
+
+    /** Whether the first handshake has finished. */
+    boolean handshakeDone() {
+        return handshakeDone;
+    }
+
+    /** The handshake finished since the last call (once per session): the connection may open. */
+    boolean takeHandshakeFinished() {
+        boolean event = handshakeFinishedEvent;
+        handshakeFinishedEvent = false;
+        return event;
     }
 
     /** One sweep tick of the handshake timeout; {@code true} once {@code limit} ticks passed. */
@@ -177,290 +198,278 @@ final class TlsSession {
 
     /** Ciphertext waiting for the socket. */
     int pendingBytes() {
-        return netOut == null ? 0 : netOut.buffer().position();
+        return keptOut == null ? 0 : keptOut.buffer().remaining();
     }
 
-    /** The negotiated session once the handshake finished, else {@code null}. */
+    /** Pooled bytes this session holds (kept input and output). */
+    int heldBytes() {
+        return (keptIn == null ? 0 : keptIn.capacity()) + (keptOut == null ? 0 : keptOut.capacity());
+    }
+
+    /** Bytes the last {@link #flush} wrote. */
+    long lastWritten() {
+        return lastWritten;
+    }
+
+    /** The record size the engine works with (for sizing the loop's scratch buffers). */
+    int packetSize() {
+        return packetSize;
+    }
+
+    /** The plaintext room one unwrap needs. */
+    int applicationBufferSize() {
+        return appSize;
+    }
+
+    /** The negotiated session once the handshake finished, else {@code null}. Any thread. */
     SSLSession session() {
         return handshakeDone ? engine.getSession() : null;
     }
 
-    /** The ALPN protocol agreed, or {@code null}. */
+    /** The ALPN protocol agreed, or {@code null}. Any thread. */
     String applicationProtocol() {
         String protocol = handshakeDone ? engine.getApplicationProtocol() : null;
         return protocol == null || protocol.isEmpty() ? null : protocol;
     }
 
     SSLHandshakeException timeoutException(java.time.Duration timeout) {
-        // fail() prefixes a dial's failure with "cannot dial"
         return new SSLHandshakeException("no TLS handshake within handshakeTimeout " + timeout + " with " + peer);
     }
 
-    // ---- driving ----
+    /** How a failure is reported: a failed handshake of a dial names the address. */
+    Throwable reportable(Throwable cause) {
+        if (handshakeDone || !client) {
+            return cause;
+        }
+        SSLHandshakeException dial = new SSLHandshakeException("cannot dial " + peer + ": TLS handshake failed: "
+                + cause.getMessage());
+        dial.initCause(cause);
+        return dial;
+    }
 
-    /** Begins the handshake: a client sends its hello, a server waits for one. */
-    void start() {
+    // ---- handshake ----
+
+    /** Begins the handshake: a client's first {@link #flush} then sends its hello; a server waits. */
+    void begin() throws SSLException {
         started = true;
-        try {
-            engine.beginHandshake();
-        } catch (SSLException e) {
-            fail(e, false);
-            return;
-        }
-        conn.flushOutbound();
+        engine.beginHandshake();
     }
 
-    /** The socket is readable: take the ciphertext and unwrap what is complete. */
-    void onReadable() {
-        if (taskRunning || released) {
-            return;
-        }
-        ByteBuffer in = netInForRead();
-        int n;
-        try {
-            n = channel.read(in);
-        } catch (IOException e) {
-            fail(e, false);
-            return;
-        }
-        if (n < 0) {
-            onEof();
-            return;
-        }
-        if (n > 0) {
-            conn.markActive();
-            progress();
-        }
-        releaseIfEmpty();
+    /** Started and not yet finished: the handshake timeout applies. */
+    boolean handshaking() {
+        return started && !handshakeDone;
     }
 
-    /** The socket is writable: send what waits, then carry on with input that waited for it. */
-    void onWritable() {
-        conn.flushOutbound();
-        if (!released && netIn != null && netIn.buffer().position() > 0) {
-            progress();
-            releaseIfEmpty();
-        }
+    /** Whether the engine asks to send handshake messages. */
+    boolean needsWrap() {
+        return engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
+    }
+
+    /** A delegated task runs off the loop; no reads or wraps until {@link #taskFinished()}. */
+    void taskStarted() {
+        taskRunning = true;
+    }
+
+    void taskFinished() {
+        taskRunning = false;
+    }
+
+    boolean taskRunning() {
+        return taskRunning;
     }
 
     /**
-     * Unwraps what {@code netIn} holds, answering the handshake as it goes, until more bytes are
-     * needed, a delegated task runs, or the connection stops being open.
-     */
-    private void progress() {
-        if (inProgress) {
-            return; // re-entered from a callback: the outer call carries on
-        }
-        inProgress = true;
-        try {
-            while (!released && !taskRunning && conn.isOpenOnLoop()) {
-                HandshakeStatus hs = engine.getHandshakeStatus();
-                if (hs == HandshakeStatus.NEED_TASK) {
-                    runDelegatedTasks();
-                    return;
-                }
-                if (hs == HandshakeStatus.NEED_WRAP) {
-                    conn.flushOutbound();
-                    if (released || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-                        return; // the socket is full: onWritable resumes
-                    }
-                    continue;
-                }
-                if (netIn == null || netIn.buffer().position() == 0 || !unwrap()) {
-                    return;
-                }
-            }
-        } finally {
-            inProgress = false;
-        }
-    }
-
-    /**
-     * One batch: unwraps records into one plaintext buffer until it is full, the input runs out
-     * or the handshake wants something, then hands the plaintext to the connection.
+     * Runs the engine's delegated tasks; on the task executor's thread.
      *
-     * @return whether to go on
+     * @return {@code null}, or why a task failed
      */
-    private boolean unwrap() {
-        ByteBuffer src = netIn.buffer();
-        ByteBuffer dst = plaintextTarget();
-        boolean inReadBuffer = dst == loop.readBuffer();
-        SSLEngineResult r;
-        int consumed = 0;
-        int produced = 0;
-        src.flip();
+    Throwable runDelegatedTasks() {
         try {
-            do {
-                r = engine.unwrap(src, dst);
-                consumed += r.bytesConsumed();
-                produced += r.bytesProduced();
-            } while (r.getStatus() == SSLEngineResult.Status.OK && r.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
-                    && src.hasRemaining() && dst.remaining() >= appSize && r.bytesConsumed() > 0);
-        } catch (SSLException e) {
-            src.compact();
-            fail(e, true);
-            return false;
-        }
-        src.compact();
-        if (produced > 0) {
-            dst.flip();
-            conn.deliverPlaintext(dst, inReadBuffer);
-            if (released || !conn.isOpenOnLoop()) {
-                return false;
+            Runnable task;
+            while ((task = engine.getDelegatedTask()) != null) {
+                task.run();
             }
+            return null;
+        } catch (Throwable t) {
+            return t instanceof SSLException ? t : new SSLException("a TLS delegated task failed: " + t, t);
         }
-        switch (r.getStatus()) {
-            case BUFFER_UNDERFLOW:
-                growNetInIfFull();
-                return false;
-            case BUFFER_OVERFLOW:
-                if (produced == 0) {
-                    appSize = engine.getSession().getApplicationBufferSize(); // the engine wants more room
-                }
-                return true;
-            case CLOSED:
-                // close_notify: what came before it was delivered; close as for an end of stream
-                conn.peerFinished(false);
-                return false;
-            default:
-                break;
-        }
-        HandshakeStatus hs = r.getHandshakeStatus();
-        if (hs == HandshakeStatus.FINISHED) {
-            return handshakeFinished();
-        }
-        if (refuseHandshakes && hs != HandshakeStatus.NOT_HANDSHAKING) {
-            fail(new SSLException("TLS renegotiation refused (" + peer + " started a new TLS 1.2 handshake)"), true);
-            return false;
-        }
-        return consumed > 0 || produced > 0;
     }
 
-    private boolean handshakeFinished() {
+    private void handshakeFinished() {
         if (handshakeDone) {
-            // The JDK reports FINISHED after post-handshake messages too (a TLS 1.3 session ticket).
-            return !released && conn.isOpenOnLoop();
+            return; // the JDK reports FINISHED after post-handshake messages too (a TLS 1.3 ticket)
         }
         handshakeDone = true;
+        handshakeFinishedEvent = true;
         SSLSession session = engine.getSession();
         packetSize = session.getPacketBufferSize();
         appSize = session.getApplicationBufferSize();
         refuseHandshakes = "TLSv1.2".equals(session.getProtocol());
-        conn.tlsEstablished();
-        return !released && conn.isOpenOnLoop();
     }
 
-    private ByteBuffer plaintextTarget() {
-        ByteBuffer readBuffer = loop.readBuffer();
-        if (readBuffer.capacity() >= appSize) {
-            readBuffer.clear();
-            return readBuffer;
+    // ---- input ----
+
+    /**
+     * Starts an input pass: clears {@code scratch} and puts the partial record kept from last time
+     * at its front (giving its chunk back). The caller then reads after it, flips, unwraps, and
+     * ends with {@link #endInput}.
+     */
+    void beginInput(ByteBuffer scratch) {
+        scratch.clear();
+        PooledBuffer kept = keptIn;
+        if (kept != null) {
+            keptIn = null;
+            scratch.put(kept.buffer().flip());
+            allocator.release(kept);
         }
-        return loop.tlsPlaintextBuffer(appSize);
     }
 
-    private void onEof() {
-        if (!handshakeDone) {
-            fail(new SSLHandshakeException("the peer closed the connection during the TLS handshake"), false);
-            return;
+    /** Ends an input pass: what is left of {@code scratch} (a partial record) is kept, sized to it. */
+    void endInput(ByteBuffer scratch) {
+        int left = scratch.remaining();
+        if (left > 0 && !released) {
+            keptIn = allocator.take(left);
+            keptIn.buffer().put(scratch);
         }
-        int partial = netIn == null ? 0 : netIn.buffer().position();
-        if (partial > 0) {
-            fail(new SSLException("truncated TLS record: " + peer + " closed the connection " + partial
-                    + " bytes into a record"), false);
-            return;
-        }
-        // An end of stream at a record boundary without close_notify is taken as orderly, as HTTPS
-        // servers do: a protocol that must detect truncation frames its messages (Content-Length).
-        conn.peerFinished(true);
+        scratch.clear();
+    }
+
+    /** Bytes of a partial record kept between reads. */
+    int keptInput() {
+        return keptIn == null ? 0 : keptIn.buffer().position();
     }
 
     /**
-     * Sends: ciphertext already wrapped, then the handshake messages the engine asks for, then
-     * (once established) the queued plaintext as records, then {@code close_notify} if closing.
-     * Stops when the socket takes no more; the connection then waits for {@code OP_WRITE}.
+     * One batch of unwrapping from {@code src} (read mode) into {@code dst} (write mode), until dst
+     * is full, the input runs out, or the handshake wants something.
      *
-     * @return {@code false} if the connection was closed here
+     * @return {@link #PLAINTEXT} (dst holds plaintext), {@link #NEED_INPUT}, {@link #NEED_WRAP},
+     *         {@link #NEED_TASK}, {@link #PEER_CLOSED} (close_notify) or {@link #PROGRESS} (call again)
+     * @throws SSLException on a protocol failure, including a refused renegotiation
      */
-    boolean flush(ElasticMixedBuffer plaintext, boolean closing) {
-        boolean established = false;
-        for (int i = 0; i < WRITE_SPIN; i++) {
-            if (!taskRunning) {
-                int filled = fill(plaintext, closing);
-                if (filled < 0) {
-                    return false;
-                }
-                established |= filled == 1;
-            }
-            if (netOut == null) {
-                break;
-            }
-            ByteBuffer out = netOut.buffer();
-            if (out.position() == 0) {
-                releaseNetOut();
-                break;
-            }
-            int written;
-            out.flip();
-            try {
-                written = channel.write(out);
-            } catch (IOException e) {
-                out.compact();
-                fail(e, false);
-                return false;
-            }
-            out.compact();
-            if (written > 0) {
-                conn.markActive();
-            }
-            if (out.position() > 0) {
-                break; // the kernel is full
-            }
+    int unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
+        if (engine.isInboundDone()) {
+            return PEER_CLOSED;
         }
-        if (established) {
+        HandshakeStatus hs = engine.getHandshakeStatus();
+        if (hs == HandshakeStatus.NEED_TASK) {
+            return NEED_TASK;
+        }
+        if (hs == HandshakeStatus.NEED_WRAP) {
+            return NEED_WRAP;
+        }
+        if (!src.hasRemaining()) {
+            return NEED_INPUT;
+        }
+        SSLEngineResult r;
+        int consumed = 0;
+        int produced = 0;
+        do {
+            r = engine.unwrap(src, dst);
+            consumed += r.bytesConsumed();
+            produced += r.bytesProduced();
+        } while (r.getStatus() == SSLEngineResult.Status.OK && r.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
+                && src.hasRemaining() && dst.remaining() >= appSize && r.bytesConsumed() > 0);
+        HandshakeStatus after = r.getHandshakeStatus();
+        if (after == HandshakeStatus.FINISHED) {
             handshakeFinished();
+        } else if (refuseHandshakes && handshakeDone && after != HandshakeStatus.NOT_HANDSHAKING) {
+            throw new SSLException("TLS renegotiation refused (" + peer + " started a new TLS 1.2 handshake)");
         }
-        return !released;
+        switch (r.getStatus()) {
+            case BUFFER_UNDERFLOW:
+                packetSize = Math.max(packetSize, engine.getSession().getPacketBufferSize());
+                return produced > 0 ? PLAINTEXT : NEED_INPUT;
+            case BUFFER_OVERFLOW:
+                if (produced == 0) {
+                    appSize = engine.getSession().getApplicationBufferSize(); // the engine wants more room
+                }
+                return produced > 0 ? PLAINTEXT : PROGRESS;
+            case CLOSED:
+                // close_notify: what came before it is delivered first; the next call says closed
+                return produced > 0 ? PLAINTEXT : PEER_CLOSED;
+            default:
+                return produced > 0 ? PLAINTEXT : consumed > 0 ? PROGRESS : NEED_INPUT;
+        }
+    }
+
+    // ---- output ----
+
+    /**
+     * Sends: ciphertext kept from last time, then the handshake messages the engine asks for, then
+     * (once established) the queued plaintext as records, then {@code close_notify} if
+     * {@code closing}, wrapping into {@code scratch} and writing it, until the socket takes no more.
+     * What the socket did not take is kept (see the class comment).
+     *
+     * @return {@link #SENT} (nothing left to send), {@link #PENDING} (the socket is full),
+     *         {@link #TASK} (a delegated task must run first) or {@link #OUTBOUND_CLOSED}
+     * @throws IOException from the socket, or an {@link SSLException} from the engine
+     */
+    int flush(ElasticMixedBuffer plaintext, GatheringByteChannel channel, ByteBuffer scratch, boolean closing)
+            throws IOException {
+        lastWritten = 0;
+        if (keptOut != null) {
+            ByteBuffer out = keptOut.buffer();
+            lastWritten += channel.write(out);
+            if (out.hasRemaining()) {
+                return PENDING;
+            }
+            allocator.release(keptOut);
+            keptOut = null;
+        }
+        for (int i = 0; i < WRITE_SPIN; i++) {
+            scratch.clear();
+            int filled = taskRunning ? SENT : fill(plaintext, scratch, closing);
+            if (scratch.position() == 0) {
+                return filled;
+            }
+            scratch.flip();
+            lastWritten += channel.write(scratch);
+            if (scratch.hasRemaining()) {
+                keptOut = allocator.take(scratch.remaining());
+                keptOut.buffer().put(scratch).flip();
+                return PENDING;
+            }
+            if (filled != SENT) {
+                return filled;
+            }
+        }
+        return PENDING; // more to wrap: OP_WRITE brings us back at once
     }
 
     /**
-     * Wraps into {@code netOut} whatever is due, while it has room for a full record.
+     * Wraps into {@code dst} whatever is due while it has room for a full record.
      *
-     * @return -1 if the connection was closed, 1 if the handshake finished, else 0
+     * @return {@link #SENT} when everything due is wrapped or dst is full, {@link #TASK} or
+     *         {@link #OUTBOUND_CLOSED}
      */
-    private int fill(ElasticMixedBuffer plaintext, boolean closing) {
-        int finished = 0;
+    private int fill(ElasticMixedBuffer plaintext, ByteBuffer dst, boolean closing) throws SSLException {
         while (true) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
-                runDelegatedTasks();
-                return released ? -1 : finished;
+                return TASK;
             }
             boolean handshake = hs == HandshakeStatus.NEED_WRAP;
             if (!handshake) {
-                if (!handshakeDone && finished == 0) {
-                    return 0;
+                if (!handshakeDone) {
+                    return SENT;
                 }
                 if (plaintext.isEmpty()) {
                     if (!closing || closeNotifyQueued) {
-                        return finished;
+                        return SENT;
                     }
                     closeNotifyQueued = true;
                     engine.closeOutbound();
                     continue;
                 }
             }
-            ByteBuffer dst = netOutBuffer();
             if (dst.remaining() < packetSize) {
-                return finished; // send what is wrapped first
+                return SENT; // send what is wrapped first
             }
             int k = handshake ? 0 : plaintext.peek(RECORD_PLAINTEXT, views);
             SSLEngineResult r;
             try {
                 r = engine.wrap(handshake ? NO_PLAINTEXT : views, 0, k, dst);
-            } catch (SSLException e) {
-                fail(e, false);
-                return -1;
             } finally {
                 Arrays.fill(views, 0, k, null);
             }
@@ -468,198 +477,57 @@ final class TlsSession {
                 plaintext.discard(r.bytesConsumed());
             }
             if (r.getHandshakeStatus() == HandshakeStatus.FINISHED) {
-                finished = 1;
+                handshakeFinished();
             }
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 // Our side is closed (close_notify went out, or a TLS 1.2 peer's close_notify
-                // closed it): what is still queued can no longer be sent.
-                plaintext.discard(plaintext.buffered());
-                return finished;
+                // closed it): what is still queued can no longer be sent, and the caller says so.
+                return plaintext.isEmpty() ? SENT : OUTBOUND_CLOSED;
             }
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 packetSize = engine.getSession().getPacketBufferSize();
-                return finished;
+                return SENT;
             }
             if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
-                return finished;
+                return SENT;
             }
         }
     }
 
-    // ---- delegated tasks ----
-
-    private void runDelegatedTasks() {
-        taskRunning = true;
-        conn.tlsTaskRunning(true);
-        try {
-            taskExecutor.execute(new DelegatedTasks());
-        } catch (RejectedExecutionException e) {
-            taskRunning = false;
-            fail(new SSLException("cannot run the TLS handshake's delegated task: " + e.getMessage(), e), false);
-        }
-    }
-
-    /** Runs the engine's delegated tasks off the loop, then posts the resumption to the loop. */
-    private final class DelegatedTasks implements Runnable {
-        @Override
-        public void run() {
-            Throwable failure = null;
-            try {
-                Runnable task;
-                while ((task = engine.getDelegatedTask()) != null) {
-                    task.run();
-                }
-            } catch (Throwable t) {
-                failure = t;
-            }
-            loop.execute(new Resume(failure));
-        }
-    }
-
-    /** Back on the loop after the delegated tasks. */
-    private final class Resume extends LoopTask {
-        private final Throwable failure;
-
-        Resume(Throwable failure) {
-            this.failure = failure;
-        }
-
-        @Override
-        void run() {
-            taskRunning = false;
-            if (released) {
-                return;
-            }
-            if (failure != null) {
-                fail(failure instanceof SSLException ? failure
-                        : new SSLException("a TLS delegated task failed: " + failure, failure), true);
-                return;
-            }
-            conn.tlsTaskRunning(false);
-            conn.flushOutbound();
-            if (!released) {
-                progress();
-                releaseIfEmpty();
-            }
-        }
-
-        @Override
-        void abort(Throwable cause) {
-            // The loop has ended and closed the connection with it.
-        }
-    }
-
-    // ---- failure and release ----
-
-    /**
-     * Closes the connection because of {@code cause}, after sending the engine's alert if
-     * {@code alert} (the socket still works). A connection that never opened gets no
-     * {@code onClose}: a dial fails with the cause, a server logs it (at most once a second).
-     */
-    void fail(Throwable cause, boolean alert) {
-        if (released) {
-            return;
-        }
-        if (alert) {
-            sendAlertQuietly();
-        }
-        Throwable reported = cause;
-        if (!handshakeDone) {
-            if (client) {
-                SSLHandshakeException dial = new SSLHandshakeException("cannot dial " + peer + ": TLS handshake failed: "
-                        + cause.getMessage());
-                dial.initCause(cause);
-                reported = dial;
-            } else {
-                loop.tlsErrors().log(System.Logger.Level.INFO, "TLS handshake with " + peer + " failed: " + cause, null);
-            }
-        }
-        conn.closeNow(reported);
-    }
-
-    /** Best effort: the alert the engine queued after a failure goes out in one write. */
-    private void sendAlertQuietly() {
+    /** Best effort after a failure: the alert the engine queued goes out in one write. */
+    void sendAlertQuietly(GatheringByteChannel channel, ByteBuffer scratch) {
         try {
             engine.closeOutbound();
-            ByteBuffer dst = netOutBuffer();
-            for (int i = 0; i < 4 && dst.remaining() >= packetSize; i++) {
-                SSLEngineResult r = engine.wrap(NO_PLAINTEXT, 0, 0, dst);
+            scratch.clear();
+            for (int i = 0; i < 4 && scratch.remaining() >= packetSize; i++) {
+                SSLEngineResult r = engine.wrap(NO_PLAINTEXT, 0, 0, scratch);
                 if (r.bytesProduced() == 0) {
                     break;
                 }
             }
-            dst.flip();
-            channel.write(dst);
-            dst.compact();
+            scratch.flip();
+            channel.write(scratch);
         } catch (IOException | RuntimeException e) {
             // the connection is being closed for another reason, which is the one reported
+        } finally {
+            scratch.clear();
         }
     }
 
-    /** The connection is closing now: its buffers go back to the loop's cache. Idempotent. */
+    /** The connection is closing now: kept buffers go back, the engine is closed. Idempotent. */
     void release() {
         if (released) {
             return;
         }
         released = true;
-        if (netIn != null) {
-            loop.cache().release(netIn);
-            netIn = null;
+        if (keptIn != null) {
+            allocator.release(keptIn);
+            keptIn = null;
         }
-        releaseNetOut();
+        if (keptOut != null) {
+            allocator.release(keptOut);
+            keptOut = null;
+        }
         engine.closeOutbound();
-    }
-
-    /**
-     * The engine is stopping: one attempt to send the queued plaintext and {@code close_notify}.
-     */
-    void flushForShutdown(ElasticMixedBuffer plaintext) {
-        if (handshakeDone && !taskRunning && !released) {
-            flush(plaintext, true);
-        }
-    }
-
-    // ---- buffers ----
-
-    private ByteBuffer netInForRead() {
-        if (netIn == null) {
-            netIn = loop.cache().take(packetSize);
-        }
-        return netIn.buffer();
-    }
-
-    /** A record bigger than {@code netIn} (the engine raised its packet size): move to a larger chunk. */
-    private void growNetInIfFull() {
-        ByteBuffer in = netIn.buffer();
-        packetSize = Math.max(packetSize, engine.getSession().getPacketBufferSize());
-        if (in.hasRemaining() && in.capacity() >= packetSize) {
-            return;
-        }
-        PooledBuffer bigger = loop.cache().take(Math.max(packetSize, in.capacity() * 2));
-        in.flip();
-        bigger.buffer().put(in);
-        loop.cache().release(netIn);
-        netIn = bigger;
-    }
-
-    private void releaseIfEmpty() {
-        if (netIn != null && netIn.buffer().position() == 0) {
-            loop.cache().release(netIn);
-            netIn = null;
-        }
-    }
-
-    private ByteBuffer netOutBuffer() {
-        if (netOut == null) {
-            netOut = loop.cache().take(Math.max(NET_OUT_CAPACITY, packetSize));
-        }
-        return netOut.buffer();
-    }
-
-    private void releaseNetOut() {
-        if (netOut != null) {
-            loop.cache().release(netOut);
-            netOut = null;
-        }
     }
 }

@@ -5,42 +5,63 @@ import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * A UDP peer: either one received datagram's sender (server side: a fresh object per datagram,
  * no {@code onOpen}/{@code onClose}) or a dialed, connected UDP socket (client side: a long-lived
- * connection with {@code onOpen}/{@code onClose}).
+ * connection with {@code onOpen}/{@code onClose}, in the loop's table through its {@link ConnSlot}).
  *
- * <p>Inbound: the datagram sits in the loop's datagram buffer; views over it are valid during the
- * {@code onTraffic} callback only, and what is left unconsumed is dropped when it returns.
- * Outbound: every {@code write} is one datagram, sent at once; there is no outbound queue, so a
- * datagram the kernel has no room for is dropped, as UDP does, and logged.
+ * <p>Inbound: the datagram sits in the loop's datagram buffer; read-only views over it are valid
+ * during the {@code onTraffic} callback only, and what is left unconsumed is dropped when it
+ * returns. Outbound: every {@code write} is one datagram, sent at once; there is no outbound
+ * queue. Outcomes are reported as they are: a datagram the kernel has no room for is dropped (as
+ * UDP does), counted in the log, and {@code write} returns 0 (an {@code asyncWrite} callback gets
+ * an {@link IOException} saying so); a send that fails ({@code PortUnreachableException} for an
+ * earlier datagram, "message too long") throws, and on a dialed connection closes it, with that
+ * exception as the cause.
+ *
+ * <p>A failure inside this connection's own callback closes it only once the callback returns:
+ * {@code onClose} never runs nested in {@code onTraffic}, and the views stay valid until then.
  *
  * <p>Threading: as {@link Conn} says; the any-thread methods post a {@link LoopTask}.
  */
 final class UdpConn extends AbstractConn {
-    private static final int OPEN = 0;
-    private static final int CLOSED = 2;
-
     private final DatagramChannel channel;
-    private final boolean dialed;
-    private volatile int state = OPEN;
+    /** The dialed connection's slot; {@code null} for a received datagram's sender. */
+    private final ConnSlot slot;
+    private volatile boolean closed;
     private SelectionKey key;
     private int pos;
     private int limit;
+    private boolean inCallback;
+    /** A failure inside this connection's callback: close with it once the callback returns. */
+    private Throwable pendingFailure;
+    private boolean closeRequested;
 
-    /** Slot in the loop's connection table (dialed connections only); -1 when not there. */
-    int slot = -1;
-
-    UdpConn(EventLoop loop, DatagramChannel channel, SocketAddress localAddress, SocketAddress remoteAddress, boolean dialed) {
+    /** A received datagram's sender, answered from the listening socket. */
+    UdpConn(EventLoop loop, DatagramChannel channel, SocketAddress localAddress, SocketAddress remoteAddress) {
         super(loop, channel, localAddress, remoteAddress);
         this.channel = channel;
-        this.dialed = dialed;
+        this.slot = null;
+    }
+
+    /** A dialed, connected UDP socket holding {@code slot}. */
+    UdpConn(EventLoop loop, DatagramChannel channel, SocketAddress localAddress, SocketAddress remoteAddress, ConnSlot slot) {
+        super(loop, channel, localAddress, remoteAddress);
+        this.channel = channel;
+        this.slot = slot;
+        slot.conn = this;
+    }
+
+    private boolean dialed() {
+        return slot != null;
     }
 
     // ---- loop thread: events ----
@@ -49,53 +70,51 @@ final class UdpConn extends AbstractConn {
     void deliver(int length) {
         pos = 0;
         limit = length;
-        Action action;
-        Throwable failure = null;
+        Action action = invoke(false);
+        pos = 0;
+        limit = 0;
+        afterCallback(action);
+    }
+
+    private Action invoke(boolean onOpen) {
+        inCallback = true;
         try {
-            action = handler.onTraffic(this);
+            return onOpen ? handler.onOpen(this) : handler.onTraffic(this);
         } catch (Throwable t) {
-            loop.handlerErrors().log(System.Logger.Level.WARNING, "onTraffic threw on a datagram from " + remoteAddress, t);
-            failure = t;
-            action = Action.CLOSE;
+            loop.handlerErrors().log(System.Logger.Level.WARNING, (onOpen ? "onOpen" : "onTraffic") + " threw on "
+                    + this, t);
+            if (pendingFailure == null) {
+                pendingFailure = t;
+            }
+            return Action.CLOSE;
+        } finally {
+            inCallback = false;
         }
-        finishDatagram();
-        if (action == Action.CLOSE) {
+    }
+
+    private void afterCallback(Action action) {
+        Throwable failure = pendingFailure;
+        pendingFailure = null;
+        if (failure != null || action == Action.CLOSE || closeRequested) {
             closeNow(failure);
         } else if (action == Action.SHUTDOWN) {
             loop.engine().requestStop();
         }
     }
 
-    private void finishDatagram() {
-        pos = 0;
-        limit = 0;
-    }
-
     /** A dialed connection was registered: run {@code onOpen}. */
     void opened(SelectionKey key) {
         this.key = key;
-        loop.addDatagramConn(this);
-        Action action;
-        try {
-            action = handler.onOpen(this);
-        } catch (Throwable t) {
-            loop.handlerErrors().log(System.Logger.Level.WARNING, "onOpen threw on " + this, t);
-            closeNow(t);
-            return;
-        }
-        if (action == Action.CLOSE) {
-            closeNow(null);
-        } else if (action == Action.SHUTDOWN) {
-            loop.engine().requestStop();
-        }
+        loop.addToTable(slot);
+        afterCallback(invoke(true));
     }
 
     /** A dialed connection's socket is readable: read one datagram and deliver it. */
     void onReadable() {
-        if (state != OPEN) {
+        if (closed) {
             return;
         }
-        ByteBuffer buffer = loop.datagramBuffer();
+        ByteBuffer buffer = loop.buffers().datagramBuffer();
         buffer.clear();
         int n;
         try {
@@ -111,22 +130,28 @@ final class UdpConn extends AbstractConn {
         }
     }
 
-    void closeNow(Throwable cause) {
-        if (state == CLOSED) {
+    /** Closes: for a dialed connection, the socket, the slot, and onClose; never nested in its callback. */
+    private void closeNow(Throwable cause) {
+        if (inCallback) {
+            closeRequested = true;
+            if (pendingFailure == null) {
+                pendingFailure = cause;
+            }
             return;
         }
-        state = CLOSED;
-        if (!dialed) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!dialed()) {
             return;
         }
         if (key != null) {
             key.cancel();
         }
         EventLoop.closeQuietly(channel);
+        slot.release();
         if (key != null) {
-            loop.removeDatagramConn(this);
-            loop.load().decrementAndGet();
-            loop.engine().releaseConnection();
             Action action = Action.NONE;
             try {
                 action = handler.onClose(this, cause);
@@ -139,12 +164,36 @@ final class UdpConn extends AbstractConn {
         }
     }
 
+    // ---- the loop's rounds (dialed connections) ----
+
+    @Override
+    void abortFromLoop(Throwable cause) {
+        closeNow(cause);
+    }
+
+    @Override
+    void beginShutdown() {
+        closeNow(null); // nothing is ever queued
+    }
+
+    @Override
+    void endShutdown(Duration waited) {
+        closeNow(null);
+    }
+
+    @Override
+    void failed(Throwable t) {
+        loop.handlerErrors().log(System.Logger.Level.ERROR, "unexpected failure serving " + this + "; closing it", t);
+        inCallback = false;
+        closeNow(t);
+    }
+
     // ---- inbound ----
 
     private ByteBuffer view(int n) {
         int available = limit - pos;
         int len = n < 0 ? available : Math.min(n, available);
-        ByteBuffer view = loop.datagramView();
+        ByteBuffer view = loop.buffers().datagramView();
         view.limit(pos + len).position(pos);
         return view;
     }
@@ -193,7 +242,7 @@ final class UdpConn extends AbstractConn {
     public int write(ByteBuffer src) {
         checkLoop("write");
         checkOpen();
-        return send(src, remoteAddress);
+        return sendOrThrow(src, remoteAddress);
     }
 
     @Override
@@ -205,7 +254,12 @@ final class UdpConn extends AbstractConn {
     public long writev(ByteBuffer... srcs) {
         checkLoop("writev");
         checkOpen();
-        ByteBuffer scratch = loop.datagramScratch();
+        return sendOrThrow(gather(srcs), remoteAddress);
+    }
+
+    /** The buffers as one datagram, in the loop's scratch buffer. */
+    private ByteBuffer gather(ByteBuffer[] srcs) {
+        ByteBuffer scratch = loop.buffers().datagramScratch();
         scratch.clear();
         for (ByteBuffer src : srcs) {
             if (src.remaining() > scratch.remaining()) {
@@ -214,8 +268,7 @@ final class UdpConn extends AbstractConn {
             }
             scratch.put(src);
         }
-        scratch.flip();
-        return send(scratch, remoteAddress);
+        return scratch.flip();
     }
 
     @Override
@@ -223,25 +276,36 @@ final class UdpConn extends AbstractConn {
         checkLoop("sendTo");
         checkOpen();
         Objects.requireNonNull(target, "target");
-        if (dialed && !target.equals(remoteAddress)) {
+        if (dialed() && !target.equals(remoteAddress)) {
             throw new IllegalArgumentException("a dialed UDP connection sends only to " + remoteAddress + ", not " + target);
         }
-        return send(src, target);
+        return sendOrThrow(src, target);
     }
 
-    private int send(ByteBuffer src, SocketAddress target) {
-        int len = src.remaining();
-        int sent;
+    /** Sends one datagram; a failure throws (and closes a dialed connection, after its callback). */
+    private int sendOrThrow(ByteBuffer src, SocketAddress target) {
         try {
-            sent = dialed ? channel.write(src) : channel.send(src, target);
+            return send(src, target);
         } catch (IOException e) {
-            if (dialed) {
+            if (dialed()) {
                 closeNow(e);
-                throw new ConnectionClosedException("UDP connection to " + remoteAddress + " failed: " + e.getMessage());
+                ConnectionClosedException closed = new ConnectionClosedException("UDP connection to " + remoteAddress
+                        + " failed: " + e);
+                closed.initCause(e);
+                throw closed;
             }
-            loop.handlerErrors().log(System.Logger.Level.WARNING, "sending a datagram to " + target + " failed", e);
-            return 0;
+            throw new UncheckedIOException("sending a datagram to " + target + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sends one datagram.
+     *
+     * @return its length, or 0 if the kernel had no room and dropped it (logged)
+     */
+    private int send(ByteBuffer src, SocketAddress target) throws IOException {
+        int len = src.remaining();
+        int sent = dialed() ? channel.write(src) : channel.send(src, target);
         if (sent == 0 && len > 0) {
             loop.handlerErrors().log(System.Logger.Level.WARNING, "dropped a datagram of " + len + " bytes to "
                     + target + ": the socket's send buffer is full", null);
@@ -250,7 +314,7 @@ final class UdpConn extends AbstractConn {
     }
 
     private void checkOpen() {
-        if (state != OPEN) {
+        if (closed) {
             throw new ConnectionClosedException("UDP connection " + this + " is closed");
         }
     }
@@ -271,29 +335,53 @@ final class UdpConn extends AbstractConn {
     @Override
     public void asyncWrite(ByteBuffer src, Callback callback) {
         Objects.requireNonNull(src, "src");
-        post(src, null, callback);
+        post(copyIfLent(src), null, callback);
     }
 
     @Override
     public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
         Objects.requireNonNull(srcs, "srcs");
-        post(null, srcs.clone(), callback);
+        ByteBuffer[] copies = new ByteBuffer[srcs.length];
+        for (int i = 0; i < srcs.length; i++) {
+            copies[i] = copyIfLent(Objects.requireNonNull(srcs[i], "srcs[" + i + "]"));
+        }
+        post(null, copies, callback);
+    }
+
+    /**
+     * The bytes as captured at the call, the caller's buffer untouched: a read-only buffer (a view
+     * gnetj lent, whose memory is reused) is copied, a writable one duplicated. A datagram is at
+     * most 64 KiB, so the copy is a heap array.
+     */
+    private static ByteBuffer copyIfLent(ByteBuffer src) {
+        if (!src.isReadOnly()) {
+            return src.duplicate();
+        }
+        byte[] copy = new byte[src.remaining()];
+        src.duplicate().get(copy);
+        return ByteBuffer.wrap(copy);
     }
 
     private void post(ByteBuffer single, ByteBuffer[] many, Callback callback) {
         loop.execute(new LoopTask() {
             @Override
             void run() {
-                if (state != OPEN) {
+                if (closed) {
                     complete(callback, new ConnectionClosedException("UDP connection " + UdpConn.this + " is closed"));
                     return;
                 }
                 Throwable error = null;
                 try {
-                    long len = single != null ? single.remaining() : 0;
-                    long sent = single != null ? send(single, remoteAddress) : writev(many);
-                    if (single != null && sent < len) {
-                        error = new java.io.IOException("datagram dropped: the socket's send buffer is full");
+                    ByteBuffer datagram = single != null ? single : gather(many);
+                    int len = datagram.remaining();
+                    if (send(datagram, remoteAddress) < len) {
+                        error = new IOException("datagram of " + len + " bytes to " + remoteAddress
+                                + " dropped: the socket's send buffer is full");
+                    }
+                } catch (IOException e) {
+                    error = e;
+                    if (dialed()) {
+                        closeNow(e);
                     }
                 } catch (RuntimeException e) {
                     error = e;
@@ -313,7 +401,7 @@ final class UdpConn extends AbstractConn {
         loop.execute(new LoopTask() {
             @Override
             void run() {
-                if (state != OPEN) {
+                if (closed) {
                     complete(callback, new ConnectionClosedException("UDP connection " + UdpConn.this + " is closed"));
                     return;
                 }
@@ -335,20 +423,30 @@ final class UdpConn extends AbstractConn {
 
     @Override
     public void close(Callback callback) {
+        abortOrClose(null, callback);
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        abortOrClose(cause, null);
+    }
+
+    /** Closing a UDP connection is immediate (nothing is queued): close and abort are one. */
+    private void abortOrClose(Throwable cause, Callback callback) {
         if (loop.inLoop()) {
-            closeNow(null);
+            closeNow(cause);
             complete(callback, null);
             return;
         }
         loop.execute(new LoopTask() {
             @Override
             void run() {
-                closeNow(null);
+                closeNow(cause);
                 complete(callback, null);
             }
 
             @Override
-            void abort(Throwable cause) {
+            void abort(Throwable ignored) {
                 complete(callback, null);
             }
         });
@@ -356,7 +454,7 @@ final class UdpConn extends AbstractConn {
 
     @Override
     public boolean isOpen() {
-        return state == OPEN && channel.isOpen();
+        return !closed && channel.isOpen();
     }
 
     // ---- options ----
@@ -378,6 +476,6 @@ final class UdpConn extends AbstractConn {
 
     @Override
     public String toString() {
-        return "UdpConn[" + localAddress + (dialed ? " -> " : " <- ") + remoteAddress + (state == OPEN ? "" : ", closed") + ']';
+        return "UdpConn[" + localAddress + (dialed() ? " -> " : " <- ") + remoteAddress + (closed ? ", closed" : "") + ']';
     }
 }

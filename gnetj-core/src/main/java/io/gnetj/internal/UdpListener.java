@@ -38,7 +38,7 @@ final class UdpListener {
 
     /** The socket is readable: deliver what is pending, up to a bound so other work is not starved. */
     void onReadable() {
-        ByteBuffer buffer = loop.datagramBuffer();
+        ByteBuffer buffer = loop.buffers().datagramBuffer();
         for (int i = 0; i < MAX_DATAGRAMS_PER_WAKEUP; i++) {
             buffer.clear();
             SocketAddress sender;
@@ -57,7 +57,7 @@ final class UdpListener {
                         + " that filled the " + buffer.capacity() + "-byte receive buffer: it may have been truncated", null);
                 continue;
             }
-            new UdpConn(loop, channel, localAddress, sender, false).deliver(length);
+            new UdpConn(loop, channel, localAddress, sender).deliver(length);
         }
     }
 

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import io.gnetj.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -155,8 +156,8 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
 
     private WorkerPool(Builder b) {
         this.capacity = b.capacity;
-        this.submitTimeoutNanos = saturatedNanos(b.submitTimeout);
-        this.idleTimeoutNanos = saturatedNanos(b.idleTimeout);
+        this.submitTimeoutNanos = Durations.saturatedNanos(b.submitTimeout);
+        this.idleTimeoutNanos = Durations.saturatedNanos(b.idleTimeout);
         this.name = b.name != null ? b.name : "gnetj-worker-" + POOL_IDS.incrementAndGet();
         this.failureHandler = b.failureHandler;
         ThreadFactory virtualFactory = b.virtualThreads ? virtualThreadFactory(name + "-") : null;
@@ -625,12 +626,6 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
             }
         }
         LOG.log(Level.WARNING, name + ": task " + task + " failed; the worker carries on", failure);
-    }
-
-    /** Nanoseconds, capped so that {@code System.nanoTime() + nanos} cannot overflow in practice. */
-    private static long saturatedNanos(Duration d) {
-        long cap = Long.MAX_VALUE >> 2; // about 36,000 years
-        return d.compareTo(Duration.ofNanos(cap)) >= 0 ? cap : d.toNanos();
     }
 
     // ---- thread factories ----

@@ -20,11 +20,13 @@ import java.util.function.LongSupplier;
 /**
  * Server push: every tick, sends {@code tick N <ISO-8601 time>\n} to every connected client with
  * {@link Conn#asyncWrite} (the ticker runs on the engine's main thread, not on a connection's
- * loop).
+ * loop). One buffer goes to every client: {@code asyncWrite} never moves the caller's buffer, so
+ * each client sends all of it.
  *
  * <p>A client that stops reading is not allowed to grow memory: once its queued bytes reach the
- * engine's outbound cap, its writes fail with {@link OutboundLimitException}; the handler then
- * closes it, logging such closes at most once a second. Whatever the client sends is discarded.
+ * engine's outbound cap, its next write is refused with {@link OutboundLimitException} and the
+ * engine closes it (a stream never goes on after a hole); the handler counts such clients and
+ * logs at most once a second. Whatever the client sends is discarded.
  *
  * <p>Threading: connections are tracked in a concurrent set (added and removed on loop threads,
  * iterated on the ticker thread); the tick counter belongs to the ticker thread.
@@ -75,9 +77,9 @@ public final class PushHandler implements EventHandler {
         tick++;
         long now = clockMillis.getAsLong();
         byte[] line = ("tick " + tick + " " + Instant.ofEpochMilli(now) + "\n").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer shared = ByteBuffer.wrap(line); // read by every client's loop, moved by none
         for (Conn conn : conns) {
-            // One buffer per client: an asyncWrite's buffer belongs to gnetj until its callback.
-            conn.asyncWrite(ByteBuffer.wrap(line), onWritten);
+            conn.asyncWrite(shared, onWritten);
         }
         return next;
     }
@@ -104,9 +106,9 @@ public final class PushHandler implements EventHandler {
                 LOG.log(Level.WARNING, "closing {0}: not reading, outbound limit reached ({1} slow clients closed so far)",
                         conn.remoteAddress(), closed);
             }
-        } else {
-            LOG.log(Level.WARNING, "push to " + conn.remoteAddress() + " failed", error);
+            return; // the refused write closed it
         }
+        LOG.log(Level.WARNING, "push to " + conn.remoteAddress() + " failed", error);
         conn.close();
     }
 }

@@ -1,0 +1,177 @@
+package io.gnetj.internal;
+
+import io.gnetj.Callback;
+import io.gnetj.buffer.PooledBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * The operations on a {@link TcpConn} that any thread may call: {@code asyncWrite},
+ * {@code asyncWritev}, {@code wake}, {@code close} and {@code abort}. Each captures on the calling
+ * thread what it needs and posts a {@link LoopTask}; the connection acts when the task runs.
+ *
+ * <h2>What asyncWrite takes from the caller</h2>
+ * The bytes between the buffer's position and limit at the moment of the call. The caller's
+ * buffer itself is never modified (its position stays where it was), so one buffer may go to many
+ * connections at once (a broadcast), each sending all of it. Then:
+ * <ul>
+ *   <li>A <b>read-only</b> buffer is copied at the call, into pooled memory of the connection's
+ *       pool. Every view gnetj lends a handler ({@code next}, {@code peek}, on every connection
+ *       kind) is read-only, and its memory is reused once the callback returns: a relay that
+ *       passes {@code conn.next(-1)} (or a duplicate or slice of it) to another connection's
+ *       {@code asyncWrite} thus sends the right bytes instead of whatever later lands there.
+ *   <li>A writable buffer is not copied: the task reads it on the loop, so its bytes must not be
+ *       changed until the callback runs.
+ * </ul>
+ * On the connection's own loop thread the bytes are queued at once instead (program order with
+ * {@code write} is kept, and nothing is copied but into the outbound buffer); the callback still
+ * runs later, as a task, never nested in the caller's callback.
+ *
+ * <p>Threading: any thread. {@link #wake} reuses one {@link WakeTask} per connection, claimed
+ * with a CAS.
+ */
+final class AnyThreadOps {
+
+    private static final VarHandle WAKE_TASK;
+
+    static {
+        try {
+            WAKE_TASK = MethodHandles.lookup().findVarHandle(AnyThreadOps.class, "wakeTask", WakeTask.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TcpConn conn;
+    /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
+    private volatile WakeTask wakeTask;
+
+    AnyThreadOps(TcpConn conn) {
+        this.conn = conn;
+    }
+
+    void asyncWrite(ByteBuffer src, Callback callback) {
+        Objects.requireNonNull(src, "src");
+        EventLoop loop = conn.loop;
+        if (loop.inLoop()) {
+            Throwable error = conn.queueAsync(src.duplicate(), null);
+            completeLater(callback, error);
+            return;
+        }
+        PooledBuffer copy = src.isReadOnly() && src.hasRemaining() ? copyOf(src) : null;
+        ByteBuffer bytes = copy != null ? copy.buffer() : src.duplicate();
+        loop.execute(new AsyncWriteTask(conn, bytes, null, copy, callback));
+    }
+
+    void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+        Objects.requireNonNull(srcs, "srcs");
+        ByteBuffer[] views = new ByteBuffer[srcs.length];
+        boolean readOnly = false;
+        long total = 0;
+        // Checked here, not on the loop: a null found there would fail the task half-way.
+        for (int i = 0; i < srcs.length; i++) {
+            ByteBuffer src = Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
+            views[i] = src.duplicate();
+            readOnly |= src.isReadOnly();
+            total += src.remaining();
+        }
+        EventLoop loop = conn.loop;
+        if (loop.inLoop()) {
+            completeLater(callback, conn.queueAsync(null, views));
+            return;
+        }
+        if (readOnly && total > 0) {
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("asyncWritev of " + total + " bytes: more than one call can take");
+            }
+            PooledBuffer copy = take((int) total);
+            ByteBuffer dst = copy.buffer();
+            for (ByteBuffer view : views) {
+                dst.put(view);
+            }
+            dst.flip();
+            loop.execute(new AsyncWriteTask(conn, dst, null, copy, callback));
+            return;
+        }
+        loop.execute(new AsyncWriteTask(conn, null, views, null, callback));
+    }
+
+    /** A copy of {@code src}'s remaining bytes in pooled memory (its position untouched). */
+    private PooledBuffer copyOf(ByteBuffer src) {
+        int len = src.remaining();
+        PooledBuffer copy = take(len);
+        copy.buffer().put(0, src, src.position(), len).limit(len);
+        return copy;
+    }
+
+    private PooledBuffer take(int len) {
+        // The pool, not the loop's cache: this runs on the caller's thread.
+        return conn.loop.buffers().cache().pool().take(len);
+    }
+
+    /** On the loop: the callback of a write already queued runs as the next task, not nested. */
+    private void completeLater(Callback callback, Throwable error) {
+        if (callback != null) {
+            conn.loop.execute(new LoopTask() {
+                @Override
+                void run() {
+                    conn.complete(callback, error);
+                }
+
+                @Override
+                void abort(Throwable cause) {
+                    conn.complete(callback, error); // it was queued (or refused) already: that is its outcome
+                }
+            });
+        }
+    }
+
+    void wake(Callback callback) {
+        WakeTask shared = wakeTask;
+        if (shared == null) {
+            shared = new WakeTask(conn);
+            if (!WAKE_TASK.compareAndSet(this, null, shared)) {
+                shared = wakeTask; // another thread's first wake won
+            }
+        }
+        conn.loop.execute(shared.claim(callback) ? shared : new WakeTask(conn, callback));
+    }
+
+    void close(Callback callback) {
+        if (conn.loop.inLoop()) {
+            conn.closeOnLoop(callback);
+            return;
+        }
+        conn.loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                conn.closeOnLoop(callback);
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                conn.complete(callback, null); // the loop ended, and closed every connection as it did
+            }
+        });
+    }
+
+    void abort(Throwable cause) {
+        if (conn.loop.inLoop()) {
+            conn.abortOnLoop(cause);
+            return;
+        }
+        conn.loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                conn.abortOnLoop(cause);
+            }
+
+            @Override
+            void abort(Throwable ignored) {
+                // The loop ended, and closed every connection as it did.
+            }
+        });
+    }
+}

@@ -1,0 +1,205 @@
+package io.gnetj.internal;
+
+import io.gnetj.ConnectionClosedException;
+import io.gnetj.Options;
+import io.gnetj.OutboundLimitException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+
+/**
+ * The loop-thread surface of a stream connection: reading its inbound bytes, queueing outbound
+ * ones, socket options. It holds the two byte stores and no state of its own: whether a write is
+ * accepted, what a refused one does and when queued bytes go out are {@link TcpConn}'s decisions,
+ * asked through {@link #acceptsWrites()}, {@link #refuse} and {@link #afterWrite()}.
+ *
+ * <p>Threading: every method checks it runs on the connection's loop thread, as {@link io.gnetj.Conn}
+ * requires.
+ */
+abstract class StreamConn extends AbstractConn {
+
+    final SocketChannel channel;
+    final Options options;
+    final LoopBuffers buffers;
+    final InboundBytes inbound;
+    final OutboundQueue outbound;
+
+    StreamConn(EventLoop loop, SocketChannel channel) {
+        super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
+        this.channel = channel;
+        this.options = loop.engine().options();
+        this.buffers = loop.buffers();
+        this.inbound = new InboundBytes(buffers);
+        this.outbound = new OutboundQueue(buffers.cache(), options.writeBufferCap(), options.maxOutboundBuffered());
+    }
+
+    static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
+        try {
+            return local ? channel.getLocalAddress() : channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether writes are accepted now (the connection is open and nothing failed). */
+    abstract boolean acceptsWrites();
+
+    /** A write was refused by the outbound cap: the connection must close (a stream never goes on after a hole). */
+    abstract void refuse(OutboundLimitException refused);
+
+    /** Bytes were queued: send them at the connection's next send point. */
+    abstract void afterWrite();
+
+    // ---- inbound ----
+
+    @Override
+    public final ByteBuffer next(int n) {
+        checkLoop("next");
+        return inbound.next(n);
+    }
+
+    @Override
+    public final ByteBuffer peek(int n) {
+        checkLoop("peek");
+        return inbound.peek(n);
+    }
+
+    @Override
+    public final int discard(int n) {
+        checkLoop("discard");
+        return inbound.discard(n);
+    }
+
+    @Override
+    public final int read(ByteBuffer dst) {
+        checkLoop("read");
+        return inbound.read(dst);
+    }
+
+    @Override
+    public final int inboundBuffered() {
+        checkLoop("inboundBuffered");
+        return inbound.buffered();
+    }
+
+    // ---- outbound ----
+
+    @Override
+    public final int write(ByteBuffer src) {
+        checkLoop("write");
+        int len = src.remaining();
+        checkWritable(len, "write");
+        outbound.write(src);
+        afterWrite();
+        return len;
+    }
+
+    @Override
+    public final int write(byte[] src, int off, int len) {
+        checkLoop("write");
+        Objects.checkFromIndexSize(off, len, src.length);
+        checkWritable(len, "write");
+        outbound.write(src, off, len);
+        afterWrite();
+        return len;
+    }
+
+    @Override
+    public final long writev(ByteBuffer... srcs) {
+        checkLoop("writev");
+        long total = 0;
+        for (ByteBuffer src : srcs) {
+            total += src.remaining();
+        }
+        checkWritable(total, "writev");
+        for (ByteBuffer src : srcs) {
+            outbound.write(src);
+        }
+        afterWrite();
+        return total;
+    }
+
+    @Override
+    public final int outboundBuffered() {
+        checkLoop("outboundBuffered");
+        return outbound.buffered();
+    }
+
+    private void checkWritable(long len, String op) {
+        if (!acceptsWrites()) {
+            throw closed();
+        }
+        if (outbound.wouldExceed(len)) {
+            OutboundLimitException refused = refusal(op, len);
+            refuse(refused);
+            throw refused;
+        }
+    }
+
+    /**
+     * The loop-thread half of {@code asyncWrite}: queue now (sent at the next send point, as any
+     * write). Refused past the cap, which also closes the connection.
+     *
+     * @return {@code null} once queued, else why not (for the callback)
+     */
+    final Throwable queueAsync(ByteBuffer single, ByteBuffer[] many) {
+        if (!acceptsWrites()) {
+            return closed();
+        }
+        long len = 0;
+        if (single != null) {
+            len = single.remaining();
+        } else {
+            for (ByteBuffer b : many) {
+                len += b.remaining();
+            }
+        }
+        if (outbound.wouldExceed(len)) {
+            OutboundLimitException refused = refusal("asyncWrite", len);
+            refuse(refused);
+            return refused;
+        }
+        if (single != null) {
+            outbound.write(single);
+        } else {
+            for (ByteBuffer b : many) {
+                outbound.write(b);
+            }
+        }
+        afterWrite();
+        return null;
+    }
+
+    final ConnectionClosedException closed() {
+        return new ConnectionClosedException("connection from " + remoteAddress + " is closed");
+    }
+
+    private OutboundLimitException refusal(String op, long len) {
+        return new OutboundLimitException(op + " of " + len + " bytes to " + remoteAddress + " refused, and the"
+                + " connection closed: " + outbound.buffered() + " bytes already queued, maxOutboundBuffered "
+                + outbound.maxBuffered() + ": the peer is not reading");
+    }
+
+    // ---- socket options ----
+
+    @Override
+    public final void setTcpNoDelay(boolean on) {
+        setOption("setTcpNoDelay", StandardSocketOptions.TCP_NODELAY, on);
+    }
+
+    @Override
+    public final void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count) {
+        setOption("setKeepAlive", StandardSocketOptions.SO_KEEPALIVE, on);
+        if (on) {
+            SocketOptionsSupport.keepAliveDetails(channel, idleSeconds, intervalSeconds, count);
+        }
+    }
+
+    @Override
+    public final void setLinger(int seconds) {
+        setOption("setLinger", StandardSocketOptions.SO_LINGER, seconds < 0 ? -1 : seconds);
+    }
+}
