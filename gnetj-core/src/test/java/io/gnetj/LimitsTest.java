@@ -106,7 +106,7 @@ class LimitsTest {
     }
 
     @Test
-    void asyncWritePastMaxOutboundBufferedFailsItsCallbackAndQueuesNothingOfIt() throws Exception {
+    void asyncWritePastMaxOutboundBufferedFailsItsCallbackAndClosesTheConnectionWithoutAHole() throws Exception {
         BufferPool pool = BufferPool.create();
         Recording handler = new Recording();
         int cap = 256 * 1024;
@@ -117,6 +117,7 @@ class LimitsTest {
         try (Socket socket = TestServers.connectSmallBuffers(engine, 16 * 1024)) {
             TestServers.await("connection opened", () -> handler.last.get() != null);
             Conn conn = handler.last.get();
+            int port = port(conn);
             BackpressureTest.PatternWriter pattern = new BackpressureTest.PatternWriter();
             BlockingQueue<WriteOutcome> outcomes = new ArrayBlockingQueue<>(1);
             int accepted = 0;
@@ -127,8 +128,7 @@ class LimitsTest {
                 byte[] bytes = new byte[chunk];
                 pattern.fill(bytes, chunk);
                 ByteBuffer src = ByteBuffer.wrap(bytes);
-                conn.asyncWrite(src, (c, error) ->
-                        outcomes.add(new WriteOutcome(error, c.outboundBuffered(), src.remaining())));
+                conn.asyncWrite(src, (c, error) -> outcomes.add(new WriteOutcome(error, 0, src.remaining())));
                 WriteOutcome outcome = outcomes.poll(TestServers.WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(outcome).as("callback of write %d", i).isNotNull();
                 if (outcome.error() == null) {
@@ -139,22 +139,25 @@ class LimitsTest {
             }
             assertThat(refused).as("a write was refused").isNotNull();
             assertThat(refused.error()).isInstanceOf(OutboundLimitException.class);
-            assertThat(refused.remaining()).as("bytes of the refused buffer left unconsumed").isEqualTo(chunk);
-            assertThat(refused.queued()).as("queued bytes when refused").isLessThanOrEqualTo(cap)
-                    .isGreaterThan(cap - chunk);
-            assertThat(conn.isOpen()).as("a refused write does not close the connection").isTrue();
+            assertThat(refused.remaining()).as("the caller's buffer is never moved").isEqualTo(chunk);
+            TestServers.await("onClose ran", () -> handler.closedAt.containsKey(port));
+            assertThat(handler.causes.get(port)).as("the cause onClose received").isSameAs(refused.error());
+            assertThat(conn.isOpen()).as("a refused write closes the connection: no hole in the stream").isFalse();
 
-            // The stream holds exactly the accepted chunks: nothing of the refused one.
-            conn.close();
+            // The client gets a prefix of the accepted chunks, then the end: never a byte after a hole.
             InputStream in = socket.getInputStream();
             BackpressureTest.PatternChecker checker = new BackpressureTest.PatternChecker();
             byte[] buf = new byte[64 * 1024];
             long received = 0;
-            for (int r; (r = in.read(buf)) >= 0; ) {
-                checker.check(buf, r, received);
-                received += r;
+            try {
+                for (int r; (r = in.read(buf)) >= 0; ) {
+                    checker.check(buf, r, received);
+                    received += r;
+                }
+            } catch (java.net.SocketException reset) {
+                // closed with bytes unsent: the kernel may reset; what came before was checked
             }
-            assertThat(received).isEqualTo((long) accepted * chunk);
+            assertThat(received).isLessThanOrEqualTo((long) accepted * chunk);
         } finally {
             engine.stop();
         }

@@ -160,4 +160,81 @@ class StopTest {
         }
         assertThat(TestServers.gnetjThreads()).as("gnetj threads alive after stop").isSubsetOf(threadsBefore);
     }
+
+    /** Writes {@code size} bytes of the pattern to every connection as it opens; records close causes. */
+    private static final class BigWriter implements EventHandler {
+        final int size;
+        final java.util.List<Throwable> causes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicInteger opens = new AtomicInteger();
+        final AtomicInteger closes = new AtomicInteger();
+
+        BigWriter(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public Action onOpen(Conn conn) {
+            byte[] bytes = new byte[size];
+            new BackpressureTest.PatternWriter().fill(bytes, size);
+            conn.write(bytes);
+            opens.incrementAndGet();
+            return Action.NONE;
+        }
+
+        @Override
+        public Action onClose(Conn conn, Throwable cause) {
+            if (cause != null) {
+                causes.add(cause);
+            }
+            closes.incrementAndGet();
+            return Action.NONE;
+        }
+    }
+
+    @Test
+    void stopLetsAReadingPeerTakeEverythingQueuedBeforeClosing() throws Exception {
+        int size = 4 * 1024 * 1024;
+        BigWriter handler = new BigWriter(size);
+        Engine engine = TestServers.start(handler, Options.builder().numEventLoops(1).socketSendBuffer(64 * 1024).build());
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Socket socket = TestServers.connectSmallBuffers(engine, 64 * 1024)) {
+            TestServers.await("connection opened", () -> handler.opens.get() == 1);
+            java.util.concurrent.Future<Long> read = exec.submit(() -> {
+                BackpressureTest.PatternChecker checker = new BackpressureTest.PatternChecker();
+                java.io.InputStream in = socket.getInputStream();
+                byte[] buf = new byte[16 * 1024];
+                long total = 0;
+                for (int r; (r = in.read(buf)) >= 0; ) {
+                    checker.check(buf, r, total);
+                    total += r;
+                }
+                return total;
+            });
+            engine.stop(); // while megabytes are still queued: the peer reads them all first
+            assertThat(read.get(TestServers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                    .as("bytes the peer received before the end of stream").isEqualTo(size);
+            assertThat(handler.closes.get()).isEqualTo(1);
+            assertThat(handler.causes).as("an orderly close").isEmpty();
+        } finally {
+            exec.shutdownNow();
+            engine.stop();
+        }
+    }
+
+    @Test
+    void stopSaysHowManyBytesAPeerThatDoesNotReadNeverGot() throws Exception {
+        BigWriter handler = new BigWriter(4 * 1024 * 1024);
+        Engine engine = TestServers.start(handler, Options.builder().numEventLoops(1)
+                .closeTimeout(java.time.Duration.ofMillis(300)).socketSendBuffer(16 * 1024).build());
+        try (Socket socket = TestServers.connectSmallBuffers(engine, 16 * 1024)) {
+            TestServers.await("connection opened", () -> handler.opens.get() == 1);
+            long start = System.nanoTime();
+            engine.stop();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("stop waits at most about closeTimeout")
+                    .isLessThan(java.time.Duration.ofSeconds(10));
+            assertThat(handler.causes).as("the cause onClose received").singleElement()
+                    .isInstanceOf(ConnectionClosedException.class)
+                    .satisfies(c -> assertThat(c.getMessage()).contains("bytes unsent"));
+        }
+    }
 }

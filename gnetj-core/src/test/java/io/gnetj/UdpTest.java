@@ -129,4 +129,40 @@ class UdpTest {
             engine.stop();
         }
     }
+
+    @Test
+    void asyncWritesOfADatagramTheKernelRefusesReportTheRealFailure() throws Exception {
+        // 65,520 bytes: past the largest UDP payload (65,507 over IPv4), under the 64 KiB scratch.
+        int tooBig = 65_520;
+        java.util.concurrent.BlockingQueue<Throwable> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicReference<Conn> sender = new java.util.concurrent.atomic.AtomicReference<>();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public Action onTraffic(Conn conn) {
+                conn.discard(-1);
+                sender.set(conn);
+                return Action.NONE;
+            }
+        };
+        Engine engine = Gnet.start(handler, "udp4://127.0.0.1:0", Options.defaults());
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            byte[] hello = {1};
+            socket.send(new DatagramPacket(hello, 1, engine.addresses().get(0)));
+            TestServers.await("a datagram arrived", () -> sender.get() != null);
+            Conn conn = sender.get();
+            conn.asyncWrite(ByteBuffer.allocate(tooBig), (c, error) -> outcomes.add(error == null ? NO_ERROR : error));
+            conn.asyncWritev(new ByteBuffer[] {ByteBuffer.allocate(tooBig / 2), ByteBuffer.allocate(tooBig / 2)},
+                    (c, error) -> outcomes.add(error == null ? NO_ERROR : error));
+            for (String call : java.util.List.of("asyncWrite", "asyncWritev")) {
+                Throwable outcome = outcomes.poll(TestServers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(outcome).as(call + " of a datagram the kernel refuses").isInstanceOf(java.io.IOException.class);
+                assertThat(outcome.getMessage()).as(call + ": the real reason, not a full buffer")
+                        .doesNotContain("send buffer is full");
+            }
+        } finally {
+            engine.stop();
+        }
+    }
+
+    private static final Throwable NO_ERROR = new Throwable("no error");
 }

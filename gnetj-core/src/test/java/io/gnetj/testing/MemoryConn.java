@@ -81,6 +81,10 @@ public final class MemoryConn implements Conn {
     private volatile Object context;
     private boolean shutdownRequested;
     private Action lastAction;
+    /** Inside a handler callback (loop thread). */
+    private boolean inCallback;
+    /** A close asked for inside a handler callback: done when it returns. */
+    private Throwable deferredClose;
     /** Most bytes queued at once, or {@link #SENT_AT_ONCE}; guarded by {@link #out}. */
     private int outboundLimit = SENT_AT_ONCE;
 
@@ -368,13 +372,25 @@ public final class MemoryConn implements Conn {
 
     @Override
     public void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+        // As the engine: the caller's buffers are never moved; read-only ones (views) are copied now.
+        ByteBuffer[] bytes = new ByteBuffer[srcs.length];
+        for (int i = 0; i < srcs.length; i++) {
+            ByteBuffer src = Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
+            if (src.isReadOnly()) {
+                byte[] copy = new byte[src.remaining()];
+                src.duplicate().get(copy);
+                bytes[i] = ByteBuffer.wrap(copy);
+            } else {
+                bytes[i] = src.duplicate();
+            }
+        }
         tasks.add(() -> {
             Throwable error = null;
             if (!open) {
                 error = new ConnectionClosedException("connection closed before the asynchronous write ran");
             } else {
                 try {
-                    writev(srcs);
+                    writev(bytes);
                 } catch (OutboundLimitException e) {
                     error = e;
                 }
@@ -412,6 +428,15 @@ public final class MemoryConn implements Conn {
                 closeNow(null);
                 complete(callback, null);
             });
+        }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        if (Thread.currentThread() == loop) {
+            closeOrDefer(cause);
+        } else {
+            tasks.add(() -> closeOrDefer(cause));
         }
     }
 
@@ -479,12 +504,25 @@ public final class MemoryConn implements Conn {
 
     private void traffic() {
         lastAction = null;
+        inCallback = true;
+        Action action = null;
+        Throwable threw = null;
         try {
-            Action action = handler.onTraffic(this);
+            action = handler.onTraffic(this);
             lastAction = action;
-            act(action);
         } catch (RuntimeException | Error e) {
-            closeNow(e);
+            threw = e;
+        } finally {
+            inCallback = false;
+        }
+        Throwable deferred = deferredClose;
+        deferredClose = null;
+        if (deferred != null) {
+            closeNow(deferred);
+        } else if (threw != null) {
+            closeNow(threw);
+        } else {
+            act(action);
         }
         endCallback();
     }
@@ -552,11 +590,27 @@ public final class MemoryConn implements Conn {
         }
     }
 
-    /** Refuses {@code len} more bytes past the outbound cap; the caller holds {@link #out}. */
+    /**
+     * Refuses {@code len} more bytes past the outbound cap, and closes the connection as the engine
+     * does (a stream never goes on after a hole); the caller holds {@link #out}.
+     */
     private void checkRoom(long len) {
         if (outboundLimit != SENT_AT_ONCE && out.size() + len > outboundLimit) {
-            throw new OutboundLimitException("writing " + len + " bytes would queue " + (out.size() + len)
-                    + " bytes, over maxOutboundBuffered " + outboundLimit + ": the peer is not reading");
+            OutboundLimitException refused = new OutboundLimitException("writing " + len + " bytes would queue "
+                    + (out.size() + len) + " bytes, over maxOutboundBuffered " + outboundLimit + ": the peer is not reading");
+            closeOrDefer(refused);
+            throw refused;
+        }
+    }
+
+    /** Closes now, or, inside a handler callback, once it returns (onClose never runs nested). */
+    private void closeOrDefer(Throwable cause) {
+        if (inCallback) {
+            if (deferredClose == null) {
+                deferredClose = cause == null ? new ConnectionClosedException("aborted") : cause;
+            }
+        } else {
+            closeNow(cause);
         }
     }
 

@@ -109,37 +109,39 @@ class MemoryConnTest {
     }
 
     @Test
-    void aQueueingPeerHoldsWritesUntilTakenAndRefusesThosePastTheCap() {
+    void aQueueingPeerHoldsWritesUntilTakenAndARefusedWriteClosesTheConnection() {
         MemoryConn conn = new MemoryConn().queueOutboundUntilTaken(10);
         conn.write(ascii("abcd"));
         assertThat(conn.outboundBuffered()).isEqualTo(4);
-        assertThatThrownBy(() -> conn.writev(ByteBuffer.wrap(ascii("efg")), ByteBuffer.wrap(ascii("hijk"))))
-                .isInstanceOf(OutboundLimitException.class);
-        assertThat(conn.outboundBuffered()).as("a refused writev queues none of its buffers").isEqualTo(4);
-        assertThatThrownBy(() -> conn.write(ascii("efghijk"))).isInstanceOf(OutboundLimitException.class);
-        assertThatThrownBy(() -> conn.write(ByteBuffer.wrap(ascii("efghijk")))).isInstanceOf(OutboundLimitException.class);
         conn.write(ascii("efghij"));
         assertThat(conn.outboundBuffered()).as("exactly at the cap is allowed").isEqualTo(10);
         assertThat(new String(conn.takeWritten(), StandardCharsets.US_ASCII)).isEqualTo("abcdefghij");
         assertThat(conn.outboundBuffered()).as("taken: the peer read them").isZero();
         conn.write(ascii("klm"));
         assertThat(conn.outboundBuffered()).isEqualTo(3);
-        assertThat(conn.isOpen()).isTrue();
+        assertThatThrownBy(() -> conn.writev(ByteBuffer.wrap(ascii("efgh")), ByteBuffer.wrap(ascii("ijkl"))))
+                .isInstanceOf(OutboundLimitException.class);
+        assertThat(conn.outboundBuffered()).as("a refused writev queues none of its buffers").isEqualTo(3);
+        assertThat(conn.isOpen()).as("as the engine: a refused write closes, no hole in the stream").isFalse();
+        assertThat(conn.closeCause()).isInstanceOf(OutboundLimitException.class);
     }
 
     @Test
-    void anAsyncWritePastTheCapFailsItsCallbackAndTheConnectionStaysOpen() {
+    void anAsyncWritePastTheCapFailsItsCallbackAndClosesTheConnection() {
         MemoryConn conn = new MemoryConn().queueOutboundUntilTaken(4);
         List<Throwable> errors = new ArrayList<>();
-        conn.asyncWrite(ByteBuffer.wrap(ascii("abc")), (c, error) -> errors.add(error));
+        ByteBuffer first = ByteBuffer.wrap(ascii("abc"));
+        conn.asyncWrite(first, (c, error) -> errors.add(error));
         conn.asyncWritev(new ByteBuffer[] {ByteBuffer.wrap(ascii("d")), ByteBuffer.wrap(ascii("e"))},
                 (c, error) -> errors.add(error));
         assertThat(conn.runPendingTasks()).isEqualTo(2);
         assertThat(errors).hasSize(2);
         assertThat(errors.get(0)).isNull();
         assertThat(errors.get(1)).isInstanceOf(OutboundLimitException.class);
+        assertThat(first.remaining()).as("the caller's buffer is never moved").isEqualTo(3);
         assertThat(new String(conn.written(), StandardCharsets.US_ASCII)).isEqualTo("abc");
-        assertThat(conn.isOpen()).isTrue();
+        assertThat(conn.isOpen()).isFalse();
+        assertThat(conn.closeCause()).isSameAs(errors.get(1));
     }
 
     @Test

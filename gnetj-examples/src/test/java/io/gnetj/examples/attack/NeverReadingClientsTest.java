@@ -24,14 +24,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Clients that pipeline requests and never read the answers. The server must stop reading from
- * them once their unsent answers pass the high-water mark (1 MiB by default), so its memory stays
- * bounded by about that much per client, and must keep serving everyone else.
+ * them once their unsent answers pass the high-water mark (64 KiB by default, as Netty's), so its
+ * memory stays bounded by about that much per client, and must keep serving everyone else: 50
+ * such clients add at most 32 MiB of pooled memory.
  */
 class NeverReadingClientsTest {
 
-    private static final int CLIENTS = 40;
-    /** Per never-reading client: the 1 MiB high-water mark, plus one read's worth of answers past it. */
-    private static final long BOUND_PER_CLIENT = 2L << 20;
+    private static final int CLIENTS = 50;
+    /**
+     * Per never-reading client: the 64 KiB high-water mark, plus the answers to one 64 KiB read
+     * of pipelined requests past it, plus that read's unconsumed tail: 50 clients, 32 MiB.
+     */
+    private static final long BOUND_PER_CLIENT = 640L << 10;
     private static final double MAX_LATENCY_MS = 500;
 
     @Test

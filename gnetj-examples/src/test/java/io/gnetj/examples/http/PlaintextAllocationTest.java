@@ -73,6 +73,7 @@ class PlaintextAllocationTest {
         @Override public void wake(Callback callback) { throw new UnsupportedOperationException(); }
         @Override public void close() { }
         @Override public void close(Callback callback) { }
+        @Override public void abort(Throwable cause) { }
         @Override public boolean isOpen() { return true; }
         @Override public SocketAddress localAddress() { return null; }
         @Override public SocketAddress remoteAddress() { return null; }
