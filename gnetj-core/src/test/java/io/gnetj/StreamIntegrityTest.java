@@ -67,8 +67,10 @@ class StreamIntegrityTest {
             assertThat(handler.closed.await(TestServers.WAIT.toSeconds(), TimeUnit.SECONDS))
                     .as("a refused write closed the connection").isTrue();
             assertThat(handler.causes).as("the cause onClose received").singleElement().isInstanceOf(OutboundLimitException.class);
+            // A clean prefix (the writes queued before the refused one are dropped with the
+            // connection, which may be all of them), then the end of stream.
             long received = readPrefix(client.getInputStream());
-            assertThat(received).as("bytes received before the end").isLessThan(100L * chunk).isPositive();
+            assertThat(received).as("bytes received before the end").isLessThan(100L * chunk);
         } finally {
             engine.stop();
         }

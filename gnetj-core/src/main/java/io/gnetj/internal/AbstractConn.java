@@ -79,6 +79,21 @@ abstract class AbstractConn implements Conn {
      */
     abstract void failed(Throwable t);
 
+    /**
+     * Logs what a handler callback threw. A {@link io.gnetj.GnetException} is a verdict on the
+     * peer's input or a limit (a corrupt frame, an outbound cap), not a bug: one line, no stack
+     * trace, so a hostile peer cannot fill the log with traces.
+     */
+    final void logHandlerFailure(String callback, Throwable t) {
+        if (t instanceof io.gnetj.GnetException) {
+            loop.handlerErrors().log(System.Logger.Level.INFO,
+                    callback + " closed the connection from " + remoteAddress + ": " + t, null);
+        } else {
+            loop.handlerErrors().log(System.Logger.Level.WARNING,
+                    callback + " threw; closing the connection from " + remoteAddress, t);
+        }
+    }
+
     /** Runs {@code callback} (if any) with the outcome; a callback that throws is logged, never propagated. */
     final void complete(Callback callback, Throwable error) {
         if (callback == null) {

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * The operations on a {@link TcpConn} that any thread may call: {@code asyncWrite},
+ * The operations on a stream connection that any thread may call: {@code asyncWrite},
  * {@code asyncWritev}, {@code wake}, {@code close} and {@code abort}. Each captures on the calling
  * thread what it needs and posts a {@link LoopTask}; the connection acts when the task runs.
  *
@@ -44,11 +44,11 @@ final class AnyThreadOps {
         }
     }
 
-    private final TcpConn conn;
+    private final StreamConn conn;
     /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
     private volatile WakeTask wakeTask;
 
-    AnyThreadOps(TcpConn conn) {
+    AnyThreadOps(StreamConn conn) {
         this.conn = conn;
     }
 

@@ -14,13 +14,13 @@ import java.nio.ByteBuffer;
  * run, through the pool (any thread) when aborted.
  */
 final class AsyncWriteTask extends LoopTask {
-    private final TcpConn conn;
+    private final StreamConn conn;
     private final ByteBuffer single;
     private final ByteBuffer[] many;
     private final PooledBuffer copy;
     private final Callback callback;
 
-    AsyncWriteTask(TcpConn conn, ByteBuffer single, ByteBuffer[] many, PooledBuffer copy, Callback callback) {
+    AsyncWriteTask(StreamConn conn, ByteBuffer single, ByteBuffer[] many, PooledBuffer copy, Callback callback) {
         this.conn = conn;
         this.single = single;
         this.many = many;

@@ -1,6 +1,8 @@
 package io.gnetj.internal;
 
+import io.gnetj.Callback;
 import io.gnetj.ConnectionClosedException;
+import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import io.gnetj.OutboundLimitException;
 import java.io.IOException;
@@ -11,13 +13,15 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
- * The loop-thread surface of a stream connection: reading its inbound bytes, queueing outbound
- * ones, socket options. It holds the two byte stores and no state of its own: whether a write is
- * accepted, what a refused one does and when queued bytes go out are {@link TcpConn}'s decisions,
- * asked through {@link #acceptsWrites()}, {@link #refuse} and {@link #afterWrite()}.
+ * The API surface of a stream connection: reading its inbound bytes, queueing outbound ones,
+ * socket options, and the operations other threads may call. It holds the two byte stores and no
+ * state of its own: whether a write is accepted, what a refused one does, when queued bytes go
+ * out and what a close does are {@link TcpConn}'s decisions, asked through the abstract methods.
  *
- * <p>Threading: every method checks it runs on the connection's loop thread, as {@link io.gnetj.Conn}
- * requires.
+ * <p>Threading: the loop-thread methods check they run on the connection's loop thread, as
+ * {@link io.gnetj.Conn} requires; {@code asyncWrite}, {@code asyncWritev}, {@code wake},
+ * {@code close}, {@code abort} and {@code isOpen} are safe from any thread (see
+ * {@link AnyThreadOps}).
  */
 abstract class StreamConn extends AbstractConn {
 
@@ -26,6 +30,9 @@ abstract class StreamConn extends AbstractConn {
     final LoopBuffers buffers;
     final InboundBytes inbound;
     final OutboundQueue outbound;
+    private final AnyThreadOps anyThread = new AnyThreadOps(this);
+    /** Set by close() or abort() on any thread, so isOpen() turns false as soon as they return. */
+    private volatile boolean closeCalled;
 
     StreamConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
@@ -52,6 +59,18 @@ abstract class StreamConn extends AbstractConn {
 
     /** Bytes were queued: send them at the connection's next send point. */
     abstract void afterWrite();
+
+    /** Whether the connection is open, as the loop last published it (a volatile read). */
+    abstract boolean openVisible();
+
+    /** {@code close()} reached the loop. */
+    abstract void closeOnLoop(Callback callback);
+
+    /** {@code abort(cause)} reached the loop. */
+    abstract void abortOnLoop(Throwable cause);
+
+    /** A {@code wake} on the loop: {@code onTraffic} as if bytes had arrived, then the callback. */
+    abstract void runWake(Callback callback);
 
     // ---- inbound ----
 
@@ -173,14 +192,58 @@ abstract class StreamConn extends AbstractConn {
         return null;
     }
 
+    final InboundLimitException inboundLimit() {
+        return new InboundLimitException("connection from " + remoteAddress + " buffered more than "
+                + options.maxInboundBuffered() + " unconsumed inbound bytes (maxInboundBuffered)");
+    }
+
     final ConnectionClosedException closed() {
         return new ConnectionClosedException("connection from " + remoteAddress + " is closed");
     }
 
     private OutboundLimitException refusal(String op, long len) {
-        return new OutboundLimitException(op + " of " + len + " bytes to " + remoteAddress + " refused, and the"
-                + " connection closed: " + outbound.buffered() + " bytes already queued, maxOutboundBuffered "
-                + outbound.maxBuffered() + ": the peer is not reading");
+        return new OutboundLimitException(op + " of " + len + " bytes to " + remoteAddress + " refused: "
+                + outbound.buffered() + " bytes already queued, maxOutboundBuffered " + outbound.maxBuffered()
+                + "; the peer is not reading, so the connection is closed and what was queued dropped");
+    }
+
+    // ---- any thread: see AnyThreadOps ----
+
+    @Override
+    public final void asyncWrite(ByteBuffer src, Callback callback) {
+        anyThread.asyncWrite(src, callback);
+    }
+
+    @Override
+    public final void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+        anyThread.asyncWritev(srcs, callback);
+    }
+
+    @Override
+    public final void wake(Callback callback) {
+        anyThread.wake(callback);
+    }
+
+    @Override
+    public final void close() {
+        close(null);
+    }
+
+    @Override
+    public final void close(Callback callback) {
+        closeCalled = true;
+        anyThread.close(callback);
+    }
+
+    @Override
+    public final void abort(Throwable cause) {
+        closeCalled = true;
+        anyThread.abort(cause);
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return openVisible() && !closeCalled;
     }
 
     // ---- socket options ----

@@ -4,9 +4,7 @@ import io.gnetj.Action;
 import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
-import io.gnetj.GnetException;
 import io.gnetj.IdleTimeoutException;
-import io.gnetj.InboundLimitException;
 import io.gnetj.OutboundLimitException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -53,8 +51,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code asyncWrite}s), when the loop ends the current step ({@link EventLoop#flushDirty()}): one
  * write syscall per connection per step, in program order.
  *
- * <p>Threading: the loop thread, except the {@link Conn} methods allowed from any thread, which go
- * through {@link AnyThreadOps}, and {@link #isOpen()}, which reads volatiles.
+ * <p>Threading: the loop thread; the {@link Conn} methods allowed from any thread are in
+ * {@link StreamConn} and reach this class as posted tasks.
  */
 class TcpConn extends StreamConn {
 
@@ -75,7 +73,6 @@ class TcpConn extends StreamConn {
     private static final int TRIM_AFTER_TICKS = 2;
 
     private final ConnSlot slot;
-    private final AnyThreadOps anyThread;
 
     private int state = OPEN;
     private int pauseMask;
@@ -85,8 +82,6 @@ class TcpConn extends StreamConn {
     private int interestOps;
     /** {@code true} while OPEN: what other threads see of the state. */
     private volatile boolean openVisible;
-    /** Set by close() or abort() on any thread, so isOpen() turns false as soon as they return. */
-    private volatile boolean closeCalled;
 
     private boolean inCallback;
     /** {@code close()} or {@code Action.CLOSE} inside this connection's callback: close when it returns. */
@@ -112,7 +107,6 @@ class TcpConn extends StreamConn {
     TcpConn(EventLoop loop, SocketChannel channel, ConnSlot slot) {
         super(loop, channel);
         this.slot = slot;
-        this.anyThread = new AnyThreadOps(this);
         slot.conn = this;
     }
 
@@ -270,25 +264,13 @@ class TcpConn extends StreamConn {
         try {
             return onOpen ? handler.onOpen(this) : handler.onTraffic(this);
         } catch (Throwable t) {
-            handlerThrew(onOpen ? "onOpen" : "onTraffic", t);
+            logHandlerFailure(onOpen ? "onOpen" : "onTraffic", t);
+            if (handlerFailure == null) {
+                handlerFailure = t;
+            }
             return Action.NONE;
         } finally {
             inCallback = false;
-        }
-    }
-
-    private void handlerThrew(String callback, Throwable t) {
-        if (t instanceof GnetException) {
-            // A verdict on the peer's input or a limit (a corrupt frame, an outbound cap), not a
-            // bug: one line, no stack trace, so a hostile peer cannot fill the log with traces.
-            loop.handlerErrors().log(System.Logger.Level.INFO,
-                    callback + " closed the connection from " + remoteAddress + ": " + t, null);
-        } else {
-            loop.handlerErrors().log(System.Logger.Level.WARNING,
-                    callback + " threw; closing the connection from " + remoteAddress, t);
-        }
-        if (handlerFailure == null) {
-            handlerFailure = t;
         }
     }
 
@@ -331,11 +313,6 @@ class TcpConn extends StreamConn {
             return;
         }
         closeNow(cause);
-    }
-
-    final InboundLimitException inboundLimit() {
-        return new InboundLimitException("connection from " + remoteAddress + " buffered more than "
-                + options.maxInboundBuffered() + " unconsumed inbound bytes (maxInboundBuffered)");
     }
 
     // ---- writes (StreamConn's questions) ----
@@ -649,7 +626,7 @@ class TcpConn extends StreamConn {
     void releaseTransport() {
     }
 
-    /** {@code close()} reached the loop. */
+    @Override
     final void closeOnLoop(Callback callback) {
         if (state == CLOSED) {
             complete(callback, null);
@@ -664,7 +641,7 @@ class TcpConn extends StreamConn {
         beginClose(null, false); // inside this connection's callback: once it returns
     }
 
-    /** {@code abort(cause)} reached the loop. */
+    @Override
     final void abortOnLoop(Throwable cause) {
         fail(cause);
     }
@@ -793,9 +770,9 @@ class TcpConn extends StreamConn {
                 + remoteAddress + ": the peer did not take them within " + waited));
     }
 
-    // ---- wake and the any-thread operations ----
+    // ---- what the any-thread operations do on the loop ----
 
-    /** A {@code wake} on the loop: {@code onTraffic} as if bytes had arrived, then the callback. */
+    @Override
     final void runWake(Callback callback) {
         if (state != OPEN) {
             complete(callback, closed());
@@ -806,40 +783,8 @@ class TcpConn extends StreamConn {
     }
 
     @Override
-    public final void asyncWrite(ByteBuffer src, Callback callback) {
-        anyThread.asyncWrite(src, callback);
-    }
-
-    @Override
-    public final void asyncWritev(ByteBuffer[] srcs, Callback callback) {
-        anyThread.asyncWritev(srcs, callback);
-    }
-
-    @Override
-    public final void wake(Callback callback) {
-        anyThread.wake(callback);
-    }
-
-    @Override
-    public final void close() {
-        close(null);
-    }
-
-    @Override
-    public final void close(Callback callback) {
-        closeCalled = true;
-        anyThread.close(callback);
-    }
-
-    @Override
-    public final void abort(Throwable cause) {
-        closeCalled = true;
-        anyThread.abort(cause);
-    }
-
-    @Override
-    public final boolean isOpen() {
-        return openVisible && !closeCalled;
+    final boolean openVisible() {
+        return openVisible;
     }
 
     @Override

@@ -81,8 +81,7 @@ final class UdpConn extends AbstractConn {
         try {
             return onOpen ? handler.onOpen(this) : handler.onTraffic(this);
         } catch (Throwable t) {
-            loop.handlerErrors().log(System.Logger.Level.WARNING, (onOpen ? "onOpen" : "onTraffic") + " threw on "
-                    + this, t);
+            logHandlerFailure(onOpen ? "onOpen" : "onTraffic", t);
             if (pendingFailure == null) {
                 pendingFailure = t;
             }

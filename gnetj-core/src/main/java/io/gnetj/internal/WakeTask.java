@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A {@link TcpConn#wake} on its way to the connection's loop.
+ * A {@link StreamConn#wake} on its way to the connection's loop.
  *
  * <p>Each connection keeps one shared instance, made by its first wake, that any thread may
  * {@link #claim} while no wake is pending: the common case (a worker waking its connection, waiting
@@ -35,7 +35,7 @@ final class WakeTask extends LoopTask {
         }
     }
 
-    private final TcpConn conn;
+    private final StreamConn conn;
     private final boolean shared;
     /** Written by the poster before posting; read and cleared on the loop (or by the aborter). */
     private Callback callback;
@@ -43,13 +43,13 @@ final class WakeTask extends LoopTask {
     private volatile int pending;
 
     /** The connection's shared instance, free until claimed. */
-    WakeTask(TcpConn conn) {
+    WakeTask(StreamConn conn) {
         this.conn = conn;
         this.shared = true;
     }
 
     /** A one-off instance for a wake that found the shared one pending. */
-    WakeTask(TcpConn conn, Callback callback) {
+    WakeTask(StreamConn conn, Callback callback) {
         this.conn = conn;
         this.shared = false;
         this.callback = callback;
