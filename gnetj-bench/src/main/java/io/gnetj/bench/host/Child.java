@@ -153,6 +153,26 @@ public final class Child implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends it with {@code SIGTERM}, so its shutdown hooks run (a server that reads no commands
+     * stops this way), and by force if it lingers past {@code graceMillis}.
+     *
+     * @return whether it is gone
+     */
+    public boolean terminate(long graceMillis) {
+        process.destroy();
+        try {
+            if (process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            return process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            return !process.isAlive();
+        }
+    }
+
     /** Asks it to quit, then ends it by force if it lingers. */
     @Override
     public void close() {
