@@ -240,7 +240,7 @@ public final class AmplificationProbe {
             server.fullGc(); // the attach listener opens a descriptor: open it before counting them
             long fdsStart = server.openFds();
             WarmUp.run(c, server.port(), tls, config.warmup(), 30_000);
-            awaitFds(server, "the warm-up connections to close", fds -> fds <= fdsStart, 30_000);
+            awaitFds(server, "the warm-up connections to close", fds -> fds <= fdsStart, 30_000, true);
 
             Reading baseline = reading(server, "baseline", notes, stages, nmt);
 
@@ -248,15 +248,24 @@ public final class AmplificationProbe {
             long openMillis = 60_000 + (long) n * (tls != null ? 20 : 2);
             log("  [" + tag + "] opening " + n + (tls != null ? " TLS" : "") + " connections");
             try (ClientConnections clients = ClientConnections.open(address, n, tls, () -> heldBy(server, fdsStart), openMillis)) {
-                awaitFds(server, "the server to accept " + n + " connections", fds -> fds >= fdsStart + n, 60_000);
-                awaitDrained(server, n, "the server to read every handshake", 60_000);
+                awaitFds(server, "the server to accept " + n + " connections", fds -> fds >= fdsStart + n, 60_000, true);
+                String handshakes = awaitRead(server, n);
+                if (handshakes != null) {
+                    throw new IOException("the server stopped reading the handshakes: " + handshakes + server.logTail());
+                }
                 Reading idle = reading(server, "idle", notes, stages, nmt);
 
                 log("  [" + tag + "] sending '" + ProbeCase.printable(held) + "', one byte per "
                         + (tls != null ? "record" : "segment") + " to each connection in turn");
                 for (int i = 0; i < held.length; i++) {
                     clients.sendToAll(held[i]);
-                    awaitDrained(server, n, "the server to read byte " + (i + 1) + " of " + held.length, 60_000);
+                    String unread = awaitRead(server, 0);
+                    if (unread != null) {
+                        // Not a probe failure: the server giving up is the finding (e.g. out of direct memory).
+                        notes.add("server stopped reading at byte " + (i + 1) + " of " + held.length + ": " + unread);
+                        log("  [" + tag + "] " + notes.get(notes.size() - 1));
+                        break;
+                    }
                 }
                 Reading holding = reading(server, "holding", notes, stages, nmt);
 
@@ -266,7 +275,11 @@ public final class AmplificationProbe {
                     notes.add("server closed or answered " + gone + " connections, holds " + (fdsHolding - fdsStart) + " of " + n);
                 }
                 clients.close();
-                awaitFds(server, "the server to close the reset connections", fds -> fds <= fdsStart + 16, 60_000);
+                long left = awaitFds(server, "the server to close the reset connections", fds -> fds <= fdsStart + 16, 60_000,
+                        false) - fdsStart;
+                if (left > 16) {
+                    notes.add("server still held " + left + " connections 60 s after the probe reset them");
+                }
                 Reading afterClose = reading(server, "closed", notes, stages, nmt);
                 if (config.nmt()) {
                     NativeMemory.table(stages, nmt).forEach(AmplificationProbe::log);
@@ -309,31 +322,59 @@ public final class AmplificationProbe {
         boolean test(long fds);
     }
 
-    private static void awaitFds(ExampleProcess server, String what, FdCondition done, long timeoutMillis)
+    /**
+     * Polls the server's descriptor count until {@code done}; then returns it. After
+     * {@code timeoutMillis} it throws if {@code required}, else returns the last count.
+     */
+    private static long awaitFds(ExampleProcess server, String what, FdCondition done, long timeoutMillis, boolean required)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         long fds;
         while (!done.test(fds = server.openFds())) {
             if (System.nanoTime() > deadline) {
+                if (!required) {
+                    return fds;
+                }
                 throw new IOException("waited " + timeoutMillis + " ms for " + what + "; the server has " + fds
                         + " descriptors open" + server.logTail());
             }
             Thread.sleep(50); // polling what /proc says, with a deadline
         }
+        return fds;
     }
 
-    /** Waits until no byte sent to the server waits unread in its sockets, and all {@code n} are established. */
-    private static void awaitDrained(ExampleProcess server, int n, String what, long timeoutMillis)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    /** How long the unread total may stay put before the server counts as having stopped reading. */
+    static final long STALL_MILLIS = 10_000;
+    /** How long reading may take in all, even while it progresses. */
+    static final long READ_MILLIS = 120_000;
+
+    /**
+     * Waits until no byte sent to the server waits unread in its sockets (and at least
+     * {@code established} of them are established).
+     *
+     * @return {@code null} once so; else, when the unread bytes have not fallen for
+     *         {@link #STALL_MILLIS} (or after {@link #READ_MILLIS}), what is left unread
+     */
+    private static String awaitRead(ExampleProcess server, int established) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long progressed = start;
+        long lowest = Long.MAX_VALUE;
         TcpTable.Summary s;
-        while ((s = server.sockets()).unreadBytes() > 0 || s.established() < n) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("waited " + timeoutMillis + " ms for " + what + ": " + s.unreadBytes()
-                        + " B unread in " + s.established() + " established sockets (of " + n + ")" + server.logTail());
+        while ((s = server.sockets()).unreadBytes() > 0 || s.established() < established) {
+            long now = System.nanoTime();
+            long pending = s.unreadBytes() + Math.max(0, established - s.established());
+            if (pending < lowest) {
+                lowest = pending;
+                progressed = now;
+            }
+            if (now - progressed > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)
+                    || now - start > TimeUnit.MILLISECONDS.toNanos(READ_MILLIS)) {
+                return s.unreadBytes() + " B unread in " + s.established() + " established sockets after "
+                        + TimeUnit.NANOSECONDS.toSeconds(now - start) + " s";
             }
             Thread.sleep(20); // polling the kernel's socket table, with a deadline
         }
+        return null;
     }
 
     /**

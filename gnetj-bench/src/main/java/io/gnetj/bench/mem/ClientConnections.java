@@ -24,7 +24,7 @@ import javax.net.ssl.SSLEngineResult;
  * SYNs and turn the open into seconds of retransmits). Every wait has a deadline.
  *
  * <h2>One byte per segment</h2>
- * {@link #sendToAll(byte)} writes one byte to each connection with {@code TCP_NODELAY} set: one
+ * {@link #sendToAll(byte)} writes one byte to each open connection with {@code TCP_NODELAY} set: one
  * write, one segment. The caller waits until the server has read them all before the next byte,
  * so every byte is also a read of its own on the server. With TLS each byte is one record.
  *
@@ -42,12 +42,16 @@ final class ClientConnections implements AutoCloseable {
     private final SocketChannel[] channels;
     private final SSLEngine[] engines;
     private int opened;
+    /** Connections the server closed, reset or answered; no longer written to. */
+    private final boolean[] gone;
+    private int lost;
     private final ByteBuffer one = ByteBuffer.allocate(1);
     private ByteBuffer netOut;
 
     private ClientConnections(int n, boolean tls) {
         this.channels = new SocketChannel[n];
         this.engines = tls ? new SSLEngine[n] : null;
+        this.gone = new boolean[n];
     }
 
     /**
@@ -152,13 +156,19 @@ final class ClientConnections implements AutoCloseable {
     }
 
     /**
-     * Writes {@code b} to every connection: one write, one TCP segment (one TLS record) each.
+     * Writes {@code b} to every connection still open: one write, one TCP segment (one TLS
+     * record) each. A connection the server has reset is closed and skipped from then on.
      *
-     * @throws IOException if a socket does not take it at once (its send buffer cannot be full:
-     *         the server reads everything before the next byte is sent)
+     * @return how many connections were found reset by the server in this round
+     * @throws IOException if a socket does not take the byte at once (its send buffer cannot be
+     *         full: the server reads everything before the next byte is sent)
      */
-    void sendToAll(byte b) throws IOException {
+    int sendToAll(byte b) throws IOException {
+        int reset = 0;
         for (int i = 0; i < channels.length; i++) {
+            if (gone[i]) {
+                continue;
+            }
             one.clear();
             one.put(b).flip();
             ByteBuffer out = one;
@@ -172,24 +182,34 @@ final class ClientConnections implements AutoCloseable {
                 out = netOut;
             }
             int want = out.remaining();
-            channels[i].write(out);
+            try {
+                channels[i].write(out);
+            } catch (IOException e) {
+                // reset or closed by the server: what the caller counts, not a probe failure
+                markGone(i);
+                reset++;
+                continue;
+            }
             if (out.hasRemaining()) {
                 throw new IOException("connection " + i + ": the socket took " + (want - out.remaining()) + " of " + want + " B");
             }
         }
+        return reset;
     }
 
     /**
-     * How many connections the server has closed or answered (readable at all): none should be,
-     * since each holds an unfinished frame. TLS connections are readable from the session tickets
-     * TLS 1.3 servers send, so for TLS only an end of stream counts.
+     * How many connections the server has closed or answered: none should be, since each holds
+     * an unfinished frame. Counts those found reset while sending, and those readable now: an
+     * end of stream, a reset, or (plaintext only) any answer. TLS connections are readable from
+     * the session tickets TLS 1.3 servers send, so for TLS only an end of stream or reset counts.
      */
     int closedOrAnswered() throws IOException {
-        int count = 0;
         ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
         try (Selector selector = Selector.open()) {
-            for (SocketChannel ch : channels) {
-                ch.register(selector, SelectionKey.OP_READ);
+            for (int i = 0; i < opened; i++) {
+                if (!gone[i]) {
+                    channels[i].register(selector, SelectionKey.OP_READ, i);
+                }
             }
             selector.selectNow();
             for (SelectionKey key : selector.selectedKeys()) {
@@ -204,11 +224,22 @@ final class ClientConnections implements AutoCloseable {
                     n = -1; // reset by the server
                 }
                 if (n < 0 || (engines == null && total > 0)) {
-                    count++;
+                    key.cancel();
+                    markGone((Integer) key.attachment());
                 }
             }
         }
-        return count;
+        return lost;
+    }
+
+    private void markGone(int i) {
+        gone[i] = true;
+        lost++;
+        try {
+            channels[i].close();
+        } catch (IOException ignored) {
+            // closing a connection the server already ended
+        }
     }
 
     /** Resets every connection opened; a second call does nothing. */
