@@ -9,8 +9,8 @@
 #   bench/amplification.sh --cases redis --nmt              ... and where the memory went (NMT)
 #
 # Every flag goes to the probe: --cases, --conns, --held, --java, --jvm-flags, --loops, --warmup,
-# --settle-ms, --no-gc, --nmt, --append, --out. Needs Linux (/proc). Builds gnetj-bench (and the
-# examples jar) first unless AMP_NO_BUILD=1.
+# --settle-ms, --no-gc, --nmt, --histogram, --append, --out. Needs Linux (/proc). Builds
+# gnetj-bench (and the examples jar) first unless AMP_NO_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

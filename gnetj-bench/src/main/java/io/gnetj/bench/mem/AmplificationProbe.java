@@ -34,6 +34,7 @@ import javax.net.ssl.SSLContext;
  *   --settle-ms MS     longest wait for the resident size to stop moving, per stage (default 15000)
  *   --no-gc            do not run jcmd GC.run before each reading
  *   --nmt              run the server with -XX:NativeMemoryTracking=summary and print where memory went
+ *   --histogram        print the classes whose live objects grew, idle and holding (jcmd GC.class_histogram)
  *   --append FILE      append the table rows to FILE (the header too if FILE is new)
  *   --out DIR          server logs (default gnetj-bench/target/amplification)
  * </pre>
@@ -71,7 +72,7 @@ public final class AmplificationProbe {
     /** The probe's settings, from its flags. */
     record Config(List<ProbeCase> cases, List<Integer> conns, Integer held, Path java, List<String> jvmFlags,
                   Path examplesJar, Integer loops, int warmup, long settleMillis, boolean gc, boolean nmt,
-                  Path append, Path out) {
+                  boolean histogram, Path append, Path out) {
     }
 
     /** One stage's readings, in KiB; heap -1 when jcmd is missing. */
@@ -150,20 +151,24 @@ public final class AmplificationProbe {
             return;
         }
         try {
-            List<Result> results = new AmplificationProbe(config).runAll();
-            System.exit(results.size() == config.cases().size() * config.conns().size() ? 0 : 1);
+            Summary summary = new AmplificationProbe(config).runAll();
+            System.exit(summary.failures().isEmpty() ? 0 : 1);
         } catch (IllegalStateException e) {
             System.err.println("amplification: " + e.getMessage());
             System.exit(1);
         }
     }
 
+    /** What a run measured, and the measurements that failed (case, count and why). */
+    record Summary(List<Result> results, List<String> failures) {
+    }
+
     /** Runs with {@code args} (as {@link #main}) and returns what was measured. */
-    static List<Result> run(String... args) {
+    static Summary run(String... args) {
         return new AmplificationProbe(parse(args)).runAll();
     }
 
-    private List<Result> runAll() {
+    private Summary runAll() {
         if (!ProcStats.available()) {
             throw new IllegalStateException("needs Linux /proc to read the server's memory and sockets");
         }
@@ -206,7 +211,7 @@ public final class AmplificationProbe {
         if (config.append() != null && !results.isEmpty()) {
             append(config.append(), table);
         }
-        return results;
+        return new Summary(List.copyOf(results), List.copyOf(failures));
     }
 
     // ---- one measurement ----
@@ -231,6 +236,7 @@ public final class AmplificationProbe {
         List<String> notes = new ArrayList<>();
         List<String> stages = new ArrayList<>();
         List<Map<String, Long>> nmt = new ArrayList<>();
+        List<Map<String, HeapHistogram.Entry>> histograms = new ArrayList<>();
         log("  [" + tag + "] starting " + c.example() + " " + String.join(" ", c.serverArgs()));
         try (ExampleProcess server = ExampleProcess.start(config.java(), flags, config.examplesJar(), c.example(), args,
                 tag, config.out())) {
@@ -242,7 +248,7 @@ public final class AmplificationProbe {
             WarmUp.run(c, server.port(), tls, config.warmup(), 30_000);
             awaitFds(server, "the warm-up connections to close", fds -> fds <= fdsStart, 30_000, true);
 
-            Reading baseline = reading(server, "baseline", notes, stages, nmt);
+            Reading baseline = reading(server, "baseline", notes, stages, nmt, histograms);
 
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
             long openMillis = 60_000 + (long) n * (tls != null ? 20 : 2);
@@ -253,7 +259,7 @@ public final class AmplificationProbe {
                 if (handshakes != null) {
                     throw new IOException("the server stopped reading the handshakes: " + handshakes + server.logTail());
                 }
-                Reading idle = reading(server, "idle", notes, stages, nmt);
+                Reading idle = reading(server, "idle", notes, stages, nmt, histograms);
 
                 log("  [" + tag + "] sending '" + ProbeCase.printable(held) + "', one byte per "
                         + (tls != null ? "record" : "segment") + " to each connection in turn");
@@ -267,31 +273,41 @@ public final class AmplificationProbe {
                         break;
                     }
                 }
-                Reading holding = reading(server, "holding", notes, stages, nmt);
+                Reading holding = reading(server, "holding", notes, stages, nmt, histograms);
 
                 int gone = clients.closedOrAnswered();
                 long fdsHolding = server.openFds();
                 if (gone > 0 || fdsHolding < fdsStart + n) {
                     notes.add("server closed or answered " + gone + " connections, holds " + (fdsHolding - fdsStart) + " of " + n);
                 }
-                clients.close();
+                clients.resetAll();
                 long left = awaitFds(server, "the server to close the reset connections", fds -> fds <= fdsStart + 16, 60_000,
                         false) - fdsStart;
                 if (left > 16) {
                     notes.add("server still held " + left + " connections 60 s after the probe reset them");
                 }
-                Reading afterClose = reading(server, "closed", notes, stages, nmt);
+                Reading afterClose = reading(server, "closed", notes, stages, nmt, null);
                 if (config.nmt()) {
                     NativeMemory.table(stages, nmt).forEach(AmplificationProbe::log);
+                }
+                if (config.histogram()) {
+                    log("  idle connections, over the baseline:");
+                    HeapHistogram.growth(histograms.get(0), histograms.get(1), n, 12).forEach(AmplificationProbe::log);
+                    log("  connections holding a frame, over idle ones:");
+                    HeapHistogram.growth(histograms.get(1), histograms.get(2), n, 12).forEach(AmplificationProbe::log);
                 }
                 return new Result(c, jdkLabel, n, held, baseline, idle, holding, afterClose, server.pid(), List.copyOf(notes));
             }
         }
     }
 
-    /** A GC, then the settled resident size and the heap in use (and the NMT summary if asked). */
+    /**
+     * A GC, then the settled resident size and the heap in use (and the NMT summary and the heap
+     * histogram if asked, the latter only if {@code histograms} is not null).
+     */
     private Reading reading(ExampleProcess server, String stage, List<String> notes, List<String> stages,
-                         List<Map<String, Long>> nmt) throws IOException, InterruptedException {
+                            List<Map<String, Long>> nmt, List<Map<String, HeapHistogram.Entry>> histograms)
+            throws IOException, InterruptedException {
         if (config.gc()) {
             server.fullGc();
         }
@@ -302,6 +318,9 @@ public final class AmplificationProbe {
         if (config.nmt()) {
             stages.add(stage);
             nmt.add(NativeMemory.committedKiB(server.nativeMemorySummary()));
+        }
+        if (config.histogram() && histograms != null) {
+            histograms.add(HeapHistogram.parse(server.classHistogram()));
         }
         long heap = server.heapUsedKiB();
         log(String.format(Locale.ROOT, "  [%s] %-8s RSS %8.1f MiB, heap used %8.1f MiB, %d descriptors", server.name(),
@@ -483,6 +502,7 @@ public final class AmplificationProbe {
         long settle = 15_000;
         boolean gc = true;
         boolean nmt = false;
+        boolean histogram = false;
         Path append = null;
         Path out = Path.of("gnetj-bench", "target", "amplification");
         for (int i = 0; i < args.length; i++) {
@@ -510,6 +530,7 @@ public final class AmplificationProbe {
                 case "--settle-ms": settle = positive(value(args, ++i, a), a); break;
                 case "--no-gc": gc = false; break;
                 case "--nmt": nmt = true; break;
+                case "--histogram": histogram = true; break;
                 case "--append": append = Path.of(value(args, ++i, a)); break;
                 case "--out": out = Path.of(value(args, ++i, a)); break;
                 default:
@@ -540,7 +561,7 @@ public final class AmplificationProbe {
                     + " (build it: mvn -B -q -o package -DskipTests, or pass --examples-jar)");
         }
         return new Config(List.copyOf(cases), List.copyOf(conns), held, java, List.copyOf(jvmFlags), jar.toAbsolutePath(),
-                loops, warmup, settle, gc, nmt, append, out.toAbsolutePath());
+                loops, warmup, settle, gc, nmt, histogram, append, out.toAbsolutePath());
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -242,9 +242,14 @@ final class ClientConnections implements AutoCloseable {
         }
     }
 
-    /** Resets every connection opened; a second call does nothing. */
+    /** Resets every connection opened, as {@link #close()}. */
     @Override
     public void close() {
+        resetAll();
+    }
+
+    /** Resets every connection opened; a second call does nothing. */
+    void resetAll() {
         for (int i = 0; i < opened; i++) {
             SocketChannel ch = channels[i];
             if (ch == null) {

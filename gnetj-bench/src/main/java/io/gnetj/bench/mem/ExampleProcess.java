@@ -37,15 +37,12 @@ final class ExampleProcess implements AutoCloseable {
     private final Path logDir;
     private final Thread killer;
 
-    private ExampleProcess(Child child, int port, Path jcmd, Path logDir) {
+    private ExampleProcess(Child child, Thread killer, int port, Path jcmd, Path logDir) {
         this.child = child;
+        this.killer = killer;
         this.port = port;
         this.jcmd = jcmd;
         this.logDir = logDir;
-        long pid = child.pid();
-        // A hook may not use the Child (its thread may be mid-call): the process handle suffices.
-        this.killer = new Thread(() -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly), "kill-" + child.name());
-        Runtime.getRuntime().addShutdownHook(killer);
     }
 
     /**
@@ -62,6 +59,10 @@ final class ExampleProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", examplesJar.toString(), example, "--host", "127.0.0.1", "--port", "0"));
         cmd.addAll(args);
         Child child = Child.start(tag, cmd, logDir.resolve(tag + ".log"));
+        long pid = child.pid();
+        // A hook may not use the Child (its thread may be mid-call): the process handle suffices.
+        Thread killer = new Thread(() -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly), "kill-" + tag);
+        Runtime.getRuntime().addShutdownHook(killer);
         try {
             String line = child.await(START_TIMEOUT_MS, example + " listening on ");
             Matcher m = LISTENING.matcher(line);
@@ -69,9 +70,10 @@ final class ExampleProcess implements AutoCloseable {
                 throw new IOException(tag + ": cannot find the port in '" + line + "'");
             }
             Path jcmd = java.resolveSibling("jcmd");
-            return new ExampleProcess(child, Integer.parseInt(m.group(1)), Files.isExecutable(jcmd) ? jcmd : null, logDir);
+            return new ExampleProcess(child, killer, Integer.parseInt(m.group(1)), Files.isExecutable(jcmd) ? jcmd : null, logDir);
         } catch (IOException | RuntimeException e) {
             child.terminate(5_000);
+            removeHook(killer);
             throw e;
         }
     }
@@ -141,6 +143,14 @@ final class ExampleProcess implements AutoCloseable {
             }
         }
         return used;
+    }
+
+    /** {@code jcmd PID GC.class_histogram}: live objects per class (it runs a full GC first). */
+    String classHistogram() throws IOException {
+        if (jcmd == null) {
+            throw new IOException("no jcmd beside the server's java: cannot read the heap histogram");
+        }
+        return jcmd("GC.class_histogram");
     }
 
     /** {@code jcmd PID VM.native_memory summary}: the server must run with {@code -XX:NativeMemoryTracking=summary}. */
@@ -221,8 +231,12 @@ final class ExampleProcess implements AutoCloseable {
     @Override
     public void close() {
         child.terminate(15_000);
+        removeHook(killer);
+    }
+
+    private static void removeHook(Thread hook) {
         try {
-            Runtime.getRuntime().removeShutdownHook(killer);
+            Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // the JVM is shutting down: the hook runs anyway, harmlessly
         }

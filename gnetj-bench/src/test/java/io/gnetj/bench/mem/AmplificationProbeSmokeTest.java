@@ -37,10 +37,12 @@ class AmplificationProbeSmokeTest {
         }
         Path table = out.resolve("table.md");
 
-        List<AmplificationProbe.Result> results = AmplificationProbe.run("--cases", "http", "--conns", "200",
+        AmplificationProbe.Summary summary = AmplificationProbe.run("--cases", "http", "--conns", "200",
                 "--warmup", "5", "--examples-jar", EXAMPLES_JAR.toString(), "--out", out.toString(),
                 "--append", table.toString());
 
+        assertThat(summary.failures()).as("measurements that failed").isEmpty();
+        List<AmplificationProbe.Result> results = summary.results();
         assertThat(results).as("one measurement, http x 200").hasSize(1);
         AmplificationProbe.Result r = results.get(0);
         assertThat(r.conns()).isEqualTo(200);
