@@ -1,5 +1,6 @@
 package io.gnetj.bench.e2e;
 
+import io.gnetj.bench.host.ProcStats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

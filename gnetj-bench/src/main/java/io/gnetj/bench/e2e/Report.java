@@ -1,5 +1,6 @@
 package io.gnetj.bench.e2e;
 
+import io.gnetj.bench.host.Machine;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -1,5 +1,8 @@
 package io.gnetj.bench.e2e;
 
+import io.gnetj.bench.host.Child;
+import io.gnetj.bench.host.Machine;
+import io.gnetj.bench.host.ProcStats;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

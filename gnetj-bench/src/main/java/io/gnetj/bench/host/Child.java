@@ -1,4 +1,4 @@
-package io.gnetj.bench.e2e;
+package io.gnetj.bench.host;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,12 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child process spoken to by lines: its standard output is read by a daemon thread into a
- * queue the runner polls with a deadline, its standard error goes to a log file (never to the
- * runner's own output), and commands go to its standard input.
+ * queue the parent polls with a deadline, its standard error goes to a log file (never to the
+ * parent's own output), and commands go to its standard input.
  *
- * <p>Threading: one runner thread uses it; the reader thread only fills the queue.
+ * <p>Threading: one thread of the parent uses it; the reader thread only fills the queue.
  */
-final class Child implements AutoCloseable {
+public final class Child implements AutoCloseable {
 
     private static final String EOF = "\u0000EOF";
 
@@ -42,7 +42,8 @@ final class Child implements AutoCloseable {
         reader.start();
     }
 
-    static Child start(String name, List<String> command, Path log) throws IOException {
+    /** Starts {@code command}, its standard error going to {@code log}. */
+    public static Child start(String name, List<String> command, Path log) throws IOException {
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.to(log.toFile()));
@@ -61,15 +62,18 @@ final class Child implements AutoCloseable {
         lines.add(EOF);
     }
 
-    long pid() {
+    /** The process id. */
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    /** Whether the process still runs. */
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String name() {
+    /** The name given at start, for messages. */
+    public String name() {
         return name;
     }
 
@@ -78,7 +82,7 @@ final class Child implements AutoCloseable {
      *
      * @throws IOException naming the child and the tail of its log if it ends or times out first
      */
-    String await(long timeoutMillis, String... prefixes) throws IOException {
+    public String await(long timeoutMillis, String... prefixes) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             long left = deadline - System.nanoTime();
@@ -111,20 +115,20 @@ final class Child implements AutoCloseable {
     }
 
     /** Sends one command line. */
-    void send(String line) throws IOException {
+    public void send(String line) throws IOException {
         stdin.write(line);
         stdin.write('\n');
         stdin.flush();
     }
 
     /** Sends a command and returns the answer line starting with {@code answerPrefix}. */
-    String ask(String command, String answerPrefix, long timeoutMillis) throws IOException {
+    public String ask(String command, String answerPrefix, long timeoutMillis) throws IOException {
         send(command);
         return await(timeoutMillis, answerPrefix, "ERROR");
     }
 
     /** Closes its standard input (a polite "go away") and waits up to {@code millis} for it to end. */
-    boolean closeInputAndWait(long millis) {
+    public boolean closeInputAndWait(long millis) {
         try {
             stdin.close();
         } catch (IOException ignored) {
@@ -138,13 +142,34 @@ final class Child implements AutoCloseable {
         }
     }
 
-    String logTail() {
+    /** The last lines of its log, as a suffix for an error message. */
+    public String logTail() {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             List<String> tail = all.subList(Math.max(0, all.size() - 15), all.size());
             return tail.isEmpty() ? " (its log " + log + " is empty)" : "; last lines of " + log + ":\n  " + String.join("\n  ", tail);
         } catch (IOException e) {
             return " (log " + log + " unreadable)";
+        }
+    }
+
+    /**
+     * Ends it with {@code SIGTERM}, so its shutdown hooks run (a server that reads no commands
+     * stops this way), and by force if it lingers past {@code graceMillis}.
+     *
+     * @return whether it is gone
+     */
+    public boolean terminate(long graceMillis) {
+        process.destroy();
+        try {
+            if (process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            return process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            return !process.isAlive();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.gnetj.bench.e2e;
+package io.gnetj.bench.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,17 +11,21 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** What the report says about the machine and the JDKs, and the defaults that depend on them. */
-final class Machine {
+/**
+ * What a benchmark report says about the machine and the JDKs, and the defaults that depend on
+ * them; shared by the end-to-end runner and the memory probe.
+ */
+public final class Machine {
 
     private Machine() {
     }
 
     /** A JDK found at {@code home}; {@code label} is its version, e.g. {@code 17.0.15}. */
-    record Jdk(Path home, int major, String label, String description) {
+    public record Jdk(Path home, int major, String label, String description) {
     }
 
-    static Jdk jdk(Path home) {
+    /** The JDK at {@code home}, described from its {@code release} file. */
+    public static Jdk jdk(Path home) {
         String version = releaseValue(home, "JAVA_VERSION");
         String runtime = releaseValue(home, "JAVA_RUNTIME_VERSION");
         String implementor = releaseValue(home, "IMPLEMENTOR");
@@ -52,7 +56,7 @@ final class Machine {
     }
 
     /** The newest JDK 17 and the newest JDK of any other major version under /usr/lib/jvm. */
-    static List<Path> defaultJdks() {
+    public static List<Path> defaultJdks() {
         List<Jdk> found = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(Path.of("/usr/lib/jvm"))) {
             dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")) && !Files.isSymbolicLink(d))
@@ -75,7 +79,7 @@ final class Machine {
      * CPUs online on the machine. Not {@link Runtime#availableProcessors()}: the runner may itself
      * be pinned to one CPU, and it pins the others.
      */
-    static int cpus() {
+    public static int cpus() {
         try {
             return countCpus(Files.readString(Path.of("/sys/devices/system/cpu/online")).trim());
         } catch (IOException | RuntimeException e) {
@@ -83,12 +87,13 @@ final class Machine {
         }
     }
 
-    static boolean hasTaskset() {
+    /** Whether {@code taskset} can run here. */
+    public static boolean hasTaskset() {
         return run("taskset", "-V") != null;
     }
 
     /** CPUs in a taskset list such as {@code 1}, {@code 2-3} or {@code 1,3}. */
-    static int countCpus(String list) {
+    public static int countCpus(String list) {
         int n = 0;
         for (String part : list.split(",")) {
             String[] range = part.trim().split("-");
@@ -98,7 +103,7 @@ final class Machine {
     }
 
     /** {@code /proc/loadavg}'s three averages. */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -108,7 +113,7 @@ final class Machine {
     }
 
     /** One line: CPU model, CPUs, memory, kernel. */
-    static String describe() {
+    public static String describe() {
         String model = "?";
         String memory = "?";
         try {
@@ -147,7 +152,8 @@ final class Machine {
         return false;
     }
 
-    static String wrkVersion() {
+    /** {@code wrk}'s version line, or "not installed". */
+    public static String wrkVersion() {
         String v = run("wrk", "--version");
         return v == null ? "not installed" : v.lines().findFirst().orElse("?").replaceAll("\\s+Copyright.*", "").trim();
     }
@@ -160,7 +166,7 @@ final class Machine {
      * server starts, because the jar was built from the tree as it was then, and edits made while
      * a run goes on are not in it.
      */
-    static synchronized String revision() {
+    public static synchronized String revision() {
         if (revision == null) {
             String head = run("git", "rev-parse", "--short", "HEAD");
             String dirty = run("git", "status", "--porcelain", "--untracked-files=no");
@@ -171,7 +177,7 @@ final class Machine {
     }
 
     /** Runs a short command; its output, or {@code null} if it cannot run. */
-    static String run(String... command) {
+    public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package io.gnetj.bench.e2e;
+package io.gnetj.bench.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,16 +11,16 @@ import java.util.stream.Stream;
  *
  * <p>Threading: stateless; any thread.
  */
-final class ProcStats {
+public final class ProcStats {
 
     /** {@code USER_HZ}: the unit of {@code utime}/{@code stime}; 100 on every Linux ABI in use. */
-    static final int CLOCK_TICKS_PER_SECOND = 100;
+    public static final int CLOCK_TICKS_PER_SECOND = 100;
 
     private ProcStats() {
     }
 
     /** {@code utime + stime} of every thread of {@code pid}, in clock ticks; -1 if the process is gone. */
-    static long cpuTicks(long pid) {
+    public static long cpuTicks(long pid) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
@@ -34,7 +34,7 @@ final class ProcStats {
     }
 
     /** {@code VmRSS} of {@code pid} in KiB; -1 if the process is gone. */
-    static long rssKiB(long pid) {
+    public static long rssKiB(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("VmRSS:")) {
@@ -48,7 +48,7 @@ final class ProcStats {
     }
 
     /** Open file descriptors of {@code pid}; -1 if the process is gone. */
-    static long openFds(long pid) {
+    public static long openFds(long pid) {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             return fds.count();
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -60,7 +60,7 @@ final class ProcStats {
      * CPU time spent by the whole machine, every CPU, outside idle and I/O wait ({@code user + nice
      * + system + steal} of {@code /proc/stat}'s first line), in clock ticks; -1 if unreadable.
      */
-    static long machineBusyTicks() {
+    public static long machineBusyTicks() {
         try {
             String first = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII).get(0);
             String[] f = first.trim().split("\\s+");
@@ -72,7 +72,7 @@ final class ProcStats {
     }
 
     /** {@code true} when {@code /proc} can be read (Linux). */
-    static boolean available() {
+    public static boolean available() {
         return Files.isReadable(Path.of("/proc/self/stat"));
     }
 }
