@@ -148,7 +148,10 @@ public final class LeakDetector {
         }
     }
 
-    /** Starts tracking a buffer being lent out; also collects earlier leaks while it is here. */
+    /**
+     * Starts tracking a buffer being lent out (its {@link PooledBuffer#lender} already set); also
+     * collects earlier leaks while it is here.
+     */
     Record track(PooledBuffer buffer, BufferPool pool) {
         TRACKED.getAndAdd(this, 1L);
         Record record = new Record(buffer, pool, new TakenAt(buffer.capacity(), pool));
@@ -170,22 +173,25 @@ public final class LeakDetector {
 
     /**
      * A weak reference to one lending of a tracked handle, with where it was taken. Holds the
-     * pool and capacity, never the memory, so a leaked chunk is freed by the garbage collector.
+     * pool, the lending cache's ledger and the capacity, never the memory, so a leaked chunk is
+     * freed by the garbage collector.
      */
     static final class Record extends WeakReference<PooledBuffer> {
         private final BufferPool pool;
+        private final CacheLedger lender;
         private final int capacity;
         private final TakenAt takenAt;
 
         Record(PooledBuffer buffer, BufferPool pool, TakenAt takenAt) {
             super(buffer, QUEUE);
             this.pool = pool;
+            this.lender = buffer.lender;
             this.capacity = buffer.capacity();
             this.takenAt = takenAt;
         }
 
         void reportLeak() {
-            pool.onLeak(capacity);
+            pool.onLeak(capacity, lender);
             LOG.log(System.Logger.Level.ERROR,
                     "LEAK: a pooled buffer of " + capacity + " bytes from " + pool
                             + " was garbage-collected without being released; it was taken at:",

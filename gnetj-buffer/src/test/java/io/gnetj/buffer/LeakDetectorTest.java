@@ -91,6 +91,36 @@ class LeakDetectorTest {
     }
 
     @Test
+    void aLeakedBufferACacheLentNoLongerCountsForTheCache() throws InterruptedException {
+        BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.PARANOID).build();
+        Logger jul = Logger.getLogger(LeakDetector.class.getName());
+        boolean useParent = jul.getUseParentHandlers();
+        jul.setUseParentHandlers(false); // the leak is on purpose: keep its report out of the build log
+        try (BufferCache cache = pool.newCache()) {
+            PooledBuffer kept = cache.take(300);
+            takeAndDrop(cache);
+            assertThat(cache.inUseBytes()).isEqualTo(512 + 1024);
+            int found = collectLeaks(1);
+            LeakCheckExtension.expectLeaks(found);
+            assertThat(found).isEqualTo(1);
+            assertThat(cache.inUseBytes()).as("the leaked chunk is gone, not the cache's any more").isEqualTo(512);
+            assertThat(pool.inUseBytes()).isEqualTo(512);
+            assertThat(pool.inUseCount()).isEqualTo(1);
+            cache.release(kept);
+            assertThat(cache.inUseBytes()).isZero();
+            assertThat(pool.inUseBytes()).isZero();
+        } finally {
+            jul.setUseParentHandlers(useParent);
+        }
+    }
+
+    /** Takes a buffer through a cache and forgets it. */
+    static void takeAndDrop(BufferCache cache) {
+        PooledBuffer b = cache.take(1000);
+        b.buffer().put(0, (byte) 1);
+    }
+
+    @Test
     void releasedBuffersAreNotReported() throws InterruptedException {
         BufferPool pool = BufferPool.builder().leakDetection(LeakDetector.Level.PARANOID).build();
         int live = LeakDetector.liveRecords();
