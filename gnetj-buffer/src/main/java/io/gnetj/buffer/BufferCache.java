@@ -20,7 +20,8 @@ import java.lang.ref.Reference;
  * onto a stack) is loop-local work: no atomic instruction and no write to memory another thread
  * writes. The cache counts in its own ledger (bytes and buffers lent through it and not given back
  * to it, bytes on its stacks), plain fields the pool adds to its figures when asked; the
- * handle's in-use flag is flipped with opaque accesses, since only the owner holds it.
+ * handle's in-use flag is flipped with opaque accesses, since only the owner holds it; the leak
+ * detector's sampling is a countdown of the cache's own.
  *
  * <p>Retained cap: the cache holds a credit, a share of the pool's {@code maxRetainedBytes}. A
  * push within the credit touches nothing shared; a push beyond it asks the pool for the difference
@@ -52,6 +53,8 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
     private final int perClass;
     /** This opening's counters, registered with the pool; null once closed, until used again. */
     private CacheLedger ledger;
+    /** Takes until the next one the leak detector tracks (see {@link LeakDetector#nextSampleCountdown()}). */
+    private int sampleCountdown;
 
     BufferCache(BufferPool pool) {
         this.pool = pool;
@@ -59,6 +62,7 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
         this.perClass = pool.cacheSizePerClass();
         this.stacks = new PooledBuffer[pool.classCount()][perClass];
         this.sizes = new int[pool.classCount()];
+        this.sampleCountdown = leakDetector.nextSampleCountdown();
         this.ledger = pool.register(new CacheLedger());
     }
 
@@ -87,8 +91,8 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
         }
         buffer.lender = ledger;
         ledger.lent(buffer.capacity());
-        if (leakDetector.shouldTrack()) {
-            buffer.leakRecord = leakDetector.track(buffer, pool);
+        if (--sampleCountdown == 0) {
+            sample(buffer);
         }
         return buffer;
     }
@@ -214,5 +218,13 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /** The countdown ran out: re-arm it and track this take unless detection is off. */
+    private void sample(PooledBuffer buffer) {
+        sampleCountdown = leakDetector.nextSampleCountdown();
+        if (leakDetector.level() != LeakDetector.Level.DISABLED) {
+            buffer.leakRecord = leakDetector.track(buffer, pool);
+        }
     }
 }

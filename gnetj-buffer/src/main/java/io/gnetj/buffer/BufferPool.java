@@ -39,9 +39,10 @@ import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
  * by the operations in flight, either way), exact at quiescence.
  *
  * <p>Leak detection: each take the pool's {@link LeakDetector} decides to track (every one at
- * PARANOID, about 1 in 128 at SAMPLED, none at DISABLED) records where it was taken and also runs
- * {@link LeakDetector#collect()}, so leaks are reported without anyone polling; untracked takes
- * pay one random draw (SAMPLED) or nothing (DISABLED).
+ * PARANOID, about 1 in 128 at SIMPLE and SAMPLED, none at DISABLED) is recorded (with its stack at
+ * SAMPLED and PARANOID) and also runs {@link LeakDetector#collect()}, so leaks are reported without
+ * anyone polling. An untracked take through the pool pays one thread-local random draw; through a
+ * cache, one decrement of the cache's own countdown.
  *
  * <p>Threading: every method is safe from any thread and lock-free (the free lists are the
  * {@code org.jctools.queues.atomic} variants, which need no {@code sun.misc.Unsafe}), except that
@@ -502,7 +503,7 @@ public final class BufferPool implements BufferAllocator {
             return this;
         }
 
-        /** Leak detection level; default from the system property {@code io.gnetj.leakDetection}, else SAMPLED. */
+        /** Leak detection level; default from the system property {@code io.gnetj.leakDetection}, else SIMPLE. */
         public Builder leakDetection(LeakDetector.Level level) {
             this.leakDetection = Objects.requireNonNull(level, "level");
             return this;
