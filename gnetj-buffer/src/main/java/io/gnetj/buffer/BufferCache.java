@@ -198,6 +198,11 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
         return "BufferCache[" + cachedCount() + " chunks, " + pool + "]";
     }
 
+    /** This opening's ledger, null when closed (for tests: which buffers this opening lent). */
+    CacheLedger ledger() {
+        return ledger;
+    }
+
     private CacheLedger openLedger() {
         CacheLedger current = ledger;
         if (current == null) {
