@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 @Tag(ConcurrencyCheck.TAG)
 class BufferPoolConcurrencyCheckTest {
 
-    /** Scenarios and interleavings (or runs) of each, in the short run; {@link ConcurrencyCheck#scaled}. */
+    /** Scenarios and interleavings (or runs) of each, in the short run; the long run does more. */
     static final int SCENARIOS = 30;
     static final int INVOCATIONS = 300;
 

@@ -29,8 +29,10 @@ import org.jetbrains.lincheck.datastructures.verifier.Verifier;
  * the stress runs and the JDK's own guarantees are what cover those.
  *
  * <p>Run length: short by default (each check well under a minute on two cores, run by
- * {@code mvn verify}); {@code -Dgnetj.check.long=true} multiplies the scenarios and interleavings
- * for a longer hunt (docs/reliability.md, "Concurrency checks").
+ * {@code mvn verify}); {@code -Dgnetj.check.long=true} runs {@value #LONG_SCENARIO_FACTOR} times
+ * the scenarios and {@value #LONG_INVOCATION_FACTOR} times the runs of each, about 20 times the
+ * work, for a longer hunt; give it a longer JUnit timeout with {@code -Dgnetj.check.timeout}
+ * (docs/reliability.md, "Concurrency checks").
  *
  * <p>Where checks run: test classes tagged {@value #TAG} run in their own surefire execution (see
  * gnetj-buffer's pom), in a JVM with the flags Lincheck needs ({@code gnetj.check.jvmArgs} in the
@@ -46,8 +48,11 @@ public final class ConcurrencyCheck {
     /** The system property that selects the long run. */
     public static final String LONG_PROPERTY = "gnetj.check.long";
 
-    /** How much longer the long run is than the short one, in scenarios and in runs of each. */
-    public static final int LONG_FACTOR = 10;
+    /** How many times the short run's scenarios the long run generates. */
+    public static final int LONG_SCENARIO_FACTOR = 10;
+
+    /** How many times the short run's interleavings (or stress runs) the long run tries per scenario. */
+    public static final int LONG_INVOCATION_FACTOR = 2;
 
     private ConcurrencyCheck() {
     }
@@ -57,22 +62,27 @@ public final class ConcurrencyCheck {
         return Boolean.getBoolean(LONG_PROPERTY);
     }
 
-    /** {@code shortRun}, or {@link #LONG_FACTOR} times it in the long run. */
-    public static int scaled(int shortRun) {
-        return isLongRun() ? shortRun * LONG_FACTOR : shortRun;
+    /** {@code shortRun} scenarios, or {@link #LONG_SCENARIO_FACTOR} times as many in the long run. */
+    public static int scenarios(int shortRun) {
+        return isLongRun() ? shortRun * LONG_SCENARIO_FACTOR : shortRun;
+    }
+
+    /** {@code shortRun} invocations per scenario, or {@link #LONG_INVOCATION_FACTOR} times as many in the long run. */
+    public static int invocations(int shortRun) {
+        return isLongRun() ? shortRun * LONG_INVOCATION_FACTOR : shortRun;
     }
 
     /**
      * Model checking options: {@code scenarios} scenarios (each {@code invocations} interleavings)
-     * in the short run, scaled in the long run; the exception verdict; no operations before or
+     * in the short run, more in the long run ({@link #scenarios}, {@link #invocations}); the exception verdict; no operations before or
      * after the parallel part (so the {@code @Validate} methods see the state the threads left);
      * {@link Ownership} left out of the analysis. Set threads and operations per thread on the
      * result, then {@code check(YourCheck.class)}.
      */
     public static ModelCheckingOptions modelChecking(int scenarios, int invocations) {
         return new ModelCheckingOptions()
-                .iterations(scaled(scenarios))
-                .invocationsPerIteration(scaled(invocations))
+                .iterations(scenarios(scenarios))
+                .invocationsPerIteration(invocations(invocations))
                 .actorsBefore(0)
                 .actorsAfter(0)
                 .verifier(NoExceptionVerdict.class)
@@ -83,8 +93,8 @@ public final class ConcurrencyCheck {
     /** Stress options, as {@link #modelChecking(int, int)} but with real threads and no interleaving control. */
     public static StressOptions stress(int scenarios, int invocations) {
         return new StressOptions()
-                .iterations(scaled(scenarios))
-                .invocationsPerIteration(scaled(invocations))
+                .iterations(scenarios(scenarios))
+                .invocationsPerIteration(invocations(invocations))
                 .actorsBefore(0)
                 .actorsAfter(0)
                 .verifier(NoExceptionVerdict.class);
