@@ -3,6 +3,7 @@ package io.gnetj.buffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
@@ -21,22 +22,32 @@ import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
  * <p>Requests above {@code maxPooledCapacity} are served with unpooled direct buffers that are
  * dropped on release. The pool retains at most {@code maxRetainedBytes} of idle memory (shared
  * lists and caches together); a release beyond that drops the chunk for the garbage collector.
- * The cap is checked against a sum that concurrent releases update, so racing releases may
- * overshoot it by a chunk each.
+ * Each cache holds a share of that cap (its credit, see {@link BufferCache}) and asks the pool for
+ * more only when its stacks outgrow it, so a cache hit never reads the pool's figures. The shared
+ * lists' bytes plus the caches' credit stay within the cap, up to one chunk per racing release
+ * (the check and the update are not one atomic step).
  *
  * <p>Handles ({@link PooledBuffer}) are recycled with their memory, so a steady state of take and
  * release allocates nothing (unless the leak detector tracks the take). A free list holds only free
  * handles: queues null their slot on poll, caches null theirs on pop.
  *
- * <p>Counters are {@link LongAdder}s: cheap under contention, exact when read at quiescence.
+ * <p>Counters: the shared path counts in {@link LongAdder}s; each live cache counts its own takes,
+ * releases and stacks in plain fields of its ledger, which it registers with the pool when created
+ * and hands back (folded into the adders) when closed. {@link #inUseBytes()},
+ * {@link #inUseCount()} and {@link #retainedBytes()} add the adders and every registered ledger:
+ * safe to call from any thread at any time, racy while takes and releases run (a figure may be off
+ * by the operations in flight, either way), exact at quiescence.
  *
  * <p>Leak detection: each take the pool's {@link LeakDetector} decides to track (every one at
- * PARANOID, about 1 in 128 at SAMPLED, none at DISABLED) records where it was taken and also runs
- * {@link LeakDetector#collect()}, so leaks are reported without anyone polling; untracked takes
- * pay one random draw (SAMPLED) or nothing (DISABLED).
+ * PARANOID, about 1 in 128 at SIMPLE and SAMPLED, none at DISABLED) is recorded (with its stack at
+ * SAMPLED and PARANOID) and also runs {@link LeakDetector#collect()}, so leaks are reported without
+ * anyone polling. An untracked take through the pool pays one thread-local random draw; through a
+ * cache, one decrement of the cache's own countdown.
  *
  * <p>Threading: every method is safe from any thread and lock-free (the free lists are the
- * {@code org.jctools.queues.atomic} variants, which need no {@code sun.misc.Unsafe}).
+ * {@code org.jctools.queues.atomic} variants, which need no {@code sun.misc.Unsafe}), except that
+ * opening and closing a cache take a short lock on the registry of caches (never on a take or
+ * release).
  */
 public final class BufferPool implements BufferAllocator {
 
@@ -52,11 +63,15 @@ public final class BufferPool implements BufferAllocator {
     /** Slots of a shared free list, whatever the retained cap allows. */
     private static final int MAX_QUEUE_CAPACITY = 4096;
 
+    private static final CacheLedger[] NO_LEDGERS = {};
     private static final VarHandle NEXT_ID;
+    private static final VarHandle CACHE_CREDIT;
 
     static {
         try {
-            NEXT_ID = MethodHandles.lookup().findStaticVarHandle(BufferPool.class, "nextId", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            NEXT_ID = lookup.findStaticVarHandle(BufferPool.class, "nextId", int.class);
+            CACHE_CREDIT = lookup.findVarHandle(BufferPool.class, "cacheCredit", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -74,10 +89,18 @@ public final class BufferPool implements BufferAllocator {
     private final MpmcAtomicArrayQueue<PooledBuffer>[] freeLists;
     private final LeakDetector leakDetector;
 
+    /** Shared path: lent by the pool itself, minus every release not made to the lending cache. */
     private final LongAdder inUseBytes = new LongAdder();
     private final LongAdder inUseCount = new LongAdder();
-    private final LongAdder retainedBytes = new LongAdder();
+    /** Bytes on the shared free lists (cached chunks are in the caches' ledgers). */
+    private final LongAdder sharedRetainedBytes = new LongAdder();
     private final LongAdder allocatedBytes = new LongAdder();
+    /** Bytes of the retained cap handed to caches as credit; accessed through CACHE_CREDIT. */
+    @SuppressWarnings("unused")
+    private long cacheCredit;
+    /** Ledgers of the open caches; copied on write under {@code registryLock}, read lock-free. */
+    private volatile CacheLedger[] ledgers = NO_LEDGERS;
+    private final Object registryLock = new Object();
 
     @SuppressWarnings("unchecked")
     private BufferPool(Builder b) {
@@ -113,17 +136,14 @@ public final class BufferPool implements BufferAllocator {
      */
     @Override
     public PooledBuffer take(int minCapacity) {
-        int sizeClass = classIndex(minCapacity);
-        if (sizeClass < 0) {
-            return lend(allocate(-1, minCapacity));
+        PooledBuffer buffer = obtain(classIndex(minCapacity), minCapacity);
+        buffer.lender = null;
+        inUseBytes.add(buffer.capacity());
+        inUseCount.increment();
+        if (leakDetector.shouldTrack()) {
+            buffer.leakRecord = leakDetector.track(buffer, this);
         }
-        PooledBuffer buffer = freeLists[sizeClass].poll();
-        if (buffer == null) {
-            buffer = allocate(sizeClass, classCapacity(sizeClass));
-        } else {
-            retainedBytes.add(-buffer.capacity());
-        }
-        return lend(buffer);
+        return buffer;
     }
 
     /**
@@ -134,11 +154,14 @@ public final class BufferPool implements BufferAllocator {
      */
     @Override
     public void release(PooledBuffer buffer) {
-        markReleased(buffer, null);
+        checkOwnPool(buffer, null);
+        buffer.markFree();
+        untrack(buffer);
+        uncountSharedPath(buffer);
         if (buffer.isPooled()) {
             offerShared(buffer);
         }
-        // Keep the handle strongly reachable until its leak record is gone (see markReleased).
+        // Keep the handle strongly reachable until its leak record is gone (see untrack).
         Reference.reachabilityFence(buffer);
     }
 
@@ -147,7 +170,10 @@ public final class BufferPool implements BufferAllocator {
         return this;
     }
 
-    /** A cache for the calling thread to own; see {@link BufferCache}. */
+    /**
+     * A cache for one thread to own; see {@link BufferCache}. The cache registers its counters
+     * with this pool until it is closed. Any thread.
+     */
     public BufferCache newCache() {
         return new BufferCache(this);
     }
@@ -163,19 +189,41 @@ public final class BufferPool implements BufferAllocator {
         return sizeClass < 0 ? minCapacity : classCapacity(sizeClass);
     }
 
-    /** Bytes of direct memory currently lent out (taken and not yet released). */
+    /**
+     * Bytes of direct memory currently lent out (taken and not yet released), through the pool
+     * and through every open cache. Any thread; racy while buffers move (off by the operations in
+     * flight), exact at quiescence.
+     */
     public long inUseBytes() {
-        return inUseBytes.sum();
+        CacheLedger[] open = ledgers; // the snapshot first: a ledger folded meanwhile counts twice, never zero times
+        long sum = inUseBytes.sum();
+        for (CacheLedger ledger : open) {
+            sum += ledger.lvInUseBytes();
+        }
+        return sum;
     }
 
-    /** Buffers currently lent out. */
+    /** Buffers currently lent out; as {@link #inUseBytes()}, racy while they move, exact at quiescence. Any thread. */
     public long inUseCount() {
-        return inUseCount.sum();
+        CacheLedger[] open = ledgers;
+        long sum = inUseCount.sum();
+        for (CacheLedger ledger : open) {
+            sum += ledger.lvInUseCount();
+        }
+        return sum;
     }
 
-    /** Bytes of idle memory held for reuse (shared free lists plus caches). */
+    /**
+     * Bytes of idle memory held for reuse: shared free lists plus the stacks of every open cache.
+     * Any thread; racy while buffers move, exact at quiescence.
+     */
     public long retainedBytes() {
-        return retainedBytes.sum();
+        CacheLedger[] open = ledgers;
+        long sum = sharedRetainedBytes.sum();
+        for (CacheLedger ledger : open) {
+            sum += ledger.lvRetainedBytes();
+        }
+        return sum;
     }
 
     /** Total bytes of direct memory this pool has ever allocated (monotonic). */
@@ -242,63 +290,172 @@ public final class BufferPool implements BufferAllocator {
         return buffer;
     }
 
-    /** Hands a free handle to a new owner: flips its state, counts it, maybe tracks it. */
-    PooledBuffer lend(PooledBuffer buffer) {
-        buffer.markInUse();
-        inUseBytes.add(buffer.capacity());
-        inUseCount.increment();
-        if (leakDetector.shouldTrack()) {
-            buffer.leakRecord = leakDetector.track(buffer, this);
+    /**
+     * A handle from the shared free list of {@code sizeClass} (or a new one; unpooled when
+     * {@code sizeClass < 0}), flipped to in use with a CAS. Counts it out of the shared retained
+     * bytes but not into any in-use figure: that is the caller's.
+     */
+    PooledBuffer obtain(int sizeClass, int minCapacity) {
+        PooledBuffer buffer;
+        if (sizeClass < 0) {
+            buffer = allocate(-1, minCapacity);
+        } else {
+            buffer = freeLists[sizeClass].poll();
+            if (buffer == null) {
+                buffer = allocate(sizeClass, classCapacity(sizeClass));
+            } else {
+                sharedRetainedBytes.add(-buffer.capacity());
+            }
         }
+        buffer.markInUse();
         return buffer;
     }
 
-    /**
-     * Checks ownership, flips the handle to free (exactly once), untracks it and uncounts it.
-     * The caller must keep {@code buffer} reachable until this returns, so that the collector
-     * cannot enqueue its leak record before the record left the live set (reachabilityFence).
-     */
-    void markReleased(PooledBuffer buffer, BufferCache via) {
+    /** Throws if {@code buffer} is null or belongs to another pool; {@code via} names the cache, if any. */
+    void checkOwnPool(PooledBuffer buffer, BufferCache via) {
         Objects.requireNonNull(buffer, "buffer");
         if (buffer.pool() != this) {
             throw new IllegalStateException("buffer from " + buffer.pool() + " released to "
                     + (via == null ? this : "a cache of " + this) + ": " + buffer);
         }
-        buffer.markFree();
+    }
+
+    /**
+     * Stops tracking a released buffer. The caller must keep {@code buffer} reachable until this
+     * returns, so that the collector cannot enqueue its leak record before the record left the
+     * live set (reachabilityFence).
+     */
+    static void untrack(PooledBuffer buffer) {
         LeakDetector.Record record = buffer.leakRecord;
         if (record != null) {
             buffer.leakRecord = null;
             LeakDetector.untrack(record);
         }
-        inUseBytes.add(-buffer.capacity());
+    }
+
+    /**
+     * Uncounts a released buffer that did not come back to the cache that lent it (or that the
+     * pool lent): the shared adders, and the lending cache's own figure if a cache lent it.
+     */
+    void uncountSharedPath(PooledBuffer buffer) {
+        int capacity = buffer.capacity();
+        inUseBytes.add(-capacity);
         inUseCount.decrement();
-    }
-
-    /** Whether keeping {@code bytes} more idle bytes stays within the cap. */
-    boolean hasRoomFor(int bytes) {
-        return retainedBytes.sum() + bytes <= maxRetainedBytes;
-    }
-
-    void addRetained(long bytes) {
-        retainedBytes.add(bytes);
+        CacheLedger lender = buffer.lender;
+        if (lender != null) {
+            lender.releasedElsewhere(capacity);
+        }
     }
 
     /** Puts a free pooled chunk on its shared list, or drops it if the cap or the list is full. */
     void offerShared(PooledBuffer buffer) {
         int capacity = buffer.capacity();
-        if (!hasRoomFor(capacity)) {
+        if (sharedRetainedBytes.sum() + lvCacheCredit() + capacity > maxRetainedBytes) {
             return;
         }
-        retainedBytes.add(capacity);
+        sharedRetainedBytes.add(capacity);
         if (!freeLists[buffer.sizeClass].offer(buffer)) {
-            retainedBytes.add(-capacity);
+            sharedRetainedBytes.add(-capacity);
         }
     }
 
-    /** A tracked buffer was garbage-collected in use: its memory is gone, stop counting it. */
-    void onLeak(int capacity) {
+    /**
+     * Grants a cache {@code bytes} more of the retained cap, if the shared lists and the credit
+     * already granted leave room. Called only when a cache's stacks outgrow its credit.
+     */
+    boolean grantCredit(long bytes) {
+        for (;;) {
+            long credit = lvCacheCredit();
+            if (sharedRetainedBytes.sum() + credit + bytes > maxRetainedBytes) {
+                return false;
+            }
+            if (casCacheCredit(credit, credit + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** A closing cache hands its credit back. */
+    void returnCredit(long bytes) {
+        CACHE_CREDIT.getAndAdd(this, -bytes);
+    }
+
+    private long lvCacheCredit() {
+        return (long) CACHE_CREDIT.getVolatile(this);
+    }
+
+    private boolean casCacheCredit(long expected, long next) {
+        return CACHE_CREDIT.compareAndSet(this, expected, next);
+    }
+
+    /** Adds an opening cache's ledger to the figures. Any thread; rare (once per cache opening). */
+    CacheLedger register(CacheLedger ledger) {
+        synchronized (registryLock) {
+            CacheLedger[] open = ledgers;
+            CacheLedger[] next = Arrays.copyOf(open, open.length + 1);
+            next[open.length] = ledger;
+            ledgers = next;
+        }
+        return ledger;
+    }
+
+    /**
+     * Folds a closing cache's in-use figures into the shared adders, then drops its ledger. Folded
+     * before dropped, so a concurrent reader may count it twice for a moment, never miss it. The
+     * caller has emptied its stacks and returned its credit already.
+     */
+    void retire(CacheLedger ledger) {
+        synchronized (registryLock) {
+            inUseBytes.add(ledger.lvInUseBytes());
+            inUseCount.add(ledger.lvInUseCount());
+            CacheLedger[] open = ledgers;
+            int at = -1;
+            for (int i = 0; i < open.length; i++) {
+                if (open[i] == ledger) {
+                    at = i;
+                    break;
+                }
+            }
+            if (at < 0) {
+                throw new IllegalStateException("cache ledger not registered with " + this);
+            }
+            CacheLedger[] next = new CacheLedger[open.length - 1];
+            System.arraycopy(open, 0, next, 0, at);
+            System.arraycopy(open, at + 1, next, at, open.length - at - 1);
+            ledgers = next;
+        }
+    }
+
+    /** Caches open on this pool now (for tests). */
+    int openCaches() {
+        return ledgers.length;
+    }
+
+    /** The shared path's in-use bytes alone, without the caches' (for tests). */
+    long sharedInUseBytes() {
+        return inUseBytes.sum();
+    }
+
+    /** Bytes on the shared free lists alone (for tests). */
+    long sharedRetainedBytes() {
+        return sharedRetainedBytes.sum();
+    }
+
+    /** Credit held by the open caches (for tests). */
+    long cacheCredit() {
+        return lvCacheCredit();
+    }
+
+    /**
+     * A tracked buffer was garbage-collected in use: its memory is gone, stop counting it, as a
+     * release elsewhere would.
+     */
+    void onLeak(int capacity, CacheLedger lender) {
         inUseBytes.add(-capacity);
         inUseCount.decrement();
+        if (lender != null) {
+            lender.releasedElsewhere(capacity);
+        }
     }
 
     /**
@@ -346,7 +503,7 @@ public final class BufferPool implements BufferAllocator {
             return this;
         }
 
-        /** Leak detection level; default from the system property {@code io.gnetj.leakDetection}, else SAMPLED. */
+        /** Leak detection level; default from the system property {@code io.gnetj.leakDetection}, else SIMPLE. */
         public Builder leakDetection(LeakDetector.Level level) {
             this.leakDetection = Objects.requireNonNull(level, "level");
             return this;

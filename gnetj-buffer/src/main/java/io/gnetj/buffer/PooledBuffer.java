@@ -18,7 +18,14 @@ import java.nio.ByteBuffer;
  * collector find a handle its owner dropped without releasing it.
  *
  * <p>Threading: the owner's thread; release is safe from any thread through {@link BufferPool}.
- * The in-use/free state is flipped with a CAS so that two racing releases cannot both succeed.
+ * On the shared path (a take from a shared free list, any release that is not the lending cache's
+ * own) the in-use/free state is flipped with a CAS, so that two racing releases cannot both
+ * succeed. On a {@link BufferCache}'s own path (a chunk popped from its stack, or a chunk it lent
+ * coming back to it) the owner thread holds the handle exclusively, so the flip is an opaque
+ * check-then-store: no atomic instruction, yet a second release by the owner still sees FREE and
+ * throws. Opaque (not plain) so that a CAS of another thread sees the owner's flip in one
+ * coherent order; a release racing the owner's own release from another thread is a bug in the
+ * caller that the shared path catches only when it loses the race.
  */
 public final class PooledBuffer {
 
@@ -41,10 +48,16 @@ public final class PooledBuffer {
     private ByteBuffer view;
     private ByteBuffer raw;
     private ByteBuffer readOnlyView;
-    @SuppressWarnings("unused") // accessed through STATE
-    private volatile int state;
+    @SuppressWarnings("unused") // accessed only through STATE, in the access mode each path needs
+    private int state;
     /** Non-null while a leak detector tracks this lending; owner's thread (then the releaser). */
     LeakDetector.Record leakRecord;
+    /**
+     * The ledger of the {@link BufferCache} that lent this handle, or null when the pool lent it
+     * directly. Written by the lending thread before the owner gets the handle, read by whoever
+     * releases it (who got the handle through a hand-off that orders the write before the read).
+     */
+    CacheLedger lender;
 
     PooledBuffer(BufferPool pool, int sizeClass, int capacity) {
         this.pool = pool;
@@ -116,22 +129,53 @@ public final class PooledBuffer {
         return sizeClass >= 0;
     }
 
-    /** Marks the handle lent out; a handle found not free here means the pool itself is corrupt. */
+    /**
+     * Marks a handle taken from a shared free list (or newly allocated) lent out: a CAS, because
+     * the list is shared. A handle found not free here means the pool itself is corrupt.
+     */
     void markInUse() {
         if (!STATE.compareAndSet(this, FREE, IN_USE)) {
             throw new IllegalStateException("pooled buffer handed out while in use: " + this);
         }
+        clearWindows();
+    }
+
+    /**
+     * Marks a handle popped from the calling owner's cache stack lent out. Only that owner has
+     * referenced the handle since it released it, so an opaque check-then-store is enough.
+     */
+    void markInUseByOwner() {
+        if ((int) STATE.getOpaque(this) != FREE) {
+            throw new IllegalStateException("pooled buffer handed out while in use: " + this);
+        }
+        STATE.setOpaque(this, IN_USE);
+        clearWindows();
+    }
+
+    /** Marks the handle free; exactly one caller wins, every other one gets an exception. Any thread. */
+    void markFree() {
+        if (!STATE.compareAndSet(this, IN_USE, FREE)) {
+            throw new IllegalStateException("buffer released twice (or never taken): " + this);
+        }
+    }
+
+    /**
+     * Marks free a handle that the calling owner's cache lent and that comes back to that cache.
+     * The owner holds it exclusively, so a second release by the owner reads FREE (its own earlier
+     * store) and throws, without an atomic instruction.
+     */
+    void markFreeByOwner() {
+        if ((int) STATE.getOpaque(this) != IN_USE) {
+            throw new IllegalStateException("buffer released twice (or never taken): " + this);
+        }
+        STATE.setOpaque(this, FREE);
+    }
+
+    private void clearWindows() {
         buffer.clear();
         ByteBuffer v = view;
         if (v != null) {
             v.clear();
-        }
-    }
-
-    /** Marks the handle free; exactly one caller wins, every other one gets an exception. */
-    void markFree() {
-        if (!STATE.compareAndSet(this, IN_USE, FREE)) {
-            throw new IllegalStateException("buffer released twice (or never taken): " + this);
         }
     }
 

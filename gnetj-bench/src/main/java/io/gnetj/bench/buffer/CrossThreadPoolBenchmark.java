@@ -35,8 +35,7 @@ import org.openjdk.jmh.infra.Control;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {
-    "-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=4g",
-    "-Dio.netty.leakDetection.level=disabled", "-Dio.gnetj.leakDetection=disabled"})
+    "-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=4g", "-Dio.netty.leakDetection.level=disabled"})
 public class CrossThreadPoolBenchmark {
 
     /** Buffers in flight between the threads at most. */
@@ -49,15 +48,22 @@ public class CrossThreadPoolBenchmark {
         public int size;
     }
 
-    /** gnetj: take from the shared pool on one thread, release to it from the other. */
+    /**
+     * gnetj: take from the shared pool on one thread, release to it from the other. At two leak
+     * detection levels, as in {@link PoolBenchmark}: {@code disabled} and the {@code default} of a
+     * pool built with no setting (so the fork sets no {@code io.gnetj.leakDetection} property).
+     */
     @State(Scope.Group)
     public static class GnetjHandOff {
+        @Param({"disabled", "default"})
+        public String leak;
+
         BufferPool pool;
         final SpscAtomicArrayQueue<PooledBuffer> queue = new SpscAtomicArrayQueue<>(QUEUE_CAPACITY);
 
         @Setup(Level.Trial)
         public void setUp() {
-            pool = BenchPools.gnetjPool();
+            pool = BenchPools.gnetjPool(leak);
         }
 
         @TearDown(Level.Iteration)
