@@ -1,5 +1,7 @@
 package io.gnetj.buffer;
 
+import io.gnetj.buffer.testing.ConcurrencyCheck;
+import io.gnetj.buffer.testing.Ownership;
 import java.util.List;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * One event loop: one thread, one {@link Selector}, the connections registered with it, and a
@@ -38,16 +37,13 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * ({@link #flushDirty()}): N {@code asyncWrite}s to one connection in one task batch cost one
  * write syscall, not N.
  *
- * <h2>Wake-ups</h2>
- * As in Netty 4.1's {@code NioEventLoop}: {@code nextWakeupNanos} says {@link #AWAKE}, or the
- * deadline the loop is (about to be) sleeping until. Before blocking, the loop stores its deadline
- * and checks the task queue again; a poster swaps in {@code AWAKE} after offering its task and
- * calls {@link Selector#wakeup()} only if the old value was not {@code AWAKE}. A busy loop is thus
- * never woken needlessly, and a task offered while the loop goes to sleep is never missed: either
- * the loop sees the task on its second check, or the poster sees the deadline and wakes it. The
- * loop stores {@code AWAKE} again as soon as select hands it the first ready key, not after the
- * last one: posts made while it serves the keys then cost no {@code wakeup()} syscall (and the
- * next select does not return at once for nothing).
+ * <h2>Wake-ups and the task queue</h2>
+ * Two small classes hold the cross-thread protocols, so a model checker can drive them: the
+ * {@link WakeupGate} (Netty 4.1's: one word says awake, or the deadline the loop sleeps until; a
+ * poster wakes the selector only if it swapped a deadline out) and the {@link TaskQueue} (every
+ * task posted runs on the loop or, once it has ended, is aborted, exactly once). The loop marks
+ * itself awake as soon as select hands it the first ready key, not after the last: posts made
+ * while it serves the keys then cost no {@code wakeup()} syscall.
  *
  * <h2>Memory budget</h2>
  * Each loop gets an equal share of {@link Options#memoryBudget()} and compares it with what its
@@ -60,11 +56,8 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * <h2>Ending</h2>
  * {@link #shutdown()} makes the loop stop accepting and close every connection gracefully: queued
  * bytes still go out while the loop keeps running, for at most {@code closeTimeout}; whatever is
- * left is closed then, and {@code onClose} says how many bytes were unsent. After its last
- * iteration the loop marks itself terminated and aborts what is left in its queue; a poster that
- * finds the loop terminated after offering does the same. The queue keeps one consumer at a time
- * because both take its tasks under {@link #lateDrainLock} (only ever taken after the loop has
- * ended), and they run the tasks' aborts after letting go of it.
+ * left is closed then, and {@code onClose} says how many bytes were unsent. Its last act
+ * terminates the task queue, which aborts what is posted from then on.
  *
  * <p>Threading: {@link #execute}, {@link #shutdown()}, {@link #load()}, {@link #thread()},
  * {@link #inLoop()} and {@link #wakeups()} from any thread; everything else on the loop thread.
@@ -76,15 +69,11 @@ final class EventLoop implements Runnable {
     static final int BUDGET_GRACE_TICKS = 2;
 
     private static final System.Logger LOG = System.getLogger("io.gnetj");
-    private static final long AWAKE = -1L;
-    private static final VarHandle NEXT_WAKEUP_NANOS;
     private static final VarHandle WAKEUPS;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            NEXT_WAKEUP_NANOS = lookup.findVarHandle(EventLoop.class, "nextWakeupNanos", long.class);
-            WAKEUPS = lookup.findVarHandle(EventLoop.class, "wakeups", long.class);
+            WAKEUPS = MethodHandles.lookup().findVarHandle(EventLoop.class, "wakeups", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -94,9 +83,11 @@ final class EventLoop implements Runnable {
     private final int index;
     private final Selector selector;
     private final Thread thread;
-    private final MpscUnboundedAtomicArrayQueue<LoopTask> tasks = new MpscUnboundedAtomicArrayQueue<>(1024);
-    private final Object lateDrainLock = new Object();
+    private final TaskQueue tasks;
+    private final WakeupGate gate = new WakeupGate();
     private final Consumer<SelectionKey> keyHandler = this::processKey;
+    private final Consumer<Throwable> taskFailed =
+            t -> handlerErrors().log(System.Logger.Level.WARNING, "task failed on " + thread().getName(), t);
     private final AtomicInteger load = new AtomicInteger();
     private final LoopBuffers buffers;
     private final RateLimitedLog handlerErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
@@ -106,15 +97,9 @@ final class EventLoop implements Runnable {
     private final SweepLimits limits;
     private final long memoryBudget;
 
-    @SuppressWarnings("unused") // accessed through NEXT_WAKEUP_NANOS
-    private volatile long nextWakeupNanos = AWAKE;
     @SuppressWarnings("unused") // accessed through WAKEUPS
     private volatile long wakeups;
     private volatile boolean shutdownRequested;
-    private volatile boolean terminated;
-
-    /** The deadline is published and no key has been handed to us yet. */
-    private boolean sleeping;
     /** Stopping: connections are closing, nothing new is registered. */
     private boolean draining;
     private long drainDeadline;
@@ -135,6 +120,7 @@ final class EventLoop implements Runnable {
         this.index = index;
         this.selector = Selector.open();
         this.thread = new Thread(this, name);
+        this.tasks = new TaskQueue(TaskQueue.loopStopped(name));
         Options options = engine.options();
         this.buffers = new LoopBuffers(pool.newCache(), options.readBufferCap());
         this.sweepIntervalNanos = SweepLimits.intervalNanos(options);
@@ -176,16 +162,7 @@ final class EventLoop implements Runnable {
      * the task step of the current or next iteration, never inline).
      */
     void execute(LoopTask task) {
-        tasks.offer(task);
-        if (terminated) {
-            drainAfterTermination();
-        } else if (!inLoop()) {
-            wakeup();
-        }
-    }
-
-    private void wakeup() {
-        if ((long) NEXT_WAKEUP_NANOS.getAndSet(this, AWAKE) != AWAKE) {
+        if (tasks.offer(task) && !inLoop() && gate.mustWake()) {
             WAKEUPS.getAndAdd(this, 1L);
             selector.wakeup();
         }
@@ -194,12 +171,12 @@ final class EventLoop implements Runnable {
     /** Asks the loop to stop accepting, close every connection and end; returns at once. */
     void shutdown() {
         shutdownRequested = true;
-        NEXT_WAKEUP_NANOS.setVolatile(this, AWAKE);
+        gate.forceAwake();
         selector.wakeup();
     }
 
     boolean isTerminated() {
-        return terminated;
+        return tasks.isTerminated();
     }
 
     // ---- loop thread ----
@@ -290,9 +267,7 @@ final class EventLoop implements Runnable {
         if (reusePortAcceptor != null && !draining) {
             deadline = Math.min(deadline, reusePortAcceptor.resumeAt());
         }
-        // nanoTime may be any long: never publish the AWAKE sentinel as a deadline.
-        NEXT_WAKEUP_NANOS.setVolatile(this, deadline == AWAKE ? AWAKE - 1 : deadline);
-        sleeping = true;
+        gate.sleepingUntil(deadline);
         try {
             if (tasks.isEmpty() && (draining || !shutdownRequested)) {
                 long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
@@ -301,21 +276,13 @@ final class EventLoop implements Runnable {
                 selector.selectNow(keyHandler);
             }
         } finally {
-            awake();
-        }
-    }
-
-    /** Takes the deadline back: posters stop paying for wakeup() from here on. */
-    private void awake() {
-        if (sleeping) {
-            sleeping = false;
-            // A plain (release) store: the next poster may still call wakeup() needlessly, once.
-            NEXT_WAKEUP_NANOS.setRelease(this, AWAKE);
+            gate.awake();
         }
     }
 
     private void processKey(SelectionKey key) {
-        awake();
+        gate.awake(); // the first key: posts from here on need no wake-up
+
         Object attachment = key.attachment();
         if (attachment instanceof TcpConn) {
             TcpConn conn = (TcpConn) attachment;
@@ -353,17 +320,7 @@ final class EventLoop implements Runnable {
     }
 
     private void runTasks() {
-        for (int i = 0; i < MAX_TASKS_PER_ITERATION; i++) {
-            LoopTask task = tasks.relaxedPoll();
-            if (task == null) {
-                break;
-            }
-            try {
-                task.run();
-            } catch (Throwable t) {
-                handlerErrors.log(System.Logger.Level.WARNING, "task failed on " + thread.getName(), t);
-            }
-        }
+        tasks.runBatch(MAX_TASKS_PER_ITERATION, taskFailed);
         checkMemory();
     }
 
@@ -664,43 +621,13 @@ final class EventLoop implements Runnable {
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "closing the connections of " + thread.getName(), t);
         } finally {
-            terminated = true;
-            drainAfterTermination();
+            tasks.terminate();
             try {
                 selector.close();
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "closing selector", e);
             }
             buffers.cache().close();
-        }
-    }
-
-    /**
-     * The loop has ended: every task still queued is aborted. The tasks are taken under the lock
-     * (one consumer at a time), their aborts run after it is released, on this thread, which is
-     * the loop's last act or a late poster's.
-     */
-    private void drainAfterTermination() {
-        List<LoopTask> late = null;
-        synchronized (lateDrainLock) {
-            LoopTask task;
-            while ((task = tasks.poll()) != null) {
-                if (late == null) {
-                    late = new ArrayList<>();
-                }
-                late.add(task);
-            }
-        }
-        if (late == null) {
-            return;
-        }
-        ConnectionClosedException cause = new ConnectionClosedException("the event loop " + thread.getName() + " has stopped");
-        for (LoopTask task : late) {
-            try {
-                task.abort(cause);
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "aborting a task after " + thread.getName() + " stopped", t);
-            }
         }
     }
 

@@ -23,7 +23,7 @@ import java.util.Objects;
  * {@code close}, {@code abort} and {@code isOpen} are safe from any thread (see
  * {@link AnyThreadOps}).
  */
-abstract class StreamConn extends AbstractConn {
+abstract class StreamConn extends AbstractConn implements WakeTask.Target {
 
     final SocketChannel channel;
     final Options options;
@@ -69,8 +69,10 @@ abstract class StreamConn extends AbstractConn {
     /** {@code abort(cause)} reached the loop. */
     abstract void abortOnLoop(Throwable cause);
 
-    /** A {@code wake} on the loop: {@code onTraffic} as if bytes had arrived, then the callback. */
-    abstract void runWake(Callback callback);
+    @Override
+    public final void wakeFailed(Callback callback, Throwable cause) {
+        complete(callback, cause);
+    }
 
     // ---- inbound ----
 

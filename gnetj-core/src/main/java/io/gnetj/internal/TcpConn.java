@@ -773,7 +773,7 @@ class TcpConn extends StreamConn {
     // ---- what the any-thread operations do on the loop ----
 
     @Override
-    final void runWake(Callback callback) {
+    public final void runWake(Callback callback) {
         if (state != OPEN) {
             complete(callback, closed());
             return;

@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A {@link StreamConn#wake} on its way to the connection's loop.
+ * A {@code wake} on its way to a connection's loop.
  *
  * <p>Each connection keeps one shared instance, made by its first wake, that any thread may
  * {@link #claim} while no wake is pending: the common case (a worker waking its connection, waiting
@@ -35,7 +35,16 @@ final class WakeTask extends LoopTask {
         }
     }
 
-    private final StreamConn conn;
+    /** What a wake does when it arrives, or fails to: implemented by the connection. */
+    interface Target {
+        /** On the loop: {@code onTraffic} as if bytes had arrived, then {@code callback}. */
+        void runWake(Callback callback);
+
+        /** The loop ended before the wake could run: {@code callback} learns {@code cause}. */
+        void wakeFailed(Callback callback, Throwable cause);
+    }
+
+    private final Target conn;
     private final boolean shared;
     /** Written by the poster before posting; read and cleared on the loop (or by the aborter). */
     private Callback callback;
@@ -43,13 +52,13 @@ final class WakeTask extends LoopTask {
     private volatile int pending;
 
     /** The connection's shared instance, free until claimed. */
-    WakeTask(StreamConn conn) {
+    WakeTask(Target conn) {
         this.conn = conn;
         this.shared = true;
     }
 
     /** A one-off instance for a wake that found the shared one pending. */
-    WakeTask(StreamConn conn, Callback callback) {
+    WakeTask(Target conn, Callback callback) {
         this.conn = conn;
         this.shared = false;
         this.callback = callback;
@@ -71,7 +80,7 @@ final class WakeTask extends LoopTask {
 
     @Override
     void abort(Throwable cause) {
-        conn.complete(takeCallback(), cause);
+        conn.wakeFailed(takeCallback(), cause);
     }
 
     private Callback takeCallback() {

@@ -30,7 +30,7 @@ import javax.net.ssl.SSLContext;
  *   --jvm-flags "F"    the server's JVM flags, space-separated (default "-Xmx1g -XX:MaxDirectMemorySize=1g")
  *   --examples-jar P   default gnetj-examples/target/gnetj-examples.jar
  *   --loops N          the server's event loops (default: the example's, one per core)
- *   --warmup N         whole exchanges before the baseline, one connection each (default 100)
+ *   --warmup N         whole exchanges before the baseline, one connection each, sent a byte at a time (default 300)
  *   --settle-ms MS     longest wait for the resident size to stop moving, per stage (default 15000)
  *   --no-gc            do not run jcmd GC.run before each reading
  *   --nmt              run the server with -XX:NativeMemoryTracking=summary and print where memory went
@@ -498,7 +498,7 @@ public final class AmplificationProbe {
         List<String> jvmFlags = DEFAULT_JVM_FLAGS;
         Path jar = Path.of("gnetj-examples", "target", "gnetj-examples.jar");
         Integer loops = null;
-        int warmup = 100;
+        int warmup = 300;
         long settle = 15_000;
         boolean gc = true;
         boolean nmt = false;

@@ -52,7 +52,7 @@ public final class LengthFieldExample extends ServerExample {
 
     @Override
     protected Options.Builder options(Flags flags, Options.Builder builder) {
-        // A legal frame must fit the engine's inbound cap (16 MiB by default).
+        // A legal frame must fit the engine's inbound cap (4 MiB by default).
         int maxFrame = 4 + flags.getInt(MAX_FRAME.name());
         return builder.maxInboundBuffered(Math.max(maxFrame * 2, Options.defaults().maxInboundBuffered()));
     }

@@ -1,4 +1,4 @@
-package io.gnetj.buffer;
+package io.gnetj.buffer.testing;
 
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionResult;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionResultKt;
@@ -34,8 +34,12 @@ import org.jetbrains.lincheck.datastructures.verifier.Verifier;
  * work, for a longer hunt; give it a longer JUnit timeout with {@code -Dgnetj.check.timeout}
  * (docs/reliability.md, "Concurrency checks").
  *
+ * <p>In a package of its own ({@code io.gnetj.buffer.testing}, not the module's), so the test-jar
+ * can serve other modules' tests: a class in {@code io.gnetj.buffer} itself would be hidden from
+ * them by the named module that owns that package.
+ *
  * <p>Where checks run: test classes tagged {@value #TAG} run in their own surefire execution (see
- * gnetj-buffer's pom), in a JVM with the flags Lincheck needs ({@code gnetj.check.jvmArgs} in the
+ * gnetj-buffer's pom and gnetj-core's), in a JVM with the flags Lincheck needs ({@code gnetj.check.jvmArgs} in the
  * parent pom), and the ordinary test execution leaves them out.
  *
  * <p>Threading: the factories are pure; Lincheck runs one check at a time per JVM.

@@ -1,4 +1,4 @@
-package io.gnetj.buffer;
+package io.gnetj.buffer.testing;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
