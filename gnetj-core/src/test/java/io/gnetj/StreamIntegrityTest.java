@@ -205,8 +205,11 @@ class StreamIntegrityTest {
         }
     }
 
-    /** Reads until the end of stream (or a reset), checking the pattern; returns bytes read. */
-    private static long readPrefix(InputStream in) throws IOException {
+    /**
+     * Reads until the end of stream (or a reset), checking the bytes are a prefix of
+     * {@link BackpressureTest.PatternWriter}'s stream; returns how many were read.
+     */
+    static long readPrefix(InputStream in) throws IOException {
         BackpressureTest.PatternChecker checker = new BackpressureTest.PatternChecker();
         byte[] buf = new byte[64 * 1024];
         long received = 0;

@@ -282,7 +282,6 @@ final class EventLoop implements Runnable {
 
     private void processKey(SelectionKey key) {
         gate.awake(); // the first key: posts from here on need no wake-up
-
         Object attachment = key.attachment();
         if (attachment instanceof TcpConn) {
             TcpConn conn = (TcpConn) attachment;
@@ -309,6 +308,7 @@ final class EventLoop implements Runnable {
                 // buffer grows. Left to propagate it would end the loop and every connection on it.
                 conn.failed(e);
             }
+            flushDirty(); // what its callback wrote to other connections
             checkMemory();
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);

@@ -531,11 +531,8 @@ class TcpConn extends StreamConn {
 
     /** CLOSING with everything sent: close, or shut our output and linger for the peer's EOF. */
     private void closingDrained() {
-        int seen;
-        try {
-            seen = closing.drain(channel, buffers.discard());
-        } catch (IOException e) {
-            closeNow(closing.cause() != null ? closing.cause() : e);
+        int seen = drainInput();
+        if (seen < 0) {
             return;
         }
         if (seen == GracefulClose.EOF || !closing.shouldLinger()) {
@@ -553,19 +550,22 @@ class TcpConn extends StreamConn {
 
     /** CLOSING or LINGERING and readable: drop what the peer sends; its EOF may end the wait. */
     private void drainWhileClosing() {
-        int seen;
-        try {
-            seen = closing.drain(channel, buffers.discard());
-        } catch (IOException e) {
-            closeNow(closing.cause() != null ? closing.cause() : e);
-            return;
-        }
-        if (seen == GracefulClose.EOF) {
+        if (drainInput() == GracefulClose.EOF) {
             if (state == LINGERING || queued() == 0) {
                 closeNow(closing.cause());
             } else {
                 updateInterest(); // EOF stays readable: stop asking
             }
+        }
+    }
+
+    /** Reads and drops the peer's input: what {@link GracefulClose#drain} saw, or -1 if that closed the connection. */
+    private int drainInput() {
+        try {
+            return closing.drain(channel, buffers.discard());
+        } catch (IOException e) {
+            closeNow(closing.cause() != null ? closing.cause() : e);
+            return -1;
         }
     }
 
