@@ -106,8 +106,10 @@ public final class Client {
     private Conn await(CompletableFuture<Conn> future, String what) throws IOException {
         // The loop fails the dial itself by then: connecting, then (for tls://) the handshake.
         TlsConfig tls = engine.options().tls();
-        long waitMillis = engine.options().connectTimeout().toMillis() + TimeUnit.SECONDS.toMillis(5)
-                + (tls == null ? 0 : tls.handshakeTimeout().toMillis());
+        // Saturated: a "forever" connectTimeout waits forever instead of overflowing.
+        long waitMillis = Math.min(io.gnetj.internal.Durations.MAX_NANOS / 1_000_000L,
+                io.gnetj.internal.Durations.saturatedMillis(engine.options().connectTimeout()) + TimeUnit.SECONDS.toMillis(5)
+                        + (tls == null ? 0 : io.gnetj.internal.Durations.saturatedMillis(tls.handshakeTimeout())));
         boolean interrupted = false;
         try {
             while (true) {

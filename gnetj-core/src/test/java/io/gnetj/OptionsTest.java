@@ -70,9 +70,14 @@ class OptionsTest {
         Options options = Options.builder().numEventLoops(1)
                 .idleTimeout(FOREVER).closeTimeout(FOREVER).connectTimeout(FOREVER).build();
         Engine engine = TestServers.start(new Echo(), options);
+        Client client = Client.start(new EventHandler() { }, options);
         try {
             assertEchoes(engine);
+            // A dial waits for its connect timeout (plus a margin): forever, not an overflow.
+            Conn dialed = client.dial("tcp://127.0.0.1:" + TestServers.port(engine));
+            assertThat(dialed.isOpen()).isTrue();
         } finally {
+            client.stop();
             engine.stop();
         }
         assertThat(engine.isRunning()).isFalse();

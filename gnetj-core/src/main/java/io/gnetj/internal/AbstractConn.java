@@ -24,13 +24,11 @@ abstract class AbstractConn implements Conn {
     final EventHandler handler;
     final SocketAddress remoteAddress;
     volatile SocketAddress localAddress;
-    private final NetworkChannel channel;
     private volatile Object context;
 
     AbstractConn(EventLoop loop, NetworkChannel channel, SocketAddress localAddress, SocketAddress remoteAddress) {
         this.loop = loop;
         this.handler = loop.engine().handler();
-        this.channel = channel;
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
     }
@@ -115,10 +113,13 @@ abstract class AbstractConn implements Conn {
         }
     }
 
+    /** The connection's channel, for socket options. */
+    abstract NetworkChannel networkChannel();
+
     final <T> void setOption(String op, SocketOption<T> option, T value) {
         checkLoop(op);
         try {
-            channel.setOption(option, value);
+            networkChannel().setOption(option, value);
         } catch (IOException e) {
             throw new UncheckedIOException(op + " failed on " + this, e);
         }

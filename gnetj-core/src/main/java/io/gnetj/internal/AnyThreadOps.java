@@ -2,8 +2,6 @@ package io.gnetj.internal;
 
 import io.gnetj.Callback;
 import io.gnetj.buffer.PooledBuffer;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -29,43 +27,31 @@ import java.util.Objects;
  * {@code write} is kept, and nothing is copied but into the outbound buffer); the callback still
  * runs later, as a task, never nested in the caller's callback.
  *
+ * <p>Stateless (a connection carries no object for it: idle connections stay small); the one
+ * piece of state, the connection's shared {@link WakeTask}, lives in the connection.
+ *
  * <p>Threading: any thread. {@link #wake} reuses one {@link WakeTask} per connection, claimed
  * with a CAS.
  */
 final class AnyThreadOps {
 
-    private static final VarHandle WAKE_TASK;
-
-    static {
-        try {
-            WAKE_TASK = MethodHandles.lookup().findVarHandle(AnyThreadOps.class, "wakeTask", WakeTask.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private AnyThreadOps() {
     }
 
-    private final StreamConn conn;
-    /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
-    private volatile WakeTask wakeTask;
-
-    AnyThreadOps(StreamConn conn) {
-        this.conn = conn;
-    }
-
-    void asyncWrite(ByteBuffer src, Callback callback) {
+    static void asyncWrite(StreamConn conn, ByteBuffer src, Callback callback) {
         Objects.requireNonNull(src, "src");
         EventLoop loop = conn.loop;
         if (loop.inLoop()) {
             Throwable error = conn.queueAsync(src.duplicate(), null);
-            completeLater(callback, error);
+            completeLater(conn, callback, error);
             return;
         }
-        PooledBuffer copy = src.isReadOnly() && src.hasRemaining() ? copyOf(src) : null;
+        PooledBuffer copy = src.isReadOnly() && src.hasRemaining() ? copyOf(conn, src) : null;
         ByteBuffer bytes = copy != null ? copy.buffer() : src.duplicate();
         loop.execute(new AsyncWriteTask(conn, bytes, null, copy, callback));
     }
 
-    void asyncWritev(ByteBuffer[] srcs, Callback callback) {
+    static void asyncWritev(StreamConn conn, ByteBuffer[] srcs, Callback callback) {
         Objects.requireNonNull(srcs, "srcs");
         ByteBuffer[] views = new ByteBuffer[srcs.length];
         boolean readOnly = false;
@@ -79,14 +65,14 @@ final class AnyThreadOps {
         }
         EventLoop loop = conn.loop;
         if (loop.inLoop()) {
-            completeLater(callback, conn.queueAsync(null, views));
+            completeLater(conn, callback, conn.queueAsync(null, views));
             return;
         }
         if (readOnly && total > 0) {
             if (total > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("asyncWritev of " + total + " bytes: more than one call can take");
             }
-            PooledBuffer copy = take((int) total);
+            PooledBuffer copy = take(conn, (int) total);
             ByteBuffer dst = copy.buffer();
             for (ByteBuffer view : views) {
                 dst.put(view);
@@ -99,20 +85,20 @@ final class AnyThreadOps {
     }
 
     /** A copy of {@code src}'s remaining bytes in pooled memory (its position untouched). */
-    private PooledBuffer copyOf(ByteBuffer src) {
+    private static PooledBuffer copyOf(StreamConn conn, ByteBuffer src) {
         int len = src.remaining();
-        PooledBuffer copy = take(len);
+        PooledBuffer copy = take(conn, len);
         copy.buffer().put(0, src, src.position(), len).limit(len);
         return copy;
     }
 
-    private PooledBuffer take(int len) {
+    private static PooledBuffer take(StreamConn conn, int len) {
         // The pool, not the loop's cache: this runs on the caller's thread.
         return conn.loop.buffers().cache().pool().take(len);
     }
 
     /** On the loop: the callback of a write already queued runs as the next task, not nested. */
-    private void completeLater(Callback callback, Throwable error) {
+    private static void completeLater(StreamConn conn, Callback callback, Throwable error) {
         if (callback != null) {
             conn.loop.execute(new LoopTask() {
                 @Override
@@ -128,18 +114,12 @@ final class AnyThreadOps {
         }
     }
 
-    void wake(Callback callback) {
-        WakeTask shared = wakeTask;
-        if (shared == null) {
-            shared = new WakeTask(conn);
-            if (!WAKE_TASK.compareAndSet(this, null, shared)) {
-                shared = wakeTask; // another thread's first wake won
-            }
-        }
+    static void wake(StreamConn conn, Callback callback) {
+        WakeTask shared = conn.sharedWakeTask();
         conn.loop.execute(shared.claim(callback) ? shared : new WakeTask(conn, callback));
     }
 
-    void close(Callback callback) {
+    static void close(StreamConn conn, Callback callback) {
         if (conn.loop.inLoop()) {
             conn.closeOnLoop(callback);
             return;
@@ -157,7 +137,7 @@ final class AnyThreadOps {
         });
     }
 
-    void abort(Throwable cause) {
+    static void abort(StreamConn conn, Throwable cause) {
         if (conn.loop.inLoop()) {
             conn.abortOnLoop(cause);
             return;

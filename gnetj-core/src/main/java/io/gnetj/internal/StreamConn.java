@@ -6,6 +6,8 @@ import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import io.gnetj.OutboundLimitException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -25,22 +27,123 @@ import java.util.Objects;
  */
 abstract class StreamConn extends AbstractConn implements WakeTask.Target {
 
+    private static final VarHandle WAKE_TASK;
+
+    static {
+        try {
+            WAKE_TASK = MethodHandles.lookup().findVarHandle(StreamConn.class, "wakeTask", WakeTask.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final SocketChannel channel;
     final Options options;
-    final LoopBuffers buffers;
-    final InboundBytes inbound;
-    final OutboundQueue outbound;
-    private final AnyThreadOps anyThread = new AnyThreadOps(this);
+    /** Made on the first read: an idle connection carries none (see {@link #inbound()}). */
+    private InboundBytes inbound;
+    /** Made on the first write (see {@link #outbound()}). */
+    private OutboundQueue outbound;
     /** Set by close() or abort() on any thread, so isOpen() turns false as soon as they return. */
     private volatile boolean closeCalled;
+    /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
+    private volatile WakeTask wakeTask;
 
     StreamConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
         this.channel = channel;
         this.options = loop.engine().options();
-        this.buffers = loop.buffers();
-        this.inbound = new InboundBytes(buffers);
-        this.outbound = new OutboundQueue(buffers.cache(), options.writeBufferCap(), options.maxOutboundBuffered());
+    }
+
+    @Override
+    final java.nio.channels.NetworkChannel networkChannel() {
+        return channel;
+    }
+
+    /** The loop's shared buffers. */
+    final LoopBuffers buffers() {
+        return loop.buffers();
+    }
+
+    /** The received bytes; made on first need. */
+    final InboundBytes inbound() {
+        InboundBytes in = inbound;
+        if (in == null) {
+            in = new InboundBytes(loop.buffers());
+            inbound = in;
+        }
+        return in;
+    }
+
+    /** The bytes to send; made on first need. */
+    final OutboundQueue outbound() {
+        OutboundQueue out = outbound;
+        if (out == null) {
+            out = new OutboundQueue(loop.buffers().cache(), options.writeBufferCap(), options.maxOutboundBuffered());
+            outbound = out;
+        }
+        return out;
+    }
+
+    /** Unconsumed bytes held in the connection's ring (what the inbound cap counts). */
+    final int ringBuffered() {
+        InboundBytes in = inbound;
+        return in == null ? 0 : in.ringBuffered();
+    }
+
+    /** Whether the ring holds bytes the handler left. */
+    final boolean ringBusy() {
+        InboundBytes in = inbound;
+        return in != null && in.ringBusy();
+    }
+
+    /** Plaintext bytes queued to send. */
+    final int outboundBuffered0() {
+        OutboundQueue out = outbound;
+        return out == null ? 0 : out.buffered();
+    }
+
+    /** Pooled bytes the two stores hold. */
+    final long storesHeldBytes() {
+        return (inbound == null ? 0 : inbound.heldBytes()) + (outbound == null ? 0 : outbound.heldBytes());
+    }
+
+    /** After a callback: the inbound store keeps leftovers and fits its memory. */
+    final void inboundAfterCallback() {
+        if (inbound != null) {
+            inbound.afterCallback();
+        }
+    }
+
+    /** A quiet connection's sweep: both stores give back memory that holds nothing. */
+    final void trimStores() {
+        if (inbound != null) {
+            inbound.trim();
+        }
+        if (outbound != null) {
+            outbound.trim();
+        }
+    }
+
+    /** Closed: both stores drop their bytes and give their memory back. */
+    final void releaseStores() {
+        if (inbound != null) {
+            inbound.release();
+        }
+        if (outbound != null) {
+            outbound.release();
+        }
+    }
+
+    /** The shared wake task, made (and published with a CAS) by the first wake. */
+    final WakeTask sharedWakeTask() {
+        WakeTask shared = wakeTask;
+        if (shared == null) {
+            shared = new WakeTask(this);
+            if (!WAKE_TASK.compareAndSet(this, null, shared)) {
+                shared = wakeTask; // another thread's first wake won
+            }
+        }
+        return shared;
     }
 
     static SocketAddress addressOrNull(SocketChannel channel, boolean local) {
@@ -79,31 +182,32 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     @Override
     public final ByteBuffer next(int n) {
         checkLoop("next");
-        return inbound.next(n);
+        return inbound().next(n);
     }
 
     @Override
     public final ByteBuffer peek(int n) {
         checkLoop("peek");
-        return inbound.peek(n);
+        return inbound().peek(n);
     }
 
     @Override
     public final int discard(int n) {
         checkLoop("discard");
-        return inbound.discard(n);
+        return inbound().discard(n);
     }
 
     @Override
     public final int read(ByteBuffer dst) {
         checkLoop("read");
-        return inbound.read(dst);
+        return inbound().read(dst);
     }
 
     @Override
     public final int inboundBuffered() {
         checkLoop("inboundBuffered");
-        return inbound.buffered();
+        InboundBytes in = inbound;
+        return in == null ? 0 : in.buffered();
     }
 
     // ---- outbound ----
@@ -113,7 +217,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         checkLoop("write");
         int len = src.remaining();
         checkWritable(len, "write");
-        outbound.write(src);
+        outbound().write(src);
         afterWrite();
         return len;
     }
@@ -123,7 +227,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         checkLoop("write");
         Objects.checkFromIndexSize(off, len, src.length);
         checkWritable(len, "write");
-        outbound.write(src, off, len);
+        outbound().write(src, off, len);
         afterWrite();
         return len;
     }
@@ -136,8 +240,9 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
             total += src.remaining();
         }
         checkWritable(total, "writev");
+        OutboundQueue out = outbound();
         for (ByteBuffer src : srcs) {
-            outbound.write(src);
+            out.write(src);
         }
         afterWrite();
         return total;
@@ -146,14 +251,14 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     @Override
     public final int outboundBuffered() {
         checkLoop("outboundBuffered");
-        return outbound.buffered();
+        return outboundBuffered0();
     }
 
     private void checkWritable(long len, String op) {
         if (!acceptsWrites()) {
             throw closed();
         }
-        if (outbound.wouldExceed(len)) {
+        if (outboundBuffered0() + len > options.maxOutboundBuffered()) {
             OutboundLimitException refused = refusal(op, len);
             refuse(refused);
             throw refused;
@@ -178,16 +283,17 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
                 len += b.remaining();
             }
         }
-        if (outbound.wouldExceed(len)) {
+        if (outboundBuffered0() + len > options.maxOutboundBuffered()) {
             OutboundLimitException refused = refusal("asyncWrite", len);
             refuse(refused);
             return refused;
         }
+        OutboundQueue out = outbound();
         if (single != null) {
-            outbound.write(single);
+            out.write(single);
         } else {
             for (ByteBuffer b : many) {
-                outbound.write(b);
+                out.write(b);
             }
         }
         afterWrite();
@@ -205,7 +311,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
 
     private OutboundLimitException refusal(String op, long len) {
         return new OutboundLimitException(op + " of " + len + " bytes to " + remoteAddress + " refused: "
-                + outbound.buffered() + " bytes already queued, maxOutboundBuffered " + outbound.maxBuffered()
+                + outboundBuffered0() + " bytes already queued, maxOutboundBuffered " + options.maxOutboundBuffered()
                 + "; the peer is not reading, so the connection is closed and what was queued dropped");
     }
 
@@ -213,17 +319,17 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
 
     @Override
     public final void asyncWrite(ByteBuffer src, Callback callback) {
-        anyThread.asyncWrite(src, callback);
+        AnyThreadOps.asyncWrite(this, src, callback);
     }
 
     @Override
     public final void asyncWritev(ByteBuffer[] srcs, Callback callback) {
-        anyThread.asyncWritev(srcs, callback);
+        AnyThreadOps.asyncWritev(this, srcs, callback);
     }
 
     @Override
     public final void wake(Callback callback) {
-        anyThread.wake(callback);
+        AnyThreadOps.wake(this, callback);
     }
 
     @Override
@@ -234,13 +340,13 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     @Override
     public final void close(Callback callback) {
         closeCalled = true;
-        anyThread.close(callback);
+        AnyThreadOps.close(this, callback);
     }
 
     @Override
     public final void abort(Throwable cause) {
         closeCalled = true;
-        anyThread.abort(cause);
+        AnyThreadOps.abort(this, cause);
     }
 
     @Override

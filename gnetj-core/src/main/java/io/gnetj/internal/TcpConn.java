@@ -221,14 +221,14 @@ class TcpConn extends StreamConn {
 
     /** Reads and hands what came to the handler (TLS overrides this). */
     void readInput() {
-        int room = options.maxInboundBuffered() - inbound.ringBuffered();
+        int room = options.maxInboundBuffered() - ringBuffered();
         if (room <= 0) {
             closeNow(inboundLimit());
             return;
         }
         int n;
         try {
-            n = inbound.readFrom(channel, room);
+            n = inbound().readFrom(channel, room);
         } catch (IOException e) {
             closeNow(e);
             return;
@@ -280,13 +280,13 @@ class TcpConn extends StreamConn {
      * exception or a close closes gracefully; otherwise its writes go out.
      */
     private void afterCallback(Action action) {
-        inbound.afterCallback();
+        inboundAfterCallback();
         Throwable threw = handlerFailure;
         handlerFailure = null;
         if (abortRequested) {
             abortRequested = false;
             closeNow(abortCause);
-        } else if (inbound.ringBuffered() > options.maxInboundBuffered()) {
+        } else if (ringBuffered() > options.maxInboundBuffered()) {
             closeNow(inboundLimit());
         } else if (threw != null) {
             beginClose(threw, false);
@@ -341,12 +341,12 @@ class TcpConn extends StreamConn {
 
     /** Bytes waiting to be sent (TLS adds records not yet written). */
     int queued() {
-        return outbound.buffered();
+        return outboundBuffered0();
     }
 
     /** Whether a flush has something it can send once the socket takes more (TLS overrides). */
     boolean wantsWrite() {
-        return !outbound.isEmpty();
+        return outboundBuffered0() > 0;
     }
 
     /**
@@ -356,7 +356,7 @@ class TcpConn extends StreamConn {
      * @return {@code false} if the connection closed or failed meanwhile
      */
     boolean sendQueued() throws IOException {
-        if (outbound.writeTo(channel) > 0) {
+        if (outboundBuffered0() > 0 && outbound().writeTo(channel) > 0) {
             progress();
         }
         return true;
@@ -443,12 +443,12 @@ class TcpConn extends StreamConn {
 
     /** Whether input waits to be handed over while reading is paused (TLS adds kept records). */
     boolean inputWaiting() {
-        return inbound.ringBusy();
+        return ringBusy();
     }
 
     /** Hands over input that waited (TLS overrides: unwraps kept records first). */
     void resumeInput() {
-        if (inbound.ringBusy()) {
+        if (ringBusy()) {
             fireTraffic();
         }
     }
@@ -562,7 +562,7 @@ class TcpConn extends StreamConn {
     /** Reads and drops the peer's input: what {@link GracefulClose#drain} saw, or -1 if that closed the connection. */
     private int drainInput() {
         try {
-            return closing.drain(channel, buffers.discard());
+            return closing.drain(channel, buffers().discard());
         } catch (IOException e) {
             closeNow(closing.cause() != null ? closing.cause() : e);
             return -1;
@@ -592,8 +592,7 @@ class TcpConn extends StreamConn {
         }
         EventLoop.closeQuietly(channel);
         releaseTransport();
-        inbound.release();
-        outbound.release();
+        releaseStores();
         slot.release();
         // After the accounting: whoever waits on a failed dial sees the slot already given back.
         CompletableFuture<Conn> future = connectFuture;
@@ -680,8 +679,7 @@ class TcpConn extends StreamConn {
                     beginClose(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
                             + " (idleTimeout) on the connection from " + remoteAddress), false);
                 } else if (ticks == TRIM_AFTER_TICKS) {
-                    outbound.trim(); // quiet for a whole sweep interval: kept and oversized chunks go back
-                    inbound.trim();
+                    trimStores(); // quiet for a whole sweep interval: kept and oversized chunks go back
                 }
                 break;
             case CLOSING:
@@ -715,7 +713,7 @@ class TcpConn extends StreamConn {
 
     @Override
     long heldBytes() {
-        return inbound.heldBytes() + outbound.heldBytes();
+        return storesHeldBytes();
     }
 
     @Override

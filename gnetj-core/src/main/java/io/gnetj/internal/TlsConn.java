@@ -55,7 +55,7 @@ final class TlsConn extends TcpConn {
         if (tls.taskRunning()) {
             return;
         }
-        ByteBuffer in = buffers.tlsNetIn(tls.packetSize());
+        ByteBuffer in = buffers().tlsNetIn(tls.packetSize());
         tls.beginInput(in);
         int n;
         try {
@@ -95,7 +95,7 @@ final class TlsConn extends TcpConn {
             super.resumeInput();
             return;
         }
-        ByteBuffer in = buffers.tlsNetIn(tls.packetSize());
+        ByteBuffer in = buffers().tlsNetIn(tls.packetSize());
         tls.beginInput(in);
         in.flip();
         drive(in);
@@ -108,13 +108,13 @@ final class TlsConn extends TcpConn {
     private void drive(ByteBuffer in) {
         try {
             while (live() && !readingPaused()) {
-                ByteBuffer dst = buffers.tlsPlaintext(tls.applicationBufferSize());
+                ByteBuffer dst = buffers().tlsPlaintext(tls.applicationBufferSize());
                 int r = tls.unwrap(in, dst);
                 if (isHandshaking() && tls.takeHandshakeFinished()) {
                     open(); // onOpen cannot touch dst: no bytes are lent to it
                 }
                 if (r == TlsSession.PLAINTEXT) {
-                    deliver(dst.flip(), dst == buffers.readBuffer());
+                    deliver(dst.flip(), dst == buffers().readBuffer());
                 } else if (r == TlsSession.NEED_WRAP) {
                     flush0();
                     if (tls.pendingBytes() > 0 || tls.needsWrap()) {
@@ -140,14 +140,14 @@ final class TlsConn extends TcpConn {
         if (!isOpenState()) {
             return;
         }
-        if (inReadBuffer && !inbound.ringBusy()) {
-            inbound.lendFresh(plaintext.position(), plaintext.limit());
+        if (inReadBuffer && !ringBusy()) {
+            inbound().lendFresh(plaintext.position(), plaintext.limit());
         } else {
-            if (inbound.ringBuffered() + plaintext.remaining() > options.maxInboundBuffered()) {
+            if (ringBuffered() + plaintext.remaining() > options.maxInboundBuffered()) {
                 closeNow(inboundLimit());
                 return;
             }
-            inbound.append(plaintext);
+            inbound().append(plaintext);
         }
         fireTraffic();
     }
@@ -170,19 +170,19 @@ final class TlsConn extends TcpConn {
 
     @Override
     int queued() {
-        return outbound.buffered() + tls.pendingBytes();
+        return outboundBuffered0() + tls.pendingBytes();
     }
 
     @Override
     boolean wantsWrite() {
-        return tls.pendingBytes() > 0 || (tls.handshakeDone() && !tls.taskRunning() && !outbound.isEmpty());
+        return tls.pendingBytes() > 0 || (tls.handshakeDone() && !tls.taskRunning() && outboundBuffered0() > 0);
     }
 
     @Override
     boolean sendQueued() throws IOException {
         int r;
         try {
-            r = tls.flush(outbound.buffer(), channel, buffers.tlsNetOut(tls.packetSize()), isClosing());
+            r = tls.flush(outbound().buffer(), channel, buffers().tlsNetOut(tls.packetSize()), isClosing());
         } catch (SSLException e) {
             // The engine's own failure (often a delegated task's, rethrown on the next wrap).
             tlsFailed(e, true);
@@ -195,7 +195,7 @@ final class TlsConn extends TcpConn {
             startTask();
         } else if (r == TlsSession.OUTBOUND_CLOSED) {
             fail(new ConnectionClosedException("the TLS session with " + remoteAddress + " is closed: "
-                    + outbound.buffered() + " queued bytes cannot be sent"));
+                    + outboundBuffered0() + " queued bytes cannot be sent"));
             return false;
         }
         if (isHandshaking() && tls.takeHandshakeFinished()) {
@@ -266,7 +266,7 @@ final class TlsConn extends TcpConn {
             return;
         }
         if (alert) {
-            tls.sendAlertQuietly(channel, buffers.tlsNetOut(tls.packetSize()));
+            tls.sendAlertQuietly(channel, buffers().tlsNetOut(tls.packetSize()));
         }
         if (!tls.handshakeDone() && !tls.isClient()) {
             loop.tlsErrors().log(System.Logger.Level.INFO, "TLS handshake with " + tls.peer() + " failed: " + cause, null);

@@ -60,6 +60,11 @@ final class UdpConn extends AbstractConn {
         slot.conn = this;
     }
 
+    @Override
+    java.nio.channels.NetworkChannel networkChannel() {
+        return channel;
+    }
+
     private boolean dialed() {
         return slot != null;
     }

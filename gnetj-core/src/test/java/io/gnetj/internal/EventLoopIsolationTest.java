@@ -74,12 +74,20 @@ class EventLoopIsolationTest {
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
 
+        private final DatagramChannel channel;
+
         FakeConn(EventLoop loop, DatagramChannel channel, ConnSlot slot, boolean throwOnSweep, boolean throwOnShutdown) {
             super(loop, channel, null, null);
+            this.channel = channel;
             this.slot = slot;
             this.throwOnSweep = throwOnSweep;
             this.throwOnShutdown = throwOnShutdown;
             slot.conn = this;
+        }
+
+        @Override
+        java.nio.channels.NetworkChannel networkChannel() {
+            return channel;
         }
 
         @Override
