@@ -155,6 +155,14 @@ public final class Client {
         return engine.isRunning();
     }
 
+    /**
+     * The client's event loops, in index order: dial onto a chosen one with
+     * {@link EventLoop#dial}, or run tasks and timers there. Fixed for the client's life.
+     */
+    public java.util.List<EventLoop> eventLoops() {
+        return engine.eventLoops();
+    }
+
     /** The options the client runs with. */
     public Options options() {
         return engine.options();

@@ -9,10 +9,13 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Threads</h2>
  * Every method may be called on the connection's event loop thread (inside a handler callback or
- * a {@link Callback}). From any other thread only {@link #asyncWrite}, {@link #asyncWritev},
- * {@link #wake}, {@link #close()}, {@link #close(Callback)}, {@link #abort}, {@link #isOpen()},
- * {@link #context()}, {@link #localAddress()}, {@link #remoteAddress()}, {@link #tlsSession()} and
- * {@link #applicationProtocol()} may be called; the rest throw {@link IllegalStateException}.
+ * a {@link Callback}); {@link #inEventLoop()} tells whether the current thread is it. From any
+ * other thread only {@link #asyncWrite}, {@link #asyncWritev}, {@link #wake}, {@link #close()},
+ * {@link #close(Callback)}, {@link #abort}, {@link #pauseReading()}, {@link #resumeReading()},
+ * {@link #isOpen()}, {@link #isWritable()}, {@link #outboundBuffered()} (an approximate
+ * figure), the socket option setters, {@link #context()}, the addresses, {@link #tlsSession()}
+ * and {@link #applicationProtocol()} may be called; the rest (reading, {@code write},
+ * {@code flush}) throw {@link IllegalStateException}.
  *
  * <h2>Inbound bytes and views</h2>
  * {@link #next}, {@link #peek} return read-only {@link ByteBuffer} views of the connection's
@@ -128,8 +131,33 @@ public interface Conn {
      */
     void flush();
 
-    /** Bytes queued for sending. */
+    /**
+     * Ends this side of the stream once the queued bytes are sent: a TCP FIN, so the peer reads
+     * end of input, while this side keeps reading ({@link EventHandler#onTraffic}) until the peer
+     * ends its side too; then the connection closes ({@code onClose} with no cause). A proxy
+     * passes a half-close through with it (see {@link Options#halfClose()}). Writes after it fail
+     * with {@link ConnectionClosedException}. Idempotent; does nothing on a closing connection.
+     * Loop thread.
+     *
+     * @throws UnsupportedOperationException on TLS connections (whose close_notify ends both ways)
+     *                                       and UDP
+     */
+    void shutdownOutput();
+
+    /**
+     * Bytes queued for sending (with TLS: plaintext). Exact on the loop thread; from any other
+     * thread an approximate figure, racy but safe, which a broadcaster can use to see a lagging
+     * receiver.
+     */
     int outboundBuffered();
+
+    /**
+     * Whether the queued bytes are under {@link Options#writeBufferHighWaterMark()}: {@code false}
+     * from the moment they reach it until they drain to {@link Options#writeBufferLowWaterMark()}
+     * (reading from the connection is paused meanwhile). {@link EventHandler#onWritabilityChanged}
+     * reports each change. Any thread; from others a racy but safe reading.
+     */
+    boolean isWritable();
 
     // ---- any thread ----
 
@@ -201,6 +229,31 @@ public interface Conn {
     /** {@code false} once the connection is closed or closing. */
     boolean isOpen();
 
+    /**
+     * Stops reading from this connection until {@link #resumeReading()}: no {@code onTraffic} for
+     * new bytes meanwhile (a {@link #wake} still runs one), and the peer is held back by TCP flow
+     * control once the kernel buffers fill. For a relay whose other side is slow. Independent of
+     * the engine's own pauses (water marks, the memory budget): reading resumes when none is left.
+     * Idempotent; any thread (from others it takes effect on the loop, soon).
+     */
+    void pauseReading();
+
+    /**
+     * Undoes {@link #pauseReading()}; if bytes are buffered unconsumed, {@code onTraffic} runs for
+     * them. Idempotent; any thread.
+     */
+    void resumeReading();
+
+    /** Whether the calling thread is this connection's event loop: the loop-thread methods may be called. */
+    boolean inEventLoop();
+
+    /**
+     * The event loop serving this connection, for the whole of its life: run a task or a timer
+     * where the connection lives ({@link EventLoop#execute}, {@link EventLoop#schedule}), or dial
+     * a connection onto the same loop ({@link EventLoop#dial}). Any thread.
+     */
+    EventLoop eventLoop();
+
     // ---- context and addresses (any thread) ----
 
     /** The object attached with {@link #context(Object)}, or {@code null}. */
@@ -235,24 +288,30 @@ public interface Conn {
         return null;
     }
 
-    // ---- socket options (loop thread) ----
+    // ---- socket options (any thread) ----
 
-    /** Sets {@code TCP_NODELAY}. */
+    /** Sets {@code TCP_NODELAY}. Any thread; ignored once the connection is closed. */
     void setTcpNoDelay(boolean on);
 
     /**
-     * Sets {@code SO_KEEPALIVE}, and where the platform allows, the idle time before probes,
-     * the interval between them and how many are sent (a zero or negative value keeps the system's).
+     * Sets {@code SO_KEEPALIVE}, and where the platform allows, the idle time before probes, the
+     * interval between them and how many are sent. With an idle time given, a zero or negative
+     * interval means a fifth of it (at least a second) and a zero or negative count means 5, as in
+     * gnet; with none, the system's values stay. Any thread; ignored once the connection is closed.
      */
     void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count);
 
-    /** Sets {@code SO_LINGER} in seconds; negative turns it off. */
+    /** Sets {@code SO_LINGER} in seconds; negative turns it off. Any thread; ignored once closed. */
     void setLinger(int seconds);
 
-    /** Sets {@code SO_RCVBUF}. */
+    /** Sets {@code SO_RCVBUF}. Any thread; ignored once the connection is closed. */
     void setReceiveBufferSize(int bytes);
 
-    /** Sets {@code SO_SNDBUF}. */
+    /**
+     * Sets {@code SO_SNDBUF}: how much the kernel takes before bytes stay in gnetj's outbound
+     * queue (where the water marks and {@link Options#maxOutboundBuffered()} count them). Any
+     * thread; ignored once the connection is closed.
+     */
     void setSendBufferSize(int bytes);
 
     // ---- UDP ----

@@ -20,6 +20,12 @@ public interface Engine {
      */
     List<SocketAddress> addresses();
 
+    /**
+     * The engine's event loops, in index order: to run a task or a timer on one, or to dial a
+     * connection onto one ({@link EventLoop}). The list is fixed for the engine's life.
+     */
+    List<EventLoop> eventLoops();
+
     /** The options the engine runs with. */
     Options options();
 

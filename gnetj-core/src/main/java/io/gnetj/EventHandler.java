@@ -83,6 +83,60 @@ public interface EventHandler {
     }
 
     /**
+     * {@code conn}'s queued outbound bytes reached {@link Options#writeBufferHighWaterMark()}
+     * ({@code writable} false: reading from it is paused) or drained to
+     * {@link Options#writeBufferLowWaterMark()} ({@code writable} true). As Netty's
+     * {@code channelWritabilityChanged}: a relay pauses reading its other side while this side is
+     * not writable ({@link Conn#pauseReading()}), and resumes it after. Runs on the connection's
+     * loop, after the change (never nested in another callback of the connection), and only while
+     * the connection is open; consecutive reports always alternate.
+     *
+     * @return {@link Action#CLOSE} to close the connection, {@link Action#SHUTDOWN} to stop the engine
+     */
+    default Action onWritabilityChanged(Conn conn, boolean writable) {
+        return Action.NONE;
+    }
+
+    /**
+     * The peer shut down its output (TCP FIN): no more bytes will come. Only with
+     * {@link Options#halfClose()} on, for plaintext TCP and unix connections; otherwise the end of
+     * input closes the connection. Bytes that came before it were handed to {@code onTraffic}
+     * first (what the handler left unconsumed stays readable). Runs on the connection's loop.
+     * <ul>
+     *   <li>{@link Action#CLOSE} (the default) closes the connection gracefully.
+     *   <li>{@link Action#NONE} keeps it open for writing; the handler ends its side later with
+     *       {@link Conn#shutdownOutput()} (the connection then closes, {@code onClose} with no
+     *       cause, once its queued bytes are sent) or {@link Conn#close()}.
+     * </ul>
+     *
+     * @return {@link Action#CLOSE} to close, {@link Action#NONE} to keep writing,
+     *         {@link Action#SHUTDOWN} to stop the engine
+     */
+    default Action onInputClosed(Conn conn) {
+        return Action.CLOSE;
+    }
+
+    /**
+     * A stream connection has been quiet for one of the idle timeouts
+     * ({@link Options#idleTimeout()}, {@link Options#readIdleTimeout()},
+     * {@link Options#writeIdleTimeout()}; as Netty's {@code IdleStateHandler}). Runs on the
+     * connection's loop. The handler may write (a last line before closing, or a ping) and then:
+     * <ul>
+     *   <li>return {@link Action#CLOSE} (the default) to close gracefully: what it wrote is sent
+     *       first, and {@code onClose} gets an {@link IdleTimeoutException};
+     *   <li>return {@link Action#NONE} to keep the connection: the timeout of this kind starts
+     *       over, so it is called again after another full timeout of quiet.
+     * </ul>
+     * Not called for UDP.
+     *
+     * @return {@link Action#CLOSE} to close it, {@link Action#NONE} to keep it,
+     *         {@link Action#SHUTDOWN} to stop the engine (and keep it until then)
+     */
+    default Action onIdle(Conn conn, IdleState state) {
+        return Action.CLOSE;
+    }
+
+    /**
      * The ticker fired (only with {@link Options#ticker()} on). The first tick comes right after
      * boot.
      *

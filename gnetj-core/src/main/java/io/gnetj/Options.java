@@ -17,6 +17,7 @@ public final class Options {
     private final LoadBalancing loadBalancing;
     private final boolean reuseAddr;
     private final boolean reusePort;
+    private final boolean halfClose;
     private final int readBufferCap;
     private final int writeBufferCap;
     private final boolean ticker;
@@ -30,6 +31,8 @@ public final class Options {
     private final String multicastInterface;
     private final int maxConnections;
     private final Duration idleTimeout;
+    private final Duration readIdleTimeout;
+    private final Duration writeIdleTimeout;
     private final int maxInboundBuffered;
     private final int writeBufferHighWaterMark;
     private final int writeBufferLowWaterMark;
@@ -48,6 +51,7 @@ public final class Options {
         this.loadBalancing = b.loadBalancing;
         this.reuseAddr = b.reuseAddr;
         this.reusePort = b.reusePort;
+        this.halfClose = b.halfClose;
         this.readBufferCap = b.readBufferCap;
         this.writeBufferCap = b.writeBufferCap;
         this.ticker = b.ticker;
@@ -61,6 +65,8 @@ public final class Options {
         this.multicastInterface = b.multicastInterface;
         this.maxConnections = b.maxConnections;
         this.idleTimeout = b.idleTimeout;
+        this.readIdleTimeout = b.readIdleTimeout;
+        this.writeIdleTimeout = b.writeIdleTimeout;
         this.maxInboundBuffered = b.maxInboundBuffered;
         this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
         this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
@@ -91,6 +97,7 @@ public final class Options {
         b.loadBalancing = loadBalancing;
         b.reuseAddr = reuseAddr;
         b.reusePort = reusePort;
+        b.halfClose = halfClose;
         b.readBufferCap = readBufferCap;
         b.writeBufferCap = writeBufferCap;
         b.ticker = ticker;
@@ -104,6 +111,8 @@ public final class Options {
         b.multicastInterface = multicastInterface;
         b.maxConnections = maxConnections;
         b.idleTimeout = idleTimeout;
+        b.readIdleTimeout = readIdleTimeout;
+        b.writeIdleTimeout = writeIdleTimeout;
         b.maxInboundBuffered = maxInboundBuffered;
         b.writeBufferHighWaterMark = writeBufferHighWaterMark;
         b.writeBufferLowWaterMark = writeBufferLowWaterMark;
@@ -140,6 +149,16 @@ public final class Options {
     /** One {@code SO_REUSEPORT} listener per loop, balanced by the kernel (Linux). Default {@code false}. */
     public boolean reusePort() { return reusePort; }
 
+    /**
+     * Whether a plaintext TCP or unix connection whose peer shuts down its output (sends FIN)
+     * stays open for writing: {@link EventHandler#onInputClosed} runs instead of the connection
+     * closing, and the handler ends its side with {@link Conn#shutdownOutput()} or
+     * {@link Conn#close()} (as Netty's {@code ALLOW_HALF_CLOSURE}; a proxy needs it). TLS
+     * connections always close at the peer's end of input. Default {@code false}: end of input
+     * closes the connection, after the queued bytes are sent.
+     */
+    public boolean halfClose() { return halfClose; }
+
     /** Size of each loop's shared read buffer: the most one read takes. Default 64 KiB. */
     public int readBufferCap() { return readBufferCap; }
 
@@ -155,10 +174,13 @@ public final class Options {
     /** Idle time before keep-alive probes; {@link Duration#ZERO} leaves {@code SO_KEEPALIVE} off. Default off. */
     public Duration tcpKeepAlive() { return tcpKeepAlive; }
 
-    /** Interval between keep-alive probes; zero keeps the system's. Default zero. */
+    /**
+     * Interval between keep-alive probes. Zero: a fifth of {@link #tcpKeepAlive()} (at least a
+     * second), as gnet does. Default zero.
+     */
     public Duration tcpKeepAliveInterval() { return tcpKeepAliveInterval; }
 
-    /** Keep-alive probes before the connection is dropped; 0 keeps the system's. Default 0. */
+    /** Keep-alive probes before the connection is dropped. 0: 5, as gnet does. Default 0. */
     public int tcpKeepAliveCount() { return tcpKeepAliveCount; }
 
     /** {@code SO_RCVBUF}; 0 keeps the system's. Default 0. */
@@ -180,12 +202,28 @@ public final class Options {
     public int maxConnections() { return maxConnections; }
 
     /**
-     * A connection with no reads or writes for this long is closed with
-     * {@link IdleTimeoutException}; {@link Duration#ZERO} disables it. Checked by a sweep, so a
-     * connection may live up to one sweep interval (a quarter of the timeout, at most one second)
-     * longer. Default 5 minutes.
+     * A stream connection with no reads or writes for this long is idle
+     * ({@link IdleState#ALL}): {@link EventHandler#onIdle} runs, and by default the connection is
+     * closed with {@link IdleTimeoutException}. {@link Duration#ZERO} disables it. Checked by a
+     * sweep, so it fires up to one sweep interval (a quarter of the shortest timeout, at most one
+     * second) late. Default 5 minutes.
      */
     public Duration idleTimeout() { return idleTimeout; }
+
+    /**
+     * A stream connection that received nothing for this long is read-idle
+     * ({@link IdleState#READ}; Netty's reader idle): {@link EventHandler#onIdle} runs, closing it
+     * by default. Zero disables it. Checked as {@link #idleTimeout()}. Default zero.
+     */
+    public Duration readIdleTimeout() { return readIdleTimeout; }
+
+    /**
+     * A stream connection that sent nothing for this long is write-idle ({@link IdleState#WRITE}):
+     * no byte went to the socket, whether nothing was written or the peer takes nothing.
+     * {@link EventHandler#onIdle} runs, closing it by default. Zero disables it. Checked as
+     * {@link #idleTimeout()}. Default zero.
+     */
+    public Duration writeIdleTimeout() { return writeIdleTimeout; }
 
     /**
      * Most inbound bytes a connection may hold unconsumed; past it the connection is closed with
@@ -242,7 +280,8 @@ public final class Options {
                 + ", reusePort=" + reusePort + ", readBufferCap=" + readBufferCap
                 + ", writeBufferCap=" + writeBufferCap + ", ticker=" + ticker
                 + ", tcpNoDelay=" + tcpNoDelay + ", maxConnections=" + maxConnections
-                + ", idleTimeout=" + idleTimeout + ", maxInboundBuffered=" + maxInboundBuffered
+                + ", idleTimeout=" + idleTimeout + ", readIdleTimeout=" + readIdleTimeout
+                + ", writeIdleTimeout=" + writeIdleTimeout + ", maxInboundBuffered=" + maxInboundBuffered
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
                 + ", maxOutboundBuffered=" + maxOutboundBuffered + ", memoryBudget=" + memoryBudget
                 + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
@@ -267,6 +306,7 @@ public final class Options {
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private boolean reuseAddr = true;
         private boolean reusePort = false;
+        private boolean halfClose = false;
         private int readBufferCap = 64 * 1024;
         private int writeBufferCap = 64 * 1024;
         private boolean ticker = false;
@@ -280,6 +320,8 @@ public final class Options {
         private String multicastInterface = null;
         private int maxConnections = 100_000;
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration readIdleTimeout = Duration.ZERO;
+        private Duration writeIdleTimeout = Duration.ZERO;
         private int maxInboundBuffered = 4 * 1024 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
         private int writeBufferLowWaterMark = 32 * 1024;
@@ -315,6 +357,9 @@ public final class Options {
 
         /** See {@link Options#reusePort()}. */
         public Builder reusePort(boolean on) { this.reusePort = on; return this; }
+
+        /** See {@link Options#halfClose()}. */
+        public Builder halfClose(boolean on) { this.halfClose = on; return this; }
 
         /** See {@link Options#readBufferCap()}; at least 64 bytes. */
         public Builder readBufferCap(int bytes) {
@@ -390,6 +435,18 @@ public final class Options {
         /** See {@link Options#idleTimeout()}. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = notNegative("idleTimeout", timeout);
+            return this;
+        }
+
+        /** See {@link Options#readIdleTimeout()}. */
+        public Builder readIdleTimeout(Duration timeout) {
+            this.readIdleTimeout = notNegative("readIdleTimeout", timeout);
+            return this;
+        }
+
+        /** See {@link Options#writeIdleTimeout()}. */
+        public Builder writeIdleTimeout(Duration timeout) {
+            this.writeIdleTimeout = notNegative("writeIdleTimeout", timeout);
             return this;
         }
 

@@ -281,11 +281,15 @@ class FaultInjectionTest {
             Thread writer = new Thread(() -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 long deadline = deadlineHolder[0];
+                // On a loaded machine the clients churn slower: write on (within the bound) until
+                // they have closed enough connections under the writers.
+                long hardDeadline = deadline + TimeUnit.SECONDS.toNanos(BOUND_SECONDS / 2);
                 // At most 256 operations in flight per writer: a writer that outpaces the loops
                 // would only grow their task queues (and starve registrations) without bound.
                 java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(256);
                 try {
-                    while (System.nanoTime() - deadline < 0 && ledger.hasRoom()) {
+                    while ((System.nanoTime() - deadline < 0 || churned.get() <= 300)
+                            && System.nanoTime() - hardDeadline < 0 && ledger.hasRoom()) {
                         Conn conn = handler.slots.get(random.nextInt(handler.slots.length()));
                         if (conn == null) {
                             continue;

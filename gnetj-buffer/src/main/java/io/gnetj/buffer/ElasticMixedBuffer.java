@@ -69,6 +69,7 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         this.keepCapacity = keepCapacity;
     }
 
+    /** {@inheritDoc} A racy read from another thread is safe and gives an approximate figure. */
     @Override
     public int buffered() {
         return ringBuffered() + listBuffered();
@@ -227,12 +228,16 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         return "ElasticMixedBuffer[ring=" + ring + ", list=" + list + "]";
     }
 
+    // One read of each field: a racy reader on another thread (see buffered()) must not see it
+    // non-null and then null.
     private int ringBuffered() {
-        return ring == null ? 0 : ring.buffered();
+        ElasticRingBuffer r = ring;
+        return r == null ? 0 : r.buffered();
     }
 
     private int listBuffered() {
-        return list == null ? 0 : list.buffered();
+        LinkedListBuffer l = list;
+        return l == null ? 0 : l.buffered();
     }
 
     private ElasticRingBuffer ring() {

@@ -104,6 +104,11 @@ abstract class AbstractConn implements Conn {
         }
     }
 
+    @Override
+    public final boolean inEventLoop() {
+        return loop.inLoop();
+    }
+
     /** Throws unless called on this connection's loop thread, naming the operation and both threads. */
     final void checkLoop(String op) {
         if (Thread.currentThread() != loop.thread()) {
@@ -116,13 +121,20 @@ abstract class AbstractConn implements Conn {
     /** The connection's channel, for socket options. */
     abstract NetworkChannel networkChannel();
 
+    /** Socket options may be set from any thread: the JDK's channels synchronize them. */
     final <T> void setOption(String op, SocketOption<T> option, T value) {
-        checkLoop(op);
         try {
             networkChannel().setOption(option, value);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // Closed meanwhile (from another thread this race is unavoidable): nothing left to set.
         } catch (IOException e) {
             throw new UncheckedIOException(op + " failed on " + this, e);
         }
+    }
+
+    @Override
+    public final io.gnetj.EventLoop eventLoop() {
+        return loop;
     }
 
     @Override

@@ -154,4 +154,22 @@ final class AnyThreadOps {
             }
         });
     }
+
+    static void pauseReading(StreamConn conn, boolean pause) {
+        if (conn.loop.inLoop()) {
+            conn.userPause(pause);
+            return;
+        }
+        conn.loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                conn.userPause(pause);
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                // The loop ended, and closed every connection as it did.
+            }
+        });
+    }
 }

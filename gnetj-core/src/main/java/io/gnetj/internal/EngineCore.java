@@ -33,6 +33,13 @@ interface EngineCore {
      */
     Executor tlsTaskExecutor();
 
+    /** Dials {@code address} onto {@code loop} (see {@link io.gnetj.EventLoop#dial}). Any thread. */
+    java.util.concurrent.CompletableFuture<io.gnetj.Conn> dial(String address, Object context, EventLoop loop);
+
+    /** Adopts a connected channel onto {@code loop} (see {@link io.gnetj.EventLoop#enroll}). Any thread. */
+    java.util.concurrent.CompletableFuture<io.gnetj.Conn> enroll(java.nio.channels.SocketChannel channel, Object context,
+                                                                  EventLoop loop);
+
     /** Starts stopping the engine (a handler returned {@link io.gnetj.Action#SHUTDOWN}); returns at once. */
     void requestStop();
 }

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +64,7 @@ import java.util.function.Consumer;
  * <p>Threading: {@link #execute}, {@link #shutdown()}, {@link #load()}, {@link #thread()},
  * {@link #inLoop()} and {@link #wakeups()} from any thread; everything else on the loop thread.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements io.gnetj.EventLoop {
 
     static final int MAX_TASKS_PER_ITERATION = 1024;
     /** Sweeps a loop may stay over its memory budget, reading paused, before it closes connections. */
@@ -113,13 +115,14 @@ final class EventLoop implements Runnable {
     private long budgetCheckedAt;
     private long nextSweepNanos;
     private Acceptor reusePortAcceptor;
+    private final LoopTimers timers = new LoopTimers();
     private final List<UdpListener> udpListeners = new ArrayList<>();
 
     EventLoop(EngineCore engine, int index, String name, BufferPool pool) throws IOException {
         this.engine = engine;
         this.index = index;
         this.selector = Selector.open();
-        this.thread = new Thread(this, name);
+        this.thread = new Thread(this::run, name);
         this.tasks = new TaskQueue(TaskQueue.loopStopped(name));
         Options options = engine.options();
         this.buffers = new LoopBuffers(pool.newCache(), options.readBufferCap());
@@ -135,8 +138,19 @@ final class EventLoop implements Runnable {
         return thread;
     }
 
-    int index() {
+    @Override
+    public int index() {
         return index;
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return inLoop();
+    }
+
+    @Override
+    public int countConnections() {
+        return load.get();
     }
 
     /** Connections assigned to this loop (including ones posted but not yet registered). */
@@ -161,10 +175,79 @@ final class EventLoop implements Runnable {
      * Runs {@code task} on the loop thread, soon; from any thread (on the loop thread it runs in
      * the task step of the current or next iteration, never inline).
      */
-    void execute(LoopTask task) {
-        if (tasks.offer(task) && !inLoop() && gate.mustWake()) {
+    /**
+     * Posts {@code task}; any thread.
+     *
+     * @return {@code false} if the loop had ended (the task was aborted already)
+     */
+    boolean execute(LoopTask task) {
+        if (!tasks.offer(task)) {
+            return false;
+        }
+        if (!inLoop() && gate.mustWake()) {
             WAKEUPS.getAndAdd(this, 1L);
             selector.wakeup();
+        }
+        return true;
+    }
+
+    // ---- the public EventLoop: user tasks, timers, dials (any thread) ----
+
+    @Override
+    public void execute(Runnable task) {
+        UserTask posted = new UserTask(Objects.requireNonNull(task, "task"), thread.getName());
+        if (tasks.isTerminated() || !execute(posted)) {
+            throw new RejectedExecutionException("the event loop " + thread.getName() + " has stopped");
+        }
+    }
+
+    @Override
+    public Scheduled schedule(Runnable task, Duration delay) {
+        Objects.requireNonNull(task, "task");
+        long nanos = Durations.saturatedNanos(Objects.requireNonNull(delay, "delay"));
+        LoopTimers.Timer timer = new LoopTimers.Timer(timers, task, System.nanoTime() + nanos);
+        if (tasks.isTerminated() || !(inLoop() ? addTimer(timer) : execute(timer))) {
+            throw new RejectedExecutionException("the event loop " + thread.getName() + " has stopped");
+        }
+        return timer;
+    }
+
+    private boolean addTimer(LoopTimers.Timer timer) {
+        timers.add(timer);
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Conn> dial(String address, Object context) {
+        return engine.dial(address, context, this);
+    }
+
+    @Override
+    public CompletableFuture<Conn> enroll(SocketChannel channel, Object context) {
+        return engine.enroll(Objects.requireNonNull(channel, "channel"), context, this);
+    }
+
+    /** A user's task: what it throws is logged by the loop; if the loop ends first, it is dropped and logged. */
+    private static final class UserTask extends LoopTask {
+        private final Runnable task;
+        private final Thread poster = Thread.currentThread();
+        private final String loopName;
+
+        UserTask(Runnable task, String loopName) {
+            this.task = task;
+            this.loopName = loopName;
+        }
+
+        @Override
+        void run() {
+            task.run();
+        }
+
+        @Override
+        void abort(Throwable cause) {
+            if (Thread.currentThread() != poster) { // the poster itself gets a RejectedExecutionException
+                LOG.log(System.Logger.Level.WARNING, "a task posted as the event loop " + loopName + " ended did not run: " + task);
+            }
         }
     }
 
@@ -221,8 +304,8 @@ final class EventLoop implements Runnable {
         return draining || shutdownRequested;
     }
 
-    @Override
-    public void run() {
+    /** The loop thread's body. */
+    private void run() {
         try {
             if (reusePortAcceptor != null) {
                 reusePortAcceptor.register(selector);
@@ -246,8 +329,9 @@ final class EventLoop implements Runnable {
         select();
         flushDirty();
         runTasks();
-        flushDirty();
         long now = System.nanoTime();
+        timers.runDue(now, taskFailed);
+        flushDirty();
         if (reusePortAcceptor != null && !draining) {
             reusePortAcceptor.resumeIfDue(now);
         }
@@ -263,7 +347,7 @@ final class EventLoop implements Runnable {
             selector.selectNow(keyHandler);
             return;
         }
-        long deadline = nextSweepNanos;
+        long deadline = Math.min(nextSweepNanos, timers.nextDeadline());
         if (reusePortAcceptor != null && !draining) {
             deadline = Math.min(deadline, reusePortAcceptor.resumeAt());
         }
@@ -299,7 +383,7 @@ final class EventLoop implements Runnable {
                 if ((ready & SelectionKey.OP_WRITE) != 0) {
                     conn.onWritable();
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && !conn.isClosedState()) {
+                if ((ready & SelectionKey.OP_READ) != 0 && conn.state() != TcpConn.CLOSED) {
                     conn.onReadable();
                 }
             } catch (RuntimeException | Error e) {
@@ -621,6 +705,7 @@ final class EventLoop implements Runnable {
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "closing the connections of " + thread.getName(), t);
         } finally {
+            timers.clear();
             tasks.terminate();
             try {
                 selector.close();

@@ -57,9 +57,10 @@ final class OutboundQueue {
         return b;
     }
 
-    /** Bytes queued (what counts towards the outbound cap). */
+    /** Bytes queued (what counts towards the outbound cap); racy but safe from another thread. */
     int buffered() {
-        return buffer == null ? 0 : buffer.buffered();
+        ElasticMixedBuffer b = buffer;
+        return b == null ? 0 : b.buffered();
     }
 
     boolean isEmpty() {

@@ -146,14 +146,18 @@ public final class ServerEngine implements Engine, EngineCore {
      * @throws IllegalArgumentException if the address is malformed
      */
     public CompletableFuture<Conn> dial(String address, Object context) {
+        return dial(address, context, nextDialLoop());
+    }
+
+    @Override
+    public CompletableFuture<Conn> dial(String address, Object context, EventLoop loop) {
         ListenAddress target = ListenAddress.parse(address);
         checkTls(target, options, "dial");
         CompletableFuture<Conn> future = new CompletableFuture<>();
         if (stopRequested) {
-            future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the client is stopped"));
+            future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the engine is stopped"));
             return future;
         }
-        EventLoop loop = nextDialLoop();
         ConnSlot slot = ConnSlot.reserve(this, loop);
         if (slot == null) {
             future.completeExceptionally(new ConnectException("cannot dial '" + address + "': "
@@ -190,12 +194,16 @@ public final class ServerEngine implements Engine, EngineCore {
 
     /** Adopts an already connected channel (made non-blocking here); completes once {@code onOpen} ran. */
     public CompletableFuture<Conn> enroll(SocketChannel channel, Object context) {
+        return enroll(channel, context, nextDialLoop());
+    }
+
+    @Override
+    public CompletableFuture<Conn> enroll(SocketChannel channel, Object context, EventLoop loop) {
         CompletableFuture<Conn> future = new CompletableFuture<>();
         if (!channel.isConnected()) {
             future.completeExceptionally(new IllegalArgumentException("enroll needs a connected channel: " + channel));
             return future;
         }
-        EventLoop loop = nextDialLoop();
         ConnSlot slot = ConnSlot.reserve(this, loop);
         if (slot == null) {
             future.completeExceptionally(new ConnectException("cannot enroll " + channel + ": "
@@ -688,6 +696,11 @@ public final class ServerEngine implements Engine, EngineCore {
     @Override
     public int countConnections() {
         return connections.get();
+    }
+
+    @Override
+    public List<io.gnetj.EventLoop> eventLoops() {
+        return List.of(loops);
     }
 
     @Override

@@ -35,8 +35,19 @@ final class SocketOptionsSupport {
         }
     }
 
-    /** Keep-alive idle time, interval and count, where the platform has them; zero keeps the system's. */
+    /** Probes sent before the peer is given up, when an idle time is given without a count (gnet's default). */
+    static final int DEFAULT_KEEPALIVE_COUNT = 5;
+
+    /**
+     * Keep-alive idle time, interval and count, where the platform has them. An idle time given
+     * alone brings gnet's defaults for the rest: an interval of a fifth of it (at least a second)
+     * and {@value #DEFAULT_KEEPALIVE_COUNT} probes. Zero everywhere keeps the system's.
+     */
     static void keepAliveDetails(NetworkChannel channel, int idleSeconds, int intervalSeconds, int count) {
+        if (idleSeconds > 0) {
+            intervalSeconds = intervalSeconds > 0 ? intervalSeconds : Math.max(1, idleSeconds / 5);
+            count = count > 0 ? count : DEFAULT_KEEPALIVE_COUNT;
+        }
         try {
             if (idleSeconds > 0) {
                 setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPIDLE, idleSeconds);

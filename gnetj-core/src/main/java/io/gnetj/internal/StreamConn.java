@@ -1,7 +1,9 @@
 package io.gnetj.internal;
 
+import io.gnetj.Action;
 import io.gnetj.Callback;
 import io.gnetj.ConnectionClosedException;
+import io.gnetj.IdleState;
 import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import io.gnetj.OutboundLimitException;
@@ -12,6 +14,8 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -47,6 +51,12 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     private volatile boolean closeCalled;
     /** Reused by every wake that finds it free: see {@link WakeTask}. Made by the first wake. */
     private volatile WakeTask wakeTask;
+    /** {@code close(callback)} callbacks waiting for the close (loop thread); made on first use. */
+    private List<Callback> closeCallbacks;
+    /** A handler callback of this connection is running (loop thread). */
+    private boolean inCallback;
+    /** What the handler threw: the connection closes with it once the callback is over. */
+    private Throwable handlerFailure;
 
     StreamConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
@@ -169,8 +179,111 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     /** {@code close()} reached the loop. */
     abstract void closeOnLoop(Callback callback);
 
+    /** {@code pauseReading()} ({@code true}) or {@code resumeReading()} reached the loop. */
+    abstract void userPause(boolean pause);
+
     /** {@code abort(cause)} reached the loop. */
     abstract void abortOnLoop(Throwable cause);
+
+    // ---- running the handler (loop thread) ----
+
+    static final int ON_OPEN = 0;
+    static final int ON_TRAFFIC = 1;
+    static final int ON_WRITABLE = 2;
+    static final int ON_UNWRITABLE = 3;
+    static final int ON_INPUT_CLOSED = 4;
+    /** onIdle: ON_IDLE + the IdleState's ordinal. */
+    static final int ON_IDLE = 5;
+    private static final String[] CALLBACK_NAMES = {"onOpen", "onTraffic", "onWritabilityChanged",
+        "onWritabilityChanged", "onInputClosed", "onIdle", "onIdle", "onIdle"};
+    private static final IdleState[] IDLE_STATES = IdleState.values();
+
+    /**
+     * Runs a handler callback with the callback guard up. What it throws is logged and recorded
+     * ({@link #takeFailure()}), not acted on: the connection decides once the callback is over.
+     */
+    final Action invoke(int callback) {
+        inCallback = true;
+        try {
+            switch (callback) {
+                case ON_OPEN:
+                    return handler.onOpen(this);
+                case ON_TRAFFIC:
+                    return handler.onTraffic(this);
+                case ON_WRITABLE:
+                case ON_UNWRITABLE:
+                    return handler.onWritabilityChanged(this, callback == ON_WRITABLE);
+                case ON_INPUT_CLOSED:
+                    return handler.onInputClosed(this);
+                default:
+                    return handler.onIdle(this, IDLE_STATES[callback - ON_IDLE]);
+            }
+        } catch (Throwable t) {
+            logHandlerFailure(CALLBACK_NAMES[callback], t);
+            recordFailure(t);
+            return Action.NONE;
+        } finally {
+            inCallback = false;
+        }
+    }
+
+    /** Whether one of this connection's callbacks is running. */
+    final boolean inCallback() {
+        return inCallback;
+    }
+
+    /** Something failed inside a callback (or a close with this cause was asked for): the first one counts. */
+    final void recordFailure(Throwable t) {
+        if (handlerFailure == null) {
+            handlerFailure = t;
+        }
+    }
+
+    /** The failure recorded during the callback that just returned, cleared. */
+    final Throwable takeFailure() {
+        Throwable t = handlerFailure;
+        handlerFailure = null;
+        return t;
+    }
+
+    /** The engine failed while a callback ran: the guard comes down so the teardown can run. */
+    final void leaveCallback() {
+        inCallback = false;
+    }
+
+    /** Runs {@code onClose} (once the connection is closed, and only if {@code onOpen} ran). */
+    final void notifyClosed(Throwable cause) {
+        Action action = Action.NONE;
+        try {
+            action = handler.onClose(this, cause);
+        } catch (Throwable t) {
+            loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
+        }
+        if (action == Action.SHUTDOWN) {
+            loop.engine().requestStop();
+        }
+    }
+
+    /** A {@code close(callback)} callback, completed by {@link #completeCloseCallbacks()} once closed. */
+    final void addCloseCallback(Callback callback) {
+        if (callback != null) {
+            if (closeCallbacks == null) {
+                closeCallbacks = new ArrayList<>(2);
+            }
+            closeCallbacks.add(callback);
+        }
+    }
+
+    /** Closed: completes the {@code close(callback)} callbacks. */
+    final void completeCloseCallbacks() {
+        List<Callback> callbacks = closeCallbacks;
+        closeCallbacks = null;
+        if (callbacks != null) {
+            for (int i = 0; i < callbacks.size(); i++) {
+                complete(callbacks.get(i), null);
+            }
+        }
+    }
 
     @Override
     public final void wakeFailed(Callback callback, Throwable cause) {
@@ -248,9 +361,9 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         return total;
     }
 
+    /** Exact on the loop; from other threads a racy read of the stores' sizes (ints: never torn). */
     @Override
     public final int outboundBuffered() {
-        checkLoop("outboundBuffered");
         return outboundBuffered0();
     }
 
@@ -352,6 +465,16 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     @Override
     public final boolean isOpen() {
         return openVisible() && !closeCalled;
+    }
+
+    @Override
+    public final void pauseReading() {
+        AnyThreadOps.pauseReading(this, true);
+    }
+
+    @Override
+    public final void resumeReading() {
+        AnyThreadOps.pauseReading(this, false);
     }
 
     // ---- socket options ----

@@ -14,12 +14,14 @@ import io.gnetj.Options;
  *
  * <p>Threading: immutable.
  *
- * @param idle      ticks without traffic before an open connection closes ({@code idleTimeout})
+ * @param idle      ticks without traffic before an open connection is idle ({@code idleTimeout})
+ * @param readIdle  ticks without reads before it is read-idle ({@code readIdleTimeout})
+ * @param writeIdle ticks without writes to the socket before it is write-idle ({@code writeIdleTimeout})
  * @param close     ticks a closing connection may take ({@code closeTimeout})
  * @param connect   ticks a dial may take ({@code connectTimeout})
  * @param handshake ticks a TLS handshake may take
  */
-record SweepLimits(int idle, int close, int connect, int handshake) {
+record SweepLimits(int idle, int readIdle, int writeIdle, int close, int connect, int handshake) {
 
     /** The longest sweep interval. */
     static final long MAX_INTERVAL_NANOS = 1_000_000_000L;
@@ -30,6 +32,8 @@ record SweepLimits(int idle, int close, int connect, int handshake) {
     static long intervalNanos(Options options) {
         long interval = MAX_INTERVAL_NANOS;
         interval = quarterOf(options.idleTimeout(), interval);
+        interval = quarterOf(options.readIdleTimeout(), interval);
+        interval = quarterOf(options.writeIdleTimeout(), interval);
         interval = quarterOf(options.closeTimeout(), interval);
         interval = quarterOf(options.connectTimeout(), interval);
         if (options.tls() != null) {
@@ -46,7 +50,8 @@ record SweepLimits(int idle, int close, int connect, int handshake) {
     /** The limits for sweeps every {@code intervalNanos}. */
     static SweepLimits of(Options options, long intervalNanos) {
         int handshake = options.tls() == null ? Integer.MAX_VALUE : ticks(options.tls().handshakeTimeout(), intervalNanos);
-        return new SweepLimits(ticks(options.idleTimeout(), intervalNanos), ticks(options.closeTimeout(), intervalNanos),
+        return new SweepLimits(ticks(options.idleTimeout(), intervalNanos), ticks(options.readIdleTimeout(), intervalNanos),
+                ticks(options.writeIdleTimeout(), intervalNanos), ticks(options.closeTimeout(), intervalNanos),
                 ticks(options.connectTimeout(), intervalNanos), handshake);
     }
 

@@ -4,17 +4,15 @@ import io.gnetj.Action;
 import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.ConnectionClosedException;
+import io.gnetj.IdleState;
 import io.gnetj.IdleTimeoutException;
 import io.gnetj.OutboundLimitException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
  *       │         (plain: straight to OPEN)                │ ▲                                      │  │
  *       │                       │              pause reads │ │ resume (a bitmask of reasons)        │  │ peer still
  *       │                       │                          ▼ │                                      │  ▼ sending
- *       │                       │                   OPEN, reading paused                          │ LINGERING
+ *       │                       │           OPEN, reading paused (or, half-closed, ended)         │ LINGERING
  *       └─ fails, times out ────┴─ abort, I/O error, refused write, inbound cap, memory budget ───┴──┴─► CLOSED
  * </pre>
+ * With {@code halfClose}, the peer's EOF is a pause reason that never clears, and
+ * {@link #shutdownOutput()} ends our side once the queue is empty: both ended is an orderly close.
  *
  * The table of every event and its effect is in docs/architecture.md ("A connection's states").
  *
@@ -40,10 +40,10 @@ import java.util.concurrent.CompletableFuture;
  * the connection down ({@link #closeNow}, the one teardown, which also releases the {@link ConnSlot}).
  *
  * <h2>Callbacks</h2>
- * While a callback of this connection runs, nothing may free the memory behind the views the
- * handler holds, and {@code onClose} must not run nested: a failure inside the callback (a flush
- * that hits a dead socket, a refused write, an abort) is recorded and acted on once the callback
- * returns, in {@link #afterCallback}.
+ * While a callback runs ({@link StreamConn#invoke}), nothing may free the memory behind the
+ * views the handler holds, and {@code onClose} must not run nested: a failure inside it (a flush
+ * that hits a dead socket, a refused write, an abort) is recorded and acted on once it returns,
+ * in {@link #afterCallback}.
  *
  * <h2>Sending</h2>
  * Writes are queued, then sent at one point: when this connection's callback returns, or, for
@@ -68,41 +68,47 @@ class TcpConn extends StreamConn {
     static final int PAUSE_WATER_MARK = 1;
     static final int PAUSE_TLS_TASK = 2;
     static final int PAUSE_MEMORY_BUDGET = 4;
+    static final int PAUSE_USER = 8;
+    /** The peer ended its output (half-close): never cleared. */
+    static final int PAUSE_INPUT_DONE = 16;
 
-    /** Sweep ticks without reads or writes after which a quiet open connection trims its buffers. */
-    private static final int TRIM_AFTER_TICKS = 2;
+    /** Half-close of our side: asked for by shutdownOutput, then done once the queue drained. */
+    private static final int OUTPUT_ASKED = 1;
+    private static final int OUTPUT_DONE = 2;
 
     private final ConnSlot slot;
 
     private int state = OPEN;
     private int pauseMask;
+    /** {@link #OUTPUT_ASKED}, {@link #OUTPUT_DONE}: our side's half-close. */
+    private int outputShut;
     /** Sweep ticks spent towards the current state's timeout: connect, handshake, idle or close. */
     private int ticks;
+    /** While OPEN: sweep ticks since the last byte read, and since the last byte sent. */
+    private int readTicks;
+    private int writeTicks;
     private SelectionKey key;
     private int interestOps;
     /** {@code true} while OPEN: what other threads see of the state. */
     private volatile boolean openVisible;
+    /** Under the water marks: what {@link #isWritable()} answers on any thread (set only on a change). */
+    private volatile boolean writable = true;
 
-    private boolean inCallback;
     /** {@code close()} or {@code Action.CLOSE} inside this connection's callback: close when it returns. */
     private boolean closeRequested;
     /** A failure or abort inside this connection's callback: close at once when it returns. */
     private boolean abortRequested;
     private Throwable abortCause;
-    /** What the handler threw: close with it as the cause once the callback is over. */
-    private Throwable handlerFailure;
     /** Whether onOpen ran, and so whether onClose must. */
     private boolean opened;
     /** Made when the connection starts closing. */
     private GracefulClose closing;
-    /** A dial in progress: completed once onOpen ran, or failed. */
-    private CompletableFuture<Conn> connectFuture;
-    private String dialedAddress;
-    private List<Callback> closeCallbacks;
+    /** A dial in progress (null for accepted connections, and once open). */
+    private PendingDial dial;
     /** In the loop's list of connections to flush at the end of the step. */
     boolean dirty;
-    /** Posted when reading resumes with bytes still buffered; made on first use. */
-    private LoopTask resumeTask;
+    /** The tasks this connection posts to its own loop; made on first use. */
+    private ConnTasks tasks;
 
     TcpConn(EventLoop loop, SocketChannel channel, ConnSlot slot) {
         super(loop, channel);
@@ -119,8 +125,7 @@ class TcpConn extends StreamConn {
     final void start(SelectionKey key, CompletableFuture<Conn> future, String address) {
         this.key = key;
         this.interestOps = key.interestOps();
-        this.connectFuture = future;
-        this.dialedAddress = address;
+        this.dial = future == null ? null : new PendingDial(future, address);
         loop.addToTable(slot);
         connected();
     }
@@ -129,8 +134,7 @@ class TcpConn extends StreamConn {
     final void connecting(SelectionKey key, CompletableFuture<Conn> future, String address) {
         this.key = key;
         this.interestOps = SelectionKey.OP_CONNECT;
-        this.connectFuture = future;
-        this.dialedAddress = address;
+        this.dial = new PendingDial(future, address);
         loop.addToTable(slot);
         enter(CONNECTING);
     }
@@ -145,9 +149,7 @@ class TcpConn extends StreamConn {
                 return;
             }
         } catch (IOException e) {
-            ConnectException failure = new ConnectException("cannot dial '" + dialedAddress + "': " + e.getMessage());
-            failure.initCause(e);
-            closeNow(failure);
+            closeNow(dial.connectFailure(e));
             return;
         }
         localAddress = addressOrNull(channel, true);
@@ -166,42 +168,30 @@ class TcpConn extends StreamConn {
 
     /** → OPEN: {@code onOpen}, then the dial (if any) completes. */
     final void open() {
-        CompletableFuture<Conn> future = connectFuture;
-        connectFuture = null;
+        PendingDial pending = dial;
+        dial = null;
         enter(OPEN);
         opened = true;
-        afterCallback(invoke(true));
-        if (future != null) {
-            future.complete(this); // onOpen ran: the dial succeeded, whatever onOpen did next
+        afterCallback(invoke(ON_OPEN), null);
+        if (pending != null) {
+            pending.opened(this);
         }
     }
 
     private void enter(int next) {
         state = next;
-        ticks = 0;
+        ticks = readTicks = writeTicks = 0;
         openVisible = next == OPEN;
         updateInterest();
+    }
+
+    final int state() {
+        return state;
     }
 
     /** OPEN or HANDSHAKING: the peer's input is wanted. */
     final boolean live() {
         return state == OPEN || state == HANDSHAKING;
-    }
-
-    final boolean isOpenState() {
-        return state == OPEN;
-    }
-
-    final boolean isClosedState() {
-        return state == CLOSED;
-    }
-
-    final boolean isClosing() {
-        return state == CLOSING;
-    }
-
-    final boolean isHandshaking() {
-        return state == HANDSHAKING;
     }
 
     final boolean readingPaused() {
@@ -234,10 +224,50 @@ class TcpConn extends StreamConn {
             return;
         }
         if (n < 0) {
-            beginClose(null, true);
+            endOfInput();
         } else if (n > 0) {
-            progress();
+            progressRead();
             fireTraffic();
+        }
+    }
+
+    /**
+     * The peer ended its output. Without {@code halfClose} the connection closes; with it, reading
+     * stops for good and the handler hears of it, and if our side is already shut, that is the end.
+     */
+    private void endOfInput() {
+        if (!options.halfClose()) {
+            beginClose(null, true);
+            return;
+        }
+        pause(PAUSE_INPUT_DONE, true);
+        if ((outputShut & OUTPUT_DONE) != 0) {
+            closeNow(null);
+        } else {
+            afterCallback(invoke(ON_INPUT_CLOSED), null);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        checkLoop("shutdownOutput");
+        if (state == OPEN && outputShut == 0) {
+            outputShut = OUTPUT_ASKED;
+            afterWrite(); // the next send point shuts it once the queue is empty
+        }
+    }
+
+    /** shutdownOutput asked and everything sent: the FIN goes out; with the peer's side ended too, closed. */
+    private void outputDrained() {
+        outputShut = OUTPUT_DONE;
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            fail(e);
+            return;
+        }
+        if ((pauseMask & PAUSE_INPUT_DONE) != 0) {
+            fail(null); // both ways ended: an orderly close (once this callback, if any, returns)
         }
     }
 
@@ -246,32 +276,23 @@ class TcpConn extends StreamConn {
         flush0();
     }
 
-    /** Read or write progress: restarts the idle timeout (the others are not reset by traffic). */
-    final void progress() {
+    /** Bytes came in: restarts the read-idle and idle timeouts (the other states' are not reset by traffic). */
+    final void progressRead() {
         if (state == OPEN) {
-            ticks = 0;
+            ticks = readTicks = 0;
+        }
+    }
+
+    /** Bytes went to the socket: restarts the write-idle and idle timeouts. */
+    final void progressWrite() {
+        if (state == OPEN) {
+            ticks = writeTicks = 0;
         }
     }
 
     /** Runs {@code onTraffic}, then acts on what it did and returned. */
     final void fireTraffic() {
-        afterCallback(invoke(false));
-    }
-
-    /** Runs onOpen or onTraffic with the callback guard up; a throw is recorded, not acted on. */
-    private Action invoke(boolean onOpen) {
-        inCallback = true;
-        try {
-            return onOpen ? handler.onOpen(this) : handler.onTraffic(this);
-        } catch (Throwable t) {
-            logHandlerFailure(onOpen ? "onOpen" : "onTraffic", t);
-            if (handlerFailure == null) {
-                handlerFailure = t;
-            }
-            return Action.NONE;
-        } finally {
-            inCallback = false;
-        }
+        afterCallback(invoke(ON_TRAFFIC), null);
     }
 
     /**
@@ -279,10 +300,9 @@ class TcpConn extends StreamConn {
      * inside it, most drastic first: an abort or failure closes now, then the inbound cap; an
      * exception or a close closes gracefully; otherwise its writes go out.
      */
-    private void afterCallback(Action action) {
+    private void afterCallback(Action action, Throwable closeCause) {
         inboundAfterCallback();
-        Throwable threw = handlerFailure;
-        handlerFailure = null;
+        Throwable threw = takeFailure();
         if (abortRequested) {
             abortRequested = false;
             closeNow(abortCause);
@@ -291,7 +311,7 @@ class TcpConn extends StreamConn {
         } else if (threw != null) {
             beginClose(threw, false);
         } else if (action == Action.CLOSE || closeRequested) {
-            beginClose(null, false);
+            beginClose(closeCause, false);
         } else {
             flush0();
             if (action == Action.SHUTDOWN) {
@@ -305,7 +325,7 @@ class TcpConn extends StreamConn {
         if (state == CLOSED) {
             return;
         }
-        if (inCallback) {
+        if (inCallback()) {
             if (!abortRequested) {
                 abortRequested = true;
                 abortCause = cause;
@@ -319,7 +339,7 @@ class TcpConn extends StreamConn {
 
     @Override
     final boolean acceptsWrites() {
-        return state == OPEN && !abortRequested;
+        return state == OPEN && !abortRequested && outputShut == 0;
     }
 
     @Override
@@ -329,7 +349,7 @@ class TcpConn extends StreamConn {
 
     @Override
     final void afterWrite() {
-        if (inCallback) {
+        if (inCallback()) {
             updateReadPause(queued()); // pause now: the callback may keep writing
         } else if (!dirty) {
             dirty = true;
@@ -357,7 +377,7 @@ class TcpConn extends StreamConn {
      */
     boolean sendQueued() throws IOException {
         if (outboundBuffered0() > 0 && outbound().writeTo(channel) > 0) {
-            progress();
+            progressWrite();
         }
         return true;
     }
@@ -383,6 +403,9 @@ class TcpConn extends StreamConn {
             closingDrained();
             return;
         }
+        if (outputShut == OUTPUT_ASKED && queued == 0 && state == OPEN) {
+            outputDrained();
+        }
         updateReadPause(queued);
         updateInterest();
     }
@@ -407,21 +430,59 @@ class TcpConn extends StreamConn {
         if ((pauseMask & PAUSE_WATER_MARK) == 0) {
             if (queued >= options.writeBufferHighWaterMark()) {
                 pauseMask |= PAUSE_WATER_MARK;
+                writabilityChanged(false);
             }
         } else if (queued <= options.writeBufferLowWaterMark()) {
             resume(PAUSE_WATER_MARK);
+            writabilityChanged(true);
         }
     }
 
-    /** Sets a pause reason. */
-    final void pause(int reason) {
-        pauseMask |= reason;
-        updateInterest();
+    /** {@code onWritabilityChanged} runs as a task: this may be inside a callback or a flush. */
+    private void writabilityChanged(boolean now) {
+        writable = now;
+        tasks().postWritability();
     }
 
-    /** Clears a pause reason; the caller hands over waiting input itself. */
-    final void clearPause(int reason) {
-        pauseMask &= ~reason;
+    @Override
+    public final boolean isWritable() {
+        return writable;
+    }
+
+    /** The writability task found a change the handler was not told of: tell it. */
+    final void fireWritability(boolean now) {
+        afterCallback(invoke(now ? ON_WRITABLE : ON_UNWRITABLE), null);
+    }
+
+    private ConnTasks tasks() {
+        ConnTasks t = tasks;
+        if (t == null) {
+            t = new ConnTasks(this);
+            tasks = t;
+        }
+        return t;
+    }
+
+    /** {@code pauseReading()} or {@code resumeReading()} reached the loop. */
+    @Override
+    final void userPause(boolean pause) {
+        setPause(PAUSE_USER, pause);
+    }
+
+    /** Sets a pause reason (only while live), or clears it, handing over waiting input if it was the last. */
+    private void setPause(int reason, boolean on) {
+        if (on) {
+            if (live()) {
+                pause(reason, true);
+            }
+        } else if ((pauseMask & reason) != 0) {
+            resume(reason);
+        }
+    }
+
+    /** Sets a pause reason ({@code pause}), or clears one without handing over waiting input. */
+    final void pause(int reason, boolean pause) {
+        pauseMask = pause ? pauseMask | reason : pauseMask & ~reason;
         updateInterest();
     }
 
@@ -432,11 +493,8 @@ class TcpConn extends StreamConn {
      */
     final void resume(int reason) {
         pauseMask &= ~reason;
-        if (pauseMask == 0 && state == OPEN && inputWaiting()) {
-            if (resumeTask == null) {
-                resumeTask = new ResumeTask();
-            }
-            loop.execute(resumeTask);
+        if ((pauseMask & ~PAUSE_INPUT_DONE) == 0 && state == OPEN && inputWaiting()) {
+            tasks().postResume();
         }
         updateInterest();
     }
@@ -453,17 +511,10 @@ class TcpConn extends StreamConn {
         }
     }
 
-    private final class ResumeTask extends LoopTask {
-        @Override
-        void run() {
-            if (state == OPEN && pauseMask == 0) {
-                resumeInput();
-            }
-        }
-
-        @Override
-        void abort(Throwable cause) {
-            // The loop ended and closed the connection; nothing to resume.
+    /** The resume task: hands over waiting input if reading is still on. */
+    final void resumeIfReading() {
+        if (state == OPEN && (pauseMask & ~PAUSE_INPUT_DONE) == 0) {
+            resumeInput();
         }
     }
 
@@ -513,11 +564,9 @@ class TcpConn extends StreamConn {
         if (state != OPEN) {
             return;
         }
-        if (inCallback) {
+        if (inCallback()) {
             closeRequested = true;
-            if (handlerFailure == null) {
-                handlerFailure = cause;
-            }
+            recordFailure(cause);
             return;
         }
         closing = new GracefulClose(cause, peerDone);
@@ -595,30 +644,15 @@ class TcpConn extends StreamConn {
         releaseStores();
         slot.release();
         // After the accounting: whoever waits on a failed dial sees the slot already given back.
-        CompletableFuture<Conn> future = connectFuture;
-        if (future != null) {
-            connectFuture = null;
-            future.completeExceptionally(reported != null ? reported
-                    : new ConnectException("cannot dial '" + dialedAddress + "': the engine stopped first"));
+        PendingDial pending = dial;
+        if (pending != null) {
+            dial = null;
+            pending.failed(reported);
         }
         if (opened) {
-            Action action = Action.NONE;
-            try {
-                action = handler.onClose(this, reported);
-            } catch (Throwable t) {
-                loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
-            }
-            if (action == Action.SHUTDOWN) {
-                loop.engine().requestStop();
-            }
+            notifyClosed(reported);
         }
-        List<Callback> callbacks = closeCallbacks;
-        closeCallbacks = null;
-        if (callbacks != null) {
-            for (int i = 0; i < callbacks.size(); i++) {
-                complete(callbacks.get(i), null);
-            }
-        }
+        completeCloseCallbacks();
     }
 
     /** Gives back what the byte path holds beyond the two queues (TLS overrides). */
@@ -631,12 +665,7 @@ class TcpConn extends StreamConn {
             complete(callback, null);
             return;
         }
-        if (callback != null) {
-            if (closeCallbacks == null) {
-                closeCallbacks = new ArrayList<>(2);
-            }
-            closeCallbacks.add(callback);
-        }
+        addCloseCallback(callback);
         beginClose(null, false); // inside this connection's callback: once it returns
     }
 
@@ -654,7 +683,7 @@ class TcpConn extends StreamConn {
     final void failed(Throwable t) {
         loop.handlerErrors().log(System.Logger.Level.ERROR,
                 "unexpected failure serving the connection from " + remoteAddress + "; closing it", t);
-        inCallback = false;
+        leaveCallback();
         closeNow(t);
     }
 
@@ -662,53 +691,47 @@ class TcpConn extends StreamConn {
 
     @Override
     final void sweepTick(SweepLimits limits) {
-        switch (state) {
-            case CONNECTING:
-                if (++ticks >= limits.connect()) {
-                    closeNow(new ConnectException("cannot dial '" + dialedAddress + "': no connection within connectTimeout "
-                            + options.connectTimeout()));
-                }
-                break;
-            case HANDSHAKING:
-                if (++ticks >= limits.handshake()) {
-                    handshakeTimedOut();
-                }
-                break;
-            case OPEN:
-                if (++ticks >= limits.idle()) {
-                    beginClose(new IdleTimeoutException("no reads or writes for " + options.idleTimeout()
-                            + " (idleTimeout) on the connection from " + remoteAddress), false);
-                } else if (ticks == TRIM_AFTER_TICKS) {
-                    trimStores(); // quiet for a whole sweep interval: kept and oversized chunks go back
-                }
-                break;
-            case CLOSING:
-            case LINGERING:
-                if (++ticks >= limits.close()) {
-                    closeNow(closeTimeoutCause());
-                }
-                break;
-            default:
-                break;
-        }
+        ConnTimeouts.sweep(this, limits);
+    }
+
+    /** One more sweep tick in the current state; returns how many. */
+    final int tick() {
+        return ++ticks;
+    }
+
+    final int tickRead() {
+        return ++readTicks;
+    }
+
+    final int tickWrite() {
+        return ++writeTicks;
+    }
+
+    /**
+     * Quiet for one of the idle timeouts: {@code onIdle}, which closes the connection (its writes
+     * first) unless it returns {@code NONE}; then that timeout starts over.
+     */
+    final void idle(IdleState kind, String what) {
+        ticks = kind == IdleState.ALL ? 0 : ticks;
+        readTicks = kind == IdleState.READ ? 0 : readTicks;
+        writeTicks = kind == IdleState.WRITE ? 0 : writeTicks;
+        afterCallback(invoke(ON_IDLE + kind.ordinal()),
+                new IdleTimeoutException(what + " on the connection from " + remoteAddress));
+    }
+
+    /** The dialed address, or {@code null} for an accepted connection. */
+    final String dialedAddress() {
+        return dial == null ? null : dial.address();
+    }
+
+    /** Why the connection is closing, or {@code null} (orderly, or not closing). */
+    final Throwable closingCause() {
+        return closing == null ? null : closing.cause();
     }
 
     /** The handshake took too long (only TLS connections are ever HANDSHAKING). */
     void handshakeTimedOut() {
         closeNow(new ConnectionClosedException("handshake timed out"));
-    }
-
-    private Throwable closeTimeoutCause() {
-        int unsent = queued();
-        if (unsent == 0) {
-            return closing.cause(); // everything was sent; the peer just never closed its side
-        }
-        ConnectionClosedException e = new ConnectionClosedException("closed with " + unsent
-                + " bytes unsent: the peer did not take them within closeTimeout " + options.closeTimeout());
-        if (closing.cause() != null) {
-            e.initCause(closing.cause());
-        }
-        return e;
     }
 
     @Override
@@ -718,16 +741,12 @@ class TcpConn extends StreamConn {
 
     @Override
     final void pauseForMemory() {
-        if (live()) {
-            pause(PAUSE_MEMORY_BUDGET);
-        }
+        setPause(PAUSE_MEMORY_BUDGET, true);
     }
 
     @Override
     final void resumeForMemory() {
-        if ((pauseMask & PAUSE_MEMORY_BUDGET) != 0) {
-            resume(PAUSE_MEMORY_BUDGET);
-        }
+        setPause(PAUSE_MEMORY_BUDGET, false);
     }
 
     @Override
@@ -745,27 +764,14 @@ class TcpConn extends StreamConn {
         closeNow(cause);
     }
 
-    /** The engine is stopping: dials and handshakes fail, open connections close gracefully. */
     @Override
     final void beginShutdown() {
-        if (state == CONNECTING || state == HANDSHAKING) {
-            closeNow(new ConnectionClosedException("the engine stopped before the connection to "
-                    + (dialedAddress != null ? dialedAddress : String.valueOf(remoteAddress)) + " opened"));
-        } else {
-            beginClose(null, false);
-        }
+        ConnTimeouts.beginShutdown(this);
     }
 
-    /** The engine's stop deadline passed: close, saying what was left unsent. */
     @Override
     final void endShutdown(Duration waited) {
-        if (state == CLOSED) {
-            return;
-        }
-        int unsent = queued();
-        closeNow(unsent == 0 ? (closing == null ? null : closing.cause())
-                : new ConnectionClosedException("the engine stopped with " + unsent + " bytes unsent to "
-                + remoteAddress + ": the peer did not take them within " + waited));
+        ConnTimeouts.endShutdown(this, waited);
     }
 
     // ---- what the any-thread operations do on the loop ----

@@ -39,6 +39,12 @@ final class TlsConn extends TcpConn {
     }
 
     @Override
+    public void shutdownOutput() {
+        throw new UnsupportedOperationException("a TLS connection cannot half-close: its close_notify ends both"
+                + " directions; use close()");
+    }
+
+    @Override
     void connected() {
         enterHandshaking();
         try {
@@ -66,7 +72,7 @@ final class TlsConn extends TcpConn {
             return;
         }
         if (n > 0) {
-            progress();
+            progressRead();
         }
         in.flip();
         drive(in);
@@ -110,7 +116,7 @@ final class TlsConn extends TcpConn {
             while (live() && !readingPaused()) {
                 ByteBuffer dst = buffers().tlsPlaintext(tls.applicationBufferSize());
                 int r = tls.unwrap(in, dst);
-                if (isHandshaking() && tls.takeHandshakeFinished()) {
+                if (state() == HANDSHAKING && tls.takeHandshakeFinished()) {
                     open(); // onOpen cannot touch dst: no bytes are lent to it
                 }
                 if (r == TlsSession.PLAINTEXT) {
@@ -137,7 +143,7 @@ final class TlsConn extends TcpConn {
 
     /** Plaintext: lent fresh when it is in the read buffer and nothing is buffered, else appended. */
     private void deliver(ByteBuffer plaintext, boolean inReadBuffer) {
-        if (!isOpenState()) {
+        if (state() != OPEN) {
             return;
         }
         if (inReadBuffer && !ringBusy()) {
@@ -182,14 +188,14 @@ final class TlsConn extends TcpConn {
     boolean sendQueued() throws IOException {
         int r;
         try {
-            r = tls.flush(outbound().buffer(), channel, buffers().tlsNetOut(tls.packetSize()), isClosing());
+            r = tls.flush(outbound().buffer(), channel, buffers().tlsNetOut(tls.packetSize()), state() == CLOSING);
         } catch (SSLException e) {
             // The engine's own failure (often a delegated task's, rethrown on the next wrap).
             tlsFailed(e, true);
             return false;
         }
         if (tls.lastWritten() > 0) {
-            progress();
+            progressWrite();
         }
         if (r == TlsSession.TASK) {
             startTask();
@@ -198,9 +204,9 @@ final class TlsConn extends TcpConn {
                     + outboundBuffered0() + " queued bytes cannot be sent"));
             return false;
         }
-        if (isHandshaking() && tls.takeHandshakeFinished()) {
+        if (state() == HANDSHAKING && tls.takeHandshakeFinished()) {
             open(); // our Finished went last: the handshake is done
-            return !isClosedState();
+            return state() != CLOSED;
         }
         return true;
     }
@@ -211,7 +217,7 @@ final class TlsConn extends TcpConn {
             return;
         }
         tls.taskStarted();
-        pause(TcpConn.PAUSE_TLS_TASK);
+        pause(TcpConn.PAUSE_TLS_TASK, true);
         try {
             loop.engine().tlsTaskExecutor().execute(() -> loop.execute(new TaskDone(tls.runDelegatedTasks())));
         } catch (RejectedExecutionException e) {
@@ -231,7 +237,7 @@ final class TlsConn extends TcpConn {
         @Override
         void run() {
             tls.taskFinished();
-            if (isClosedState()) {
+            if (state() == CLOSED) {
                 return;
             }
             if (failure != null) {
@@ -239,7 +245,7 @@ final class TlsConn extends TcpConn {
                 return;
             }
             flush0(); // handshake messages the task made due
-            clearPause(TcpConn.PAUSE_TLS_TASK);
+            pause(TcpConn.PAUSE_TLS_TASK, false);
             if (live() && !readingPaused()) {
                 resumeInput();
             }
@@ -262,7 +268,7 @@ final class TlsConn extends TcpConn {
      * once a second).
      */
     private void tlsFailed(Throwable cause, boolean alert) {
-        if (isClosedState()) {
+        if (state() == CLOSED) {
             return;
         }
         if (alert) {

@@ -461,11 +461,62 @@ final class UdpConn extends AbstractConn {
         return !closed && channel.isOpen();
     }
 
+    /** Datagrams are sent at once, never queued: always writable. */
+    @Override
+    public boolean isWritable() {
+        return true;
+    }
+
+    /**
+     * A dialed connection stops (or resumes) reading datagrams; a received datagram's sender
+     * shares the listening socket, which one peer cannot pause: a no-op there.
+     */
+    @Override
+    public void pauseReading() {
+        setReading(false);
+    }
+
+    @Override
+    public void resumeReading() {
+        setReading(true);
+    }
+
+    private void setReading(boolean on) {
+        if (!dialed()) {
+            return;
+        }
+        Runnable change = () -> {
+            if (key != null && key.isValid()) {
+                key.interestOps(on ? SelectionKey.OP_READ : 0);
+            }
+        };
+        if (loop.inLoop()) {
+            change.run();
+            return;
+        }
+        loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                change.run();
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                // the loop ended: nothing to read any more
+            }
+        });
+    }
+
     // ---- options ----
 
     @Override
     public void setTcpNoDelay(boolean on) {
         throw new UnsupportedOperationException("TCP_NODELAY does not apply to UDP");
+    }
+
+    @Override
+    public void shutdownOutput() {
+        throw new UnsupportedOperationException("shutdownOutput does not apply to UDP");
     }
 
     @Override

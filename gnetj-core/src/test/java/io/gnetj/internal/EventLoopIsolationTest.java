@@ -63,6 +63,17 @@ class EventLoopIsolationTest {
         @Override
         public void requestStop() {
         }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<io.gnetj.Conn> dial(String address, Object context, EventLoop loop) {
+            throw new UnsupportedOperationException("not used by the loop's rounds");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<io.gnetj.Conn> enroll(java.nio.channels.SocketChannel channel,
+                                                                             Object context, EventLoop loop) {
+            throw new UnsupportedOperationException("not used by the loop's rounds");
+        }
     }
 
     /** A connection in the loop's table whose rounds count, or throw. */
@@ -138,6 +149,10 @@ class EventLoopIsolationTest {
         @Override public long writev(java.nio.ByteBuffer... srcs) { throw new UnsupportedOperationException(); }
         @Override public void flush() { }
         @Override public int outboundBuffered() { return 0; }
+        @Override public boolean isWritable() { return true; }
+        @Override public void pauseReading() { throw new UnsupportedOperationException(); }
+        @Override public void resumeReading() { throw new UnsupportedOperationException(); }
+        @Override public void shutdownOutput() { throw new UnsupportedOperationException(); }
         @Override public void asyncWrite(java.nio.ByteBuffer src, io.gnetj.Callback callback) { }
         @Override public void asyncWritev(java.nio.ByteBuffer[] srcs, io.gnetj.Callback callback) { }
         @Override public void wake(io.gnetj.Callback callback) { }

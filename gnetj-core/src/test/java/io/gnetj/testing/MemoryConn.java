@@ -80,6 +80,9 @@ public final class MemoryConn implements Conn {
     private volatile Throwable closeCause;
     private volatile Object context;
     private boolean shutdownRequested;
+    private boolean readingPaused;
+    private final io.gnetj.EventLoop memoryLoop = new MemoryLoop();
+    private boolean outputShutdown;
     private Action lastAction;
     /** Inside a handler callback (loop thread). */
     private boolean inCallback;
@@ -149,7 +152,7 @@ public final class MemoryConn implements Conn {
         ensureRoom(len);
         System.arraycopy(bytes, off, in, tail, len);
         tail += len;
-        if (handler != null) {
+        if (handler != null && !readingPaused) {
             traffic();
         }
         return this;
@@ -355,9 +358,27 @@ public final class MemoryConn implements Conn {
         checkLoop();
     }
 
+    /**
+     * As the engine: writes fail from now on ({@link #outputShutdown()} tells a test it was
+     * called); the connection stays open for reading. Closing once the peer's side ends too is
+     * not modelled: the test calls {@link #close()}.
+     */
+    @Override
+    public void shutdownOutput() {
+        checkLoop();
+        if (open) {
+            outputShutdown = true;
+        }
+    }
+
+    /** Whether {@link #shutdownOutput()} was called (loop thread). */
+    public boolean outputShutdown() {
+        checkLoop();
+        return outputShutdown;
+    }
+
     @Override
     public int outboundBuffered() {
-        checkLoop();
         synchronized (out) {
             return outboundLimit == SENT_AT_ONCE ? 0 : out.size();
         }
@@ -391,7 +412,7 @@ public final class MemoryConn implements Conn {
             } else {
                 try {
                     writev(bytes);
-                } catch (OutboundLimitException e) {
+                } catch (OutboundLimitException | ConnectionClosedException e) {
                     error = e;
                 }
             }
@@ -445,6 +466,55 @@ public final class MemoryConn implements Conn {
         return open;
     }
 
+    /** Always {@code true}: the water marks are not modelled. */
+    @Override
+    public boolean isWritable() {
+        return true;
+    }
+
+    /**
+     * As the engine: until {@link #resumeReading()}, {@link #receive} buffers the bytes without
+     * calling {@code onTraffic}. From another thread it takes effect when the loop thread runs
+     * pending tasks.
+     */
+    @Override
+    public void pauseReading() {
+        onLoop(() -> readingPaused = true);
+    }
+
+    /** As the engine: reading resumes, and bytes buffered meanwhile get their {@code onTraffic}. */
+    @Override
+    public void resumeReading() {
+        onLoop(() -> {
+            boolean was = readingPaused;
+            readingPaused = false;
+            if (was && open && handler != null && buffered() > 0) {
+                traffic();
+            }
+        });
+    }
+
+    /** Whether reading is paused by {@link #pauseReading()} (loop thread). */
+    public boolean readingPaused() {
+        checkLoop();
+        return readingPaused;
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return Thread.currentThread() == loop;
+    }
+
+    /**
+     * A loop made of this connection's task queue: {@link io.gnetj.EventLoop#execute} queues the
+     * task like {@link #wake} (run by {@link #runPendingTasks()}); timers, dials and enrolls are
+     * not modelled and throw {@link UnsupportedOperationException}.
+     */
+    @Override
+    public io.gnetj.EventLoop eventLoop() {
+        return memoryLoop;
+    }
+
     // ---- Conn: context, addresses, options ----
 
     @SuppressWarnings("unchecked")
@@ -470,27 +540,27 @@ public final class MemoryConn implements Conn {
 
     @Override
     public void setTcpNoDelay(boolean on) {
-        checkLoop();
+        // any thread, as the engine's; recorded nowhere
     }
 
     @Override
     public void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count) {
-        checkLoop();
+        // any thread, as the engine's; recorded nowhere
     }
 
     @Override
     public void setLinger(int seconds) {
-        checkLoop();
+        // any thread, as the engine's; recorded nowhere
     }
 
     @Override
     public void setReceiveBufferSize(int bytes) {
-        checkLoop();
+        // any thread, as the engine's; recorded nowhere
     }
 
     @Override
     public void setSendBufferSize(int bytes) {
-        checkLoop();
+        // any thread, as the engine's; recorded nowhere
     }
 
     /** Open/closed, bytes buffered each way. */
@@ -577,6 +647,52 @@ public final class MemoryConn implements Conn {
         liveViews.clear();
     }
 
+    /** See {@link #eventLoop()}. */
+    private final class MemoryLoop implements io.gnetj.EventLoop {
+        @Override
+        public int index() {
+            return 0;
+        }
+
+        @Override
+        public boolean inEventLoop() {
+            return Thread.currentThread() == loop;
+        }
+
+        @Override
+        public int countConnections() {
+            return open ? 1 : 0;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(Objects.requireNonNull(task, "task"));
+        }
+
+        @Override
+        public Scheduled schedule(Runnable task, Duration delay) {
+            throw new UnsupportedOperationException("MemoryConn does not model timers");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Conn> dial(String address, Object context) {
+            throw new UnsupportedOperationException("MemoryConn does not model dials");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Conn> enroll(java.nio.channels.SocketChannel channel, Object context) {
+            throw new UnsupportedOperationException("MemoryConn does not model enrolls");
+        }
+    }
+
+    private void onLoop(Runnable action) {
+        if (Thread.currentThread() == loop) {
+            action.run();
+        } else {
+            tasks.add(action);
+        }
+    }
+
     private void checkLoop() {
         if (Thread.currentThread() != loop) {
             throw new IllegalStateException("called off the loop thread (" + Thread.currentThread().getName()
@@ -587,6 +703,9 @@ public final class MemoryConn implements Conn {
     private void checkOpen() {
         if (!open) {
             throw new ConnectionClosedException("connection closed");
+        }
+        if (outputShutdown) {
+            throw new ConnectionClosedException("output shut down (shutdownOutput)");
         }
     }
 

@@ -268,4 +268,34 @@ class MemoryConnTest {
         assertThat(conn.closeCause()).isNull();
         assertThat(new String(conn.written(), StandardCharsets.US_ASCII)).isEqualTo("bye");
     }
+
+    @Test
+    void pausedReadingBuffersBytesUntilResumeHandsThemOver() throws Exception {
+        List<String> seen = new ArrayList<>();
+        MemoryConn conn = new MemoryConn(new EventHandler() {
+            @Override
+            public Action onTraffic(Conn c) {
+                seen.add(ascii(c.next(-1)));
+                return Action.NONE;
+            }
+        });
+        assertThat(conn.inEventLoop()).isTrue();
+        conn.pauseReading();
+        conn.receive(ascii("ab")).receive(ascii("cd"));
+        assertThat(seen).isEmpty();
+        assertThat(conn.readingPaused()).isTrue();
+        AtomicReference<Boolean> inLoopElsewhere = new AtomicReference<>();
+        Thread other = new Thread(() -> {
+            inLoopElsewhere.set(conn.inEventLoop());
+            conn.resumeReading(); // from another thread: a task for the loop
+        });
+        other.start();
+        other.join();
+        assertThat(inLoopElsewhere.get()).isFalse();
+        assertThat(conn.readingPaused()).isTrue();
+        conn.runPendingTasks();
+        assertThat(seen).containsExactly("abcd");
+        conn.receive(ascii("e"));
+        assertThat(seen).containsExactly("abcd", "e");
+    }
 }

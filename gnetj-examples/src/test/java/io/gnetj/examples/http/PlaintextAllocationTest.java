@@ -75,6 +75,12 @@ class PlaintextAllocationTest {
         @Override public void close(Callback callback) { }
         @Override public void abort(Throwable cause) { }
         @Override public boolean isOpen() { return true; }
+        @Override public boolean isWritable() { return true; }
+        @Override public void pauseReading() { throw new UnsupportedOperationException(); }
+        @Override public void resumeReading() { throw new UnsupportedOperationException(); }
+        @Override public boolean inEventLoop() { return true; }
+        @Override public io.gnetj.EventLoop eventLoop() { throw new UnsupportedOperationException(); }
+        @Override public void shutdownOutput() { throw new UnsupportedOperationException(); }
         @Override public SocketAddress localAddress() { return null; }
         @Override public SocketAddress remoteAddress() { return null; }
         @Override public void setTcpNoDelay(boolean on) { }

@@ -1,0 +1,87 @@
+package io.gnetj;
+
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One of an engine's (or a client's) event loops: a thread with its own selector that serves a
+ * share of the connections, as gnet's {@code EventLoop}. {@link Conn#eventLoop()} gives a
+ * connection's loop, {@link Engine#eventLoops()} and {@link Client#eventLoops()} all of them.
+ *
+ * <p>What it is for: work that must run where a connection lives, without locks (a task or a
+ * timer touching connections of this loop runs on the same thread as their callbacks, so it may
+ * call their loop-thread methods), and connections that should live together: a proxy dials its
+ * upstream connection on its client's loop ({@link #dial}), so bytes pass from one to the other
+ * with a plain {@link Conn#write}, no thread hop and no copy into a task.
+ *
+ * <p>Threading: every method may be called from any thread. Tasks and timers run on the loop
+ * thread, one at a time, between the loop's I/O; like a callback, a task must not block.
+ */
+public interface EventLoop extends Executor {
+
+    /** This loop's index among its engine's loops: 0 to {@code numEventLoops - 1}. */
+    int index();
+
+    /** Whether the calling thread is this loop's. */
+    boolean inEventLoop();
+
+    /** Connections this loop serves now (a racy figure from other threads). */
+    int countConnections();
+
+    /**
+     * Runs {@code task} on the loop soon; tasks posted by one thread run in the order posted. What
+     * a task throws is logged, and the loop carries on. A task posted while the loop is ending
+     * may not run (the loop logs each one it drops).
+     *
+     * @throws RejectedExecutionException if the loop has ended
+     * @throws NullPointerException       if {@code task} is null
+     */
+    @Override
+    void execute(Runnable task);
+
+    /**
+     * Runs {@code task} on the loop once {@code delay} has passed (zero or negative: as soon as
+     * possible), at the loop's resolution of a millisecond. No thread per timer: the loop keeps
+     * its timers in order and sleeps until the next is due. Timers still pending when the loop
+     * ends do not run.
+     *
+     * @return a handle that cancels it
+     * @throws RejectedExecutionException if the loop has ended
+     */
+    Scheduled schedule(Runnable task, Duration delay);
+
+    /**
+     * Dials {@code address} (the engine's address schemes) and serves the connection on this loop,
+     * with the engine's handler and options: its {@code onOpen} runs here with {@code context}
+     * already attached. The future completes on this loop once {@code onOpen} ran, or
+     * exceptionally with a {@link java.net.ConnectException} naming the address. The connection
+     * counts towards {@link Options#maxConnections()}.
+     *
+     * @throws IllegalArgumentException if the address is malformed
+     */
+    CompletableFuture<Conn> dial(String address, Object context);
+
+    /**
+     * Adopts an already connected {@code channel} (made non-blocking here) and serves it on this
+     * loop, as {@link #dial}.
+     */
+    CompletableFuture<Conn> enroll(SocketChannel channel, Object context);
+
+    /**
+     * A pending {@link #schedule} timer.
+     *
+     * <p>Threading: any thread.
+     */
+    interface Scheduled {
+        /**
+         * Cancels the timer.
+         *
+         * @return {@code true} if it will not run because of this call; {@code false} if it ran,
+         *         is running, or was cancelled before
+         */
+        boolean cancel();
+    }
+}
