@@ -38,8 +38,9 @@ import java.util.function.ToLongFunction;
  * snapshot would need the snapshot kept between calls (memory per client, and when to drop it) or
  * rebuilt each call (O(n log n)); a cursor naming the last key returned cannot fit the 64-bit
  * integer clients expect ({@code redis-cli --scan} parses it as one). MATCH and TYPE filter before
- * a page is cut, not after as in Redis, so a page is never empty while the cursor goes on: each
- * call walks every key anyway, and this saves clients round trips.
+ * a page is cut, not after as in Redis: each call walks every key anyway, and a page then comes
+ * back empty with the scan unfinished only if its keys were deleted between the two walks, which
+ * saves clients round trips.
  *
  * <p>Threading: immutable; any thread. The walks see the map weakly consistently, which is all
  * the guarantee above needs.
