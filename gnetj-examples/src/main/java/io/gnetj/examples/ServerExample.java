@@ -30,8 +30,11 @@ public abstract class ServerExample implements Example {
 
     /** Interface to bind; loopback unless asked, so an example never listens on the network by surprise. */
     public static final Flag HOST = Flag.string("host", "H", "address to bind", "127.0.0.1");
-    /** Port to bind; 0 lets the system choose. */
-    public static final Flag PORT = Flag.integer("port", "port to bind, 0 for any free port", 9000, 0, 65535);
+    /**
+     * Port to bind, 0 letting the system choose; 9000 unless the example's {@link #defaultPort()}
+     * says otherwise (its {@link #flags()} then hold a {@code --port} with that default).
+     */
+    public static final Flag PORT = portFlag(9000);
     /** Event loops; 0 means one per core. */
     public static final Flag LOOPS = Flag.integer("loops", "event loops", 0, 0, 1024)
             .withDefaultLabel("one per core");
@@ -49,7 +52,20 @@ public abstract class ServerExample implements Example {
 
     /** The flags that say where to listen: {@code --host} and {@code --port} unless overridden. */
     protected List<Flag> addressFlags() {
-        return List.of(HOST, PORT);
+        return List.of(HOST, portFlag(defaultPort())); // equal to PORT (a record) at 9000
+    }
+
+    /**
+     * The port served when {@code --port} is not given: 9000, unless clients of the protocol
+     * assume another (redis-cli 6379, HTTP tutorials and tools 8080), so that they connect
+     * without being told where.
+     */
+    protected int defaultPort() {
+        return Integer.parseInt(PORT.defaultValue());
+    }
+
+    private static Flag portFlag(int defaultPort) {
+        return Flag.integer("port", "port to bind, 0 for any free port", defaultPort, 0, 65535);
     }
 
     /** Flags of this example beyond the address and loops. */

@@ -45,6 +45,25 @@ class MainTest {
     }
 
     @Test
+    void serversListenWhereTheirClientsLookByDefault() {
+        // echo stays on 9000: the README's first command is "echo --port 9000" and "nc 127.0.0.1 9000".
+        assertThat(defaultAddress("echo")).isEqualTo("tcp://127.0.0.1:9000");
+        assertThat(defaultAddress("udp-echo")).isEqualTo("udp://127.0.0.1:9000");
+        assertThat(defaultAddress("redis")).as("redis-cli's default").isEqualTo("tcp://127.0.0.1:6379");
+        assertThat(defaultAddress("http")).isEqualTo("tcp://127.0.0.1:8080");
+        assertThat(run("redis", "--help")).isZero();
+        assertThat(run("http", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .containsPattern("--port N +port to bind, 0 for any free port \\(default: 6379\\)")
+                .containsPattern("--port N +port to bind, 0 for any free port \\(default: 8080\\)");
+    }
+
+    private static String defaultAddress(String name) {
+        ServerExample e = (ServerExample) Examples.byName(name).orElseThrow();
+        return e.address(Flags.parse(e.flags(), List.of()));
+    }
+
+    @Test
     void unknownExampleExitsWithUsageError() {
         assertThat(run("gopher")).isEqualTo(Main.USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'gopher'", "echo udp-echo unix-echo client blocking-echo length-field http redis push");

@@ -40,7 +40,7 @@ public final class RunningServer implements AutoCloseable {
     public static RunningServer start(ServerExample example, UnaryOperator<Options.Builder> tweak, String... flags)
             throws IOException {
         List<String> pairs = new ArrayList<>();
-        if (example.flags().contains(ServerExample.PORT)) {
+        if (example.flags().stream().anyMatch(f -> f.name().equals(ServerExample.PORT.name()))) {
             pairs.addAll(List.of("host", "127.0.0.1", "port", "0"));
         }
         pairs.addAll(List.of("loops", "2"));

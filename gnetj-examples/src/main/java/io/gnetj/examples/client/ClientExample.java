@@ -18,9 +18,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code client}: dials an echo server with {@link Client} and measures ping-pong round trips (see
  * {@link PingPongHandler}): {@code --connections} connections, each sending {@code --count}
- * messages of {@code --size} bytes, one at a time. Prints each round trip and a summary, stops the
- * client and exits 0; exits 1 with a message naming the address if it cannot connect, a reply is
- * wrong, or no reply comes within {@code --timeout-ms} (a lost datagram, over UDP).
+ * messages of {@code --size} bytes, one at a time. Prints a summary (messages answered, errors,
+ * latency percentiles; with {@code --verbose}, every round trip and error as it happens first),
+ * stops the client and exits 0. A wrong reply, an early close or no reply within
+ * {@code --timeout-ms} (a lost datagram, over UDP) is an error: it ends that connection, the
+ * others go on, and once all are done the summary is printed and the run exits 1 with the first
+ * error, naming the address. A server that cannot be dialed exits 1 at once.
  */
 public final class ClientExample implements Example {
 
@@ -41,6 +44,8 @@ public final class ClientExample implements Example {
     /** How long to wait for any progress before giving up. */
     public static final Flag TIMEOUT = Flag.integer("timeout-ms", "give up when no reply comes for this long",
             5000, 1, 3_600_000);
+    /** Print each round trip and error as it happens, not only the summary. */
+    public static final Flag VERBOSE = Flag.bool("verbose", "print every round trip and error, not only the summary");
 
     @Override
     public String name() {
@@ -54,7 +59,7 @@ public final class ClientExample implements Example {
 
     @Override
     public List<Flag> flags() {
-        return List.of(ADDRESS, COUNT, SIZE, CONNECTIONS, TIMEOUT);
+        return List.of(ADDRESS, COUNT, SIZE, CONNECTIONS, TIMEOUT, VERBOSE);
     }
 
     @Override
@@ -64,6 +69,7 @@ public final class ClientExample implements Example {
         int size = flags.getInt(SIZE.name());
         int connections = flags.getInt(CONNECTIONS.name());
         long timeoutMillis = flags.getLong(TIMEOUT.name());
+        boolean verbose = flags.getBoolean(VERBOSE.name());
         boolean datagrams = address.toLowerCase(Locale.ROOT).startsWith("udp");
         if (datagrams && size > MAX_DATAGRAM) {
             throw new UsageException("--size " + size + " does not fit one UDP datagram (at most " + MAX_DATAGRAM + " bytes)");
@@ -81,13 +87,39 @@ public final class ClientExample implements Example {
             for (int c = 1; c <= connections; c++) {
                 dial(client, address, new PingPongHandler.Session(c, size));
             }
-            Latencies latencies = await(events, connections, timeoutMillis, address, out);
+            Outcome outcome = await(events, connections, timeoutMillis, address, verbose ? out : null);
             long elapsed = System.nanoTime() - start;
-            out.printf(Locale.ROOT, "%d round trips in %.1f ms (%.0f per second): %s%n", latencies.count(),
-                    elapsed / 1e6, latencies.count() / (elapsed / 1e9), latencies.summary());
+            Latencies latencies = outcome.latencies;
+            out.printf(Locale.ROOT, "%d of %d messages answered, %d %s, in %.1f ms (%.0f per second)%n",
+                    latencies.count(), (long) connections * count, outcome.errors, outcome.errors == 1 ? "error" : "errors",
+                    elapsed / 1e6, latencies.count() / (elapsed / 1e9));
+            if (latencies.count() > 0) {
+                out.println("latency: " + latencies.summary());
+            }
+            if (outcome.errors > 0) {
+                throw new ExampleFailedException(outcome.firstError
+                        + (outcome.errors > 1 ? " (" + outcome.errors + " errors in all)" : ""));
+            }
             return 0;
         } finally {
             client.stop();
+        }
+    }
+
+    /** What the connections reported: the round trips, and how many failed (the first one's message). */
+    private static final class Outcome {
+        final Latencies latencies = new Latencies();
+        int errors;
+        String firstError;
+
+        void error(String message, PrintStream verbose) {
+            errors++;
+            if (firstError == null) {
+                firstError = message;
+            }
+            if (verbose != null) {
+                verbose.println("error: " + message);
+            }
         }
     }
 
@@ -103,29 +135,40 @@ public final class ClientExample implements Example {
         }
     }
 
-    /** Prints each round trip as it is reported until every connection finished; fails on the first error. */
-    private static Latencies await(BlockingQueue<PingPongHandler.Event> events, int connections, long timeoutMillis,
-                                   String address, PrintStream out) throws InterruptedException, ExampleFailedException {
-        Latencies latencies = new Latencies();
+    /**
+     * Collects the round trips until every connection has finished or failed (each reports one
+     * or the other, once), or nothing at all is reported for {@code timeoutMillis}: then each
+     * connection still running is one error. With {@code verbose} non-null, prints each round trip
+     * and error to it as it comes.
+     */
+    private static Outcome await(BlockingQueue<PingPongHandler.Event> events, int connections, long timeoutMillis,
+                                 String address, PrintStream verbose) throws InterruptedException {
+        Outcome outcome = new Outcome();
         int finished = 0;
-        while (finished < connections) {
+        while (finished + outcome.errors < connections) {
             PingPongHandler.Event e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
             if (e == null) {
-                throw new ExampleFailedException("no reply from " + address + " for " + timeoutMillis + " ms ("
-                        + finished + " of " + connections + " connections finished, " + latencies.count()
-                        + " round trips done)");
+                int running = connections - finished - outcome.errors;
+                String message = "no reply from " + address + " for " + timeoutMillis + " ms (" + finished + " of "
+                        + connections + " connections finished, " + outcome.latencies.count() + " round trips done)";
+                for (int i = 0; i < running; i++) {
+                    outcome.error(message, i == 0 ? verbose : null);
+                }
+                break;
             }
             if (e instanceof PingPongHandler.RoundTrip) {
                 PingPongHandler.RoundTrip r = (PingPongHandler.RoundTrip) e;
-                latencies.add(r.nanos());
-                out.println("connection " + r.connection() + " message " + r.message() + ": "
-                        + Latencies.micros(r.nanos()));
+                outcome.latencies.add(r.nanos());
+                if (verbose != null) {
+                    verbose.println("connection " + r.connection() + " message " + r.message() + ": "
+                            + Latencies.micros(r.nanos()));
+                }
             } else if (e instanceof PingPongHandler.Finished) {
                 finished++;
             } else {
-                throw new ExampleFailedException(((PingPongHandler.Failed) e).message());
+                outcome.error(((PingPongHandler.Failed) e).message(), verbose);
             }
         }
-        return latencies;
+        return outcome;
     }
 }

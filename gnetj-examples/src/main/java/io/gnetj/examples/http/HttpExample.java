@@ -33,6 +33,12 @@ public final class HttpExample extends ServerExample {
         return "HTTP/1.1 server: GET /plaintext, GET /json, POST /echo (TechEmpower style, pipelining)";
     }
 
+    /** 8080, the port HTTP tutorials, curl examples and load tools assume for a local server. */
+    @Override
+    protected int defaultPort() {
+        return 8080;
+    }
+
     @Override
     protected List<Flag> ownFlags() {
         return List.of(MAX_BODY, HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS);

@@ -11,7 +11,9 @@ enum Command {
     PING(-1), ECHO(2), QUIT(-1), SELECT(2), COMMAND(-1), CLIENT(-2), CONFIG(-2), INFO(-1),
     GET(2), SET(-3), DEL(-2), EXISTS(-2), INCR(2), INCRBY(3), DECR(2), DECRBY(3), MGET(-2), MSET(-3),
     EXPIRE(-3), PEXPIRE(-3), TTL(2), PTTL(2), DBSIZE(1), FLUSHALL(-1), FLUSHDB(-1),
-    LPUSH(-3), RPUSH(-3), LPOP(-2), RPOP(-2), LRANGE(4), LLEN(2);
+    KEYS(2), SCAN(-2), TYPE(2), SETEX(4), PERSIST(2), APPEND(3),
+    LPUSH(-3), RPUSH(-3), LPOP(-2), RPOP(-2), LRANGE(4), LLEN(2),
+    HSET(-4), HGET(3), HDEL(-3), HGETALL(2), HLEN(2);
 
     final int arity;
     /** Lower-case name, as Redis shows it in errors. */

@@ -14,6 +14,11 @@ final class Key {
         this.hash = Arrays.hashCode(bytes);
     }
 
+    /** The key's bytes; the caller must not change them (they are the map's). */
+    byte[] bytes() {
+        return bytes;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Key && ((Key) o).hash == hash && Arrays.equals(((Key) o).bytes, bytes);

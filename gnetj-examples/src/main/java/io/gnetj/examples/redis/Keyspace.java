@@ -1,8 +1,11 @@
 package io.gnetj.examples.redis;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,14 +16,16 @@ import java.util.function.LongSupplier;
  * The keyspace is one {@link ConcurrentHashMap} from {@link Key} to an immutable {@link Entry}
  * (value and expiry time):
  * <ul>
- *   <li>Reads (GET, EXISTS, TTL, MGET) are lock-free map lookups.
- *   <li>String writes replace whole entries with the map's atomic operations: SET is a
+ *   <li>Reads of strings and of what every entry has (GET, EXISTS, TTL, MGET, TYPE) are
+ *       lock-free map lookups.
+ *   <li>String writes replace whole entries with the map's atomic operations: SET and SETEX are a
  *       {@code put} (or a compare-and-set loop with {@code putIfAbsent}/{@code replace} for NX, XX,
- *       KEEPTTL and GET), INCR and EXPIRE are compare-and-set loops, so concurrent INCRs from
- *       different loops never lose an update.
- *   <li>A list is the one mutable value. It is only touched inside {@code compute} for its key,
- *       which the map runs for one caller at a time per key (holding, briefly, the lock of that
- *       hash bin: never across I/O, and uncontended unless two loops hit the same bin at once).
+ *       KEEPTTL and GET); INCR, APPEND, EXPIRE and PERSIST are compare-and-set loops, so
+ *       concurrent INCRs or APPENDs from different loops never lose an update.
+ *   <li>Lists and hashes are the mutable values. One is only touched, read or written, inside
+ *       {@code compute} for its key, which the map runs for one caller at a time per key (holding, briefly, the lock
+ *       of that hash bin: never across I/O, and uncontended unless two loops hit the same bin at
+ *       once).
  * </ul>
  * Every single-key command is therefore atomic, as in Redis. Multi-key commands (MSET, MGET, DEL
  * and EXISTS of several keys) are atomic per key but not as a whole: a client on another loop may
@@ -32,13 +37,17 @@ import java.util.function.LongSupplier;
  * is never lost) when a command touches it; {@link #sweepExpired} removes the rest periodically.
  * Until then DBSIZE counts them, as Redis's does for keys its sampler has not yet reached.
  *
+ * <h2>Whole-keyspace reads</h2>
+ * KEYS walks the map once. SCAN's cursor is described in {@link KeyScan}: it returns every key
+ * present for the whole scan at least once, though the map may be changed and resized meanwhile.
+ *
  * <p>Threading: any thread.
  */
 public final class Keyspace {
 
-    /** A value and when it expires (epoch millis; 0 for never). Immutable, except a list's contents. */
+    /** A value and when it expires (epoch millis; 0 for never). Immutable, except a list's or hash's contents. */
     static final class Entry {
-        final Object value; // byte[] or ListValue
+        final Object value; // byte[], ListValue or HashValue
         final long expireAt;
 
         Entry(Object value, long expireAt) {
@@ -62,8 +71,11 @@ public final class Keyspace {
     static final int EXPIRE_GT = 4;
     static final int EXPIRE_LT = 8;
 
+    private static final byte[] EMPTY = new byte[0];
+
     private final ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
     private final LongSupplier clock;
+    private final KeyScan scan;
 
     /** A keyspace on the system clock. */
     public Keyspace() {
@@ -72,7 +84,13 @@ public final class Keyspace {
 
     /** A keyspace on {@code clockMillis} (tests drive expiry with it). */
     public Keyspace(LongSupplier clockMillis) {
+        this(clockMillis, KeyScan.seeded(ThreadLocalRandom.current().nextLong()));
+    }
+
+    /** A keyspace on {@code clockMillis} whose SCAN orders keys by {@code scan} (tests choose collisions). */
+    Keyspace(LongSupplier clockMillis, KeyScan scan) {
         this.clock = clockMillis;
+        this.scan = scan;
     }
 
     /** Milliseconds since the epoch, by this keyspace's clock. */
@@ -147,6 +165,38 @@ public final class Keyspace {
             Entry next = new Entry(value, keepTtl && live ? old.expireAt : expireAt);
             if (old == null ? map.putIfAbsent(key, next) == null : map.replace(key, old, next)) {
                 return getOld ? new SetOutcome(true, oldValue) : SetOutcome.DONE;
+            }
+        }
+    }
+
+    /**
+     * APPEND: adds {@code suffix} to the string at {@code key} (absent counts as empty), keeping its
+     * expiry; the string may not grow past {@code maxLength}.
+     *
+     * @return the string's length after the append
+     */
+    long append(Key key, byte[] suffix, long maxLength, long now) {
+        while (true) {
+            Entry old = map.get(key);
+            boolean live = old != null && !old.expired(now);
+            byte[] current = EMPTY;
+            if (live) {
+                if (!(old.value instanceof byte[])) {
+                    throw RedisError.WRONG_TYPE;
+                }
+                current = (byte[]) old.value;
+            }
+            long length = (long) current.length + suffix.length;
+            if (length > maxLength) {
+                throw new RedisError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+            }
+            // A copy per append (Redis grows its string in place): entries stay immutable, so
+            // readers on other loops never see a half-written value.
+            byte[] value = Arrays.copyOf(current, (int) length);
+            System.arraycopy(suffix, 0, value, current.length, suffix.length);
+            Entry next = new Entry(value, live ? old.expireAt : 0);
+            if (old == null ? map.putIfAbsent(key, next) == null : map.replace(key, old, next)) {
+                return length;
             }
         }
     }
@@ -226,6 +276,58 @@ public final class Keyspace {
                 return true;
             }
         }
+    }
+
+    /** PERSIST: removes {@code key}'s expiry; whether it had one. */
+    boolean persist(Key key, long now) {
+        while (true) {
+            Entry old = live(key, now);
+            if (old == null || old.expireAt == 0) {
+                return false;
+            }
+            if (map.replace(key, old, new Entry(old.value, 0))) {
+                return true;
+            }
+        }
+    }
+
+    /** TYPE: {@code string}, {@code list}, {@code hash}, or {@code none} when absent. */
+    String type(Key key, long now) {
+        Entry e = live(key, now);
+        return e == null ? "none" : typeName(e.value);
+    }
+
+    private static String typeName(Object value) {
+        if (value instanceof byte[]) {
+            return "string";
+        }
+        return value instanceof ListValue ? "list" : "hash";
+    }
+
+    /** KEYS: every live key matching {@code pattern}, in no particular order. */
+    List<byte[]> keys(GlobPattern pattern, long now) {
+        List<byte[]> out = new ArrayList<>();
+        for (Map.Entry<Key, Entry> e : map.entrySet()) {
+            if (!e.getValue().expired(now) && (pattern.matchesEverything() || pattern.matches(e.getKey().bytes()))) {
+                out.add(e.getKey().bytes());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * SCAN: one page of live keys from {@code cursor} on (see {@link KeyScan}).
+     *
+     * @param count   about how many keys to return, at least 1
+     * @param pattern MATCH, or {@code null}
+     * @param type    TYPE ({@code string}, {@code list}, {@code hash}; any case; another name
+     *                matches nothing, as in Redis 7.0), or {@code null}
+     */
+    KeyScan.Page scan(long cursor, long count, GlobPattern pattern, String type, long now) {
+        boolean everyName = pattern == null || pattern.matchesEverything();
+        return scan.page(map, cursor, count, (k, e) -> !e.expired(now)
+                && (everyName || pattern.matches(k.bytes()))
+                && (type == null || type.equalsIgnoreCase(typeName(e.value))));
     }
 
     /** PTTL: -2 when absent, -1 without expiry, else milliseconds left. */
@@ -355,5 +457,100 @@ public final class Keyspace {
             return e;
         });
         return length[0];
+    }
+
+    // ---- hashes ----
+
+    /**
+     * HSET: sets each field of {@code fieldsAndValues} (field, value, field, value, ...), creating
+     * the hash if absent; a field given twice takes its last value.
+     *
+     * @return how many fields are new
+     */
+    long hset(Key key, byte[][] fieldsAndValues, long now) {
+        long[] added = {0};
+        map.compute(key, (k, e) -> {
+            HashValue hash;
+            Entry result = e;
+            if (e == null || e.expired(now)) {
+                hash = new HashValue();
+                result = new Entry(hash, 0);
+            } else if (e.value instanceof HashValue) {
+                hash = (HashValue) e.value;
+            } else {
+                throw RedisError.WRONG_TYPE; // leaves the map unchanged
+            }
+            for (int i = 0; i < fieldsAndValues.length; i += 2) {
+                if (hash.put(new Key(fieldsAndValues[i]), fieldsAndValues[i + 1])) {
+                    added[0]++;
+                }
+            }
+            return result;
+        });
+        return added[0];
+    }
+
+    /** HGET: the value of {@code field}, or {@code null} when the field or the key is absent. */
+    byte[] hget(Key key, Key field, long now) {
+        byte[][] value = {null};
+        map.computeIfPresent(key, (k, e) -> {
+            if (e.expired(now)) {
+                return null;
+            }
+            value[0] = hashOf(e).get(field);
+            return e;
+        });
+        return value[0];
+    }
+
+    /** HDEL: removes the fields; an emptied hash's key is deleted. Returns how many were there. */
+    long hdel(Key key, byte[][] fields, long now) {
+        long[] removed = {0};
+        map.computeIfPresent(key, (k, e) -> {
+            if (e.expired(now)) {
+                return null;
+            }
+            HashValue hash = hashOf(e);
+            for (byte[] field : fields) {
+                if (hash.remove(new Key(field))) {
+                    removed[0]++;
+                }
+            }
+            return hash.size() == 0 ? null : e;
+        });
+        return removed[0];
+    }
+
+    /** HGETALL: field, value, field, value, ... in the hash's order; empty for an absent key. */
+    List<byte[]> hgetall(Key key, long now) {
+        List<byte[]> out = new ArrayList<>();
+        map.computeIfPresent(key, (k, e) -> {
+            if (e.expired(now)) {
+                return null;
+            }
+            hashOf(e).copyTo(out);
+            return e;
+        });
+        return out;
+    }
+
+    /** HLEN; 0 for an absent key. */
+    long hlen(Key key, long now) {
+        long[] length = {0};
+        map.computeIfPresent(key, (k, e) -> {
+            if (e.expired(now)) {
+                return null;
+            }
+            length[0] = hashOf(e).size();
+            return e;
+        });
+        return length[0];
+    }
+
+    private static HashValue hashOf(Entry e) {
+        if (!(e.value instanceof HashValue)) {
+            throw RedisError.WRONG_TYPE;
+        }
+        return (HashValue) e.value;
     }
 }

@@ -2,6 +2,7 @@ package io.gnetj.examples.redis;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,6 +26,8 @@ final class RedisCommands {
     private static final byte[] KEEPTTL = ascii("keepttl");
     private static final byte[] GET = ascii("get");
     private static final byte[] COUNT = ascii("count");
+    private static final byte[] MATCH = ascii("match");
+    private static final byte[] TYPE = ascii("type");
     private static final byte[] SETNAME = ascii("setname");
     private static final byte[] GETNAME = ascii("getname");
     private static final byte[] SETINFO = ascii("setinfo");
@@ -33,13 +36,26 @@ final class RedisCommands {
     private static final byte[] SYNC = ascii("sync");
     private static final byte[] INFO_TEXT = ascii("# Server\r\nredis_version:7.0.0\r\nredis_mode:standalone\r\n"
             + "gnetj_example:redis\r\n");
-    /** What CONFIG GET answers (redis-benchmark asks for save and appendonly when it starts). */
-    private static final String[][] CONFIG = {{"save", ""}, {"appendonly", "no"}, {"databases", "1"}};
+    /**
+     * What CONFIG GET answers: redis-benchmark asks for save and appendonly when it starts, and
+     * clients (and people) check maxmemory before filling a server.
+     */
+    private static final String[][] CONFIG = {
+        {"save", ""}, {"appendonly", "no"}, {"databases", "1"}, {"maxmemory", "0"}};
+    private static final RedisError INVALID_CURSOR = new RedisError("ERR invalid cursor");
+    /** SCAN's COUNT when not given, as in Redis. */
+    private static final long SCAN_COUNT = 10;
 
     private final Keyspace db;
+    private final long maxString;
 
-    RedisCommands(Keyspace db) {
+    /**
+     * @param maxString longest string APPEND may build: the bulk limit, as Redis's
+     *                  {@code proto-max-bulk-len} bounds both
+     */
+    RedisCommands(Keyspace db, long maxString) {
         this.db = db;
+        this.maxString = maxString;
     }
 
     /**
@@ -118,6 +134,27 @@ final class RedisCommands {
             }
             case SET:
                 set(cmd, argc, out, now);
+                return false;
+            case SETEX: {
+                long expireAt = expireAt(longArg(cmd, 2), true, true, c, now);
+                db.set(key(cmd, 1), cmd.argBytes(3), Keyspace.SET_ALWAYS, expireAt, false, false, now);
+                out.simple(OK);
+                return false;
+            }
+            case APPEND:
+                out.integer(db.append(key(cmd, 1), cmd.argBytes(2), maxString, now));
+                return false;
+            case PERSIST:
+                out.integer(db.persist(key(cmd, 1), now) ? 1 : 0);
+                return false;
+            case TYPE:
+                out.simple(ascii(db.type(key(cmd, 1), now)));
+                return false;
+            case KEYS:
+                bulks(out, db.keys(GlobPattern.compile(cmd.argBytes(1)), now));
+                return false;
+            case SCAN:
+                scan(cmd, argc, out, now);
                 return false;
             case DEL: {
                 long n = 0;
@@ -217,15 +254,46 @@ final class RedisCommands {
             case LRANGE: {
                 long start = longArg(cmd, 2);
                 long stop = longArg(cmd, 3);
-                List<byte[]> items = db.range(key(cmd, 1), start, stop, now);
-                out.array(items.size());
-                for (byte[] item : items) {
-                    out.bulk(item);
-                }
+                bulks(out, db.range(key(cmd, 1), start, stop, now));
                 return false;
             }
             case LLEN:
                 out.integer(db.length(key(cmd, 1), now));
+                return false;
+            case HSET: {
+                if (argc % 2 != 0) {
+                    out.error(arityError("hset"));
+                    return false;
+                }
+                byte[][] pairs = new byte[argc - 2][];
+                for (int i = 2; i < argc; i++) {
+                    pairs[i - 2] = cmd.argBytes(i);
+                }
+                out.integer(db.hset(key(cmd, 1), pairs, now));
+                return false;
+            }
+            case HGET: {
+                byte[] v = db.hget(key(cmd, 1), key(cmd, 2), now);
+                if (v == null) {
+                    out.nullBulk();
+                } else {
+                    out.bulk(v);
+                }
+                return false;
+            }
+            case HDEL: {
+                byte[][] fields = new byte[argc - 2][];
+                for (int i = 2; i < argc; i++) {
+                    fields[i - 2] = cmd.argBytes(i);
+                }
+                out.integer(db.hdel(key(cmd, 1), fields, now));
+                return false;
+            }
+            case HGETALL:
+                bulks(out, db.hgetall(key(cmd, 1), now));
+                return false;
+            case HLEN:
+                out.integer(db.hlen(key(cmd, 1), now));
                 return false;
             default:
                 throw new AssertionError(c);
@@ -258,19 +326,8 @@ final class RedisCommands {
         }
         long expireAt = 0;
         if (unit != null) {
-            long v = longArg(cmd, expireArg);
-            boolean seconds = unit == EX || unit == EXAT;
-            if (v <= 0 || (seconds && v > Long.MAX_VALUE / 1000)) {
-                throw new RedisError("ERR invalid expire time in 'set' command");
-            }
-            long ms = seconds ? v * 1000 : v;
-            if (unit == EX || unit == PX) {
-                ms += now;
-            }
-            if (ms <= 0) {
-                throw new RedisError("ERR invalid expire time in 'set' command");
-            }
-            expireAt = ms;
+            expireAt = expireAt(longArg(cmd, expireArg), unit == EX || unit == EXAT, unit == EX || unit == PX,
+                    Command.SET, now);
         }
         Keyspace.SetOutcome outcome = db.set(key(cmd, 1), cmd.argBytes(2), condition, expireAt, keepTtl, get, now);
         if (get) {
@@ -284,6 +341,101 @@ final class RedisCommands {
         } else {
             out.nullBulk();
         }
+    }
+
+    /**
+     * SET's and SETEX's expiry argument {@code v} as epoch millis: in seconds or milliseconds,
+     * from now ({@code relative}) or since the epoch. Not positive, or past a long once converted,
+     * is {@code invalid expire time}, as Redis's {@code getExpireMillisecondsOrReply} says.
+     */
+    private static long expireAt(long v, boolean seconds, boolean relative, Command c, long now) {
+        if (v <= 0 || (seconds && v > Long.MAX_VALUE / 1000)) {
+            throw invalidExpireTime(c);
+        }
+        long ms = seconds ? v * 1000 : v;
+        if (relative) {
+            ms += now; // wraps negative on overflow, caught below
+        }
+        if (ms <= 0) {
+            throw invalidExpireTime(c);
+        }
+        return ms;
+    }
+
+    private static RedisError invalidExpireTime(Command c) {
+        return new RedisError("ERR invalid expire time in '" + c.lowerName + "' command");
+    }
+
+    /**
+     * {@code SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]}: options in any order, the last of
+     * a kind wins, as in Redis.
+     */
+    private void scan(RespParser cmd, int argc, Reply out, long now) {
+        long cursor = cursorArg(cmd, 1);
+        long count = SCAN_COUNT;
+        GlobPattern pattern = null;
+        String type = null;
+        for (int j = 2; j < argc; j += 2) {
+            boolean hasValue = j + 1 < argc;
+            if (hasValue && argIs(cmd, j, COUNT)) {
+                count = longArg(cmd, j + 1);
+                if (count < 1) {
+                    throw RedisError.SYNTAX;
+                }
+            } else if (hasValue && argIs(cmd, j, MATCH)) {
+                pattern = GlobPattern.compile(cmd.argBytes(j + 1));
+            } else if (hasValue && argIs(cmd, j, TYPE)) {
+                type = argString(cmd, j + 1);
+            } else {
+                throw RedisError.SYNTAX;
+            }
+        }
+        KeyScan.Page page = db.scan(cursor, count, pattern, type, now);
+        out.array(2);
+        out.bulk(ascii(Long.toUnsignedString(page.cursor)));
+        bulks(out, page.keys);
+    }
+
+    /**
+     * A SCAN cursor, read as Redis reads it (C's {@code strtoul} in base 10, up to the first NUL
+     * byte): no leading space, an optional sign ({@code -1} is 2^64 - 1), digits to the end; the
+     * empty string is 0. Anything else, or more than 64 bits, is {@code ERR invalid cursor}.
+     */
+    private static long cursorArg(RespParser cmd, int i) {
+        ByteBuffer src = cmd.argSource();
+        int off = cmd.argOffset(i);
+        int end = off;
+        while (end < off + cmd.argLength(i) && src.get(end) != 0) {
+            end++;
+        }
+        if (end == off) {
+            return 0;
+        }
+        int p = off;
+        byte first = src.get(p);
+        if (first == ' ' || (first >= '\t' && first <= '\r')) {
+            throw INVALID_CURSOR;
+        }
+        boolean negative = first == '-';
+        if (first == '-' || first == '+') {
+            p++;
+        }
+        if (p == end) {
+            throw INVALID_CURSOR;
+        }
+        long v = 0;
+        for (; p < end; p++) {
+            int d = src.get(p) - '0';
+            if (d < 0 || d > 9) {
+                throw INVALID_CURSOR;
+            }
+            // 2^64 - 1 = 1844674407370955161 * 10 + 5
+            if (Long.compareUnsigned(v, 1844674407370955161L) > 0 || (v == 1844674407370955161L && d > 5)) {
+                throw INVALID_CURSOR;
+            }
+            v = v * 10 + d;
+        }
+        return negative ? -v : v;
     }
 
     private void expire(Command c, RespParser cmd, int argc, Reply out, long now) {
@@ -371,24 +523,40 @@ final class RedisCommands {
         }
     }
 
+    /**
+     * {@code CONFIG GET parameter [parameter ...]}, as Redis 7: a name is looked up in any case and
+     * answered under the name as typed; a name with {@code *}, {@code ?} or {@code [} is a glob
+     * matched in any case and answers the canonical names; each parameter is answered once; an
+     * unknown one adds nothing. Pairs come in the order asked (Redis's order is its table's).
+     */
     private void config(RespParser cmd, int argc, Reply out) {
-        if (!argIs(cmd, 1, GET) || argc < 3) {
+        if (!argIs(cmd, 1, GET)) {
             out.error("ERR unknown subcommand '" + argString(cmd, 1) + "'. Try CONFIG HELP.");
             return;
         }
-        int found = 0;
-        String[][] pairs = new String[argc - 2][];
+        if (argc < 3) {
+            out.error(arityError("config|get"));
+            return;
+        }
+        String[] shownAs = new String[CONFIG.length];
+        List<String[]> found = new ArrayList<>();
         for (int i = 2; i < argc; i++) {
-            for (String[] pair : CONFIG) {
-                if (Command.equalsIgnoreCase(cmd.argSource(), cmd.argOffset(i), cmd.argLength(i), ascii(pair[0]))) {
-                    pairs[found++] = pair;
+            String name = argString(cmd, i);
+            boolean glob = name.indexOf('*') >= 0 || name.indexOf('?') >= 0 || name.indexOf('[') >= 0;
+            GlobPattern pattern = glob ? GlobPattern.compile(cmd.argBytes(i), true) : null;
+            for (int k = 0; k < CONFIG.length; k++) {
+                String canonical = CONFIG[k][0];
+                boolean hit = glob ? pattern.matches(ascii(canonical)) : canonical.equalsIgnoreCase(name);
+                if (hit && shownAs[k] == null) {
+                    shownAs[k] = glob ? canonical : name;
+                    found.add(new String[] {shownAs[k], CONFIG[k][1]});
                 }
             }
         }
-        out.array(found * 2L);
-        for (int i = 0; i < found; i++) {
-            out.bulk(ascii(pairs[i][0]));
-            out.bulk(ascii(pairs[i][1]));
+        out.array(found.size() * 2L);
+        for (String[] pair : found) {
+            out.bulk(pair[0].getBytes(StandardCharsets.ISO_8859_1));
+            out.bulk(ascii(pair[1]));
         }
     }
 
@@ -411,6 +579,13 @@ final class RedisCommands {
             args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
         }
         return "ERR unknown command '" + name + "', with args beginning with: " + args;
+    }
+
+    private static void bulks(Reply out, List<byte[]> items) {
+        out.array(items.size());
+        for (byte[] item : items) {
+            out.bulk(item);
+        }
     }
 
     private static Key key(RespParser cmd, int i) {

@@ -27,6 +27,12 @@ public final class RedisExample extends ServerExample {
         return "RESP2 in-memory key-value server for redis-cli and redis-benchmark";
     }
 
+    /** 6379, Redis's port: redis-cli and redis-benchmark connect there when not told otherwise. */
+    @Override
+    protected int defaultPort() {
+        return 6379;
+    }
+
     @Override
     protected List<Flag> ownFlags() {
         return List.of(MAX_BULK, MAX_ARGS);

@@ -56,7 +56,7 @@ public final class RedisHandler implements EventHandler {
      */
     public RedisHandler(Keyspace keyspace, long maxBulk, long maxMultibulk, int pauseAt) {
         this.keyspace = keyspace;
-        this.commands = new RedisCommands(keyspace);
+        this.commands = new RedisCommands(keyspace, maxBulk);
         this.maxBulk = maxBulk;
         this.maxMultibulk = maxMultibulk;
         this.pauseAt = pauseAt;

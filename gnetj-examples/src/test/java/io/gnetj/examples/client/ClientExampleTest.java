@@ -20,6 +20,9 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,16 +65,80 @@ class ClientExampleTest {
         checkRoundTrips(new UnixEchoExample(), "path", dir.resolve("echo.sock").toString());
     }
 
-    /** Three connections of 20 messages of 1000 bytes: 60 round trips, each printed, then a summary. */
+    /** Three connections of 20 messages of 1000 bytes: 60 round trips, then a summary of three lines. */
     private void checkRoundTrips(ServerExample example, String... serverFlags) throws Exception {
         try (RunningServer server = RunningServer.start(example, serverFlags)) {
             int code = client("--address", server.address(), "--count", "20", "--size", "1000", "--connections", "3");
             assertThat(code).as(err()).isZero();
-            assertThat(out()).startsWith("client: 3 connections to " + server.address() + ", 20 messages of 1000 bytes each\n");
-            assertThat(out().lines().filter(l -> l.matches("connection [123] message \\d+: \\d+\\.\\d us"))).hasSize(60);
-            assertThat(out()).containsPattern("60 round trips in [\\d.]+ ms \\(\\d+ per second\\): min [\\d.]+ us, "
-                    + "median [\\d.]+ us, p99 [\\d.]+ us, max [\\d.]+ us\n$");
+            assertThat(out()).matches("client: 3 connections to " + Pattern.quote(server.address())
+                    + ", 20 messages of 1000 bytes each\n"
+                    + "60 of 60 messages answered, 0 errors, in [\\d.]+ ms \\(\\d+ per second\\)\n"
+                    + LATENCY_LINE + "\n");
             assertThat(err()).isEmpty();
+        }
+    }
+
+    private static final String LATENCY_LINE = "latency: min [\\d.]+ us, p50 [\\d.]+ us, p90 [\\d.]+ us, "
+            + "p99 [\\d.]+ us, p99\\.9 [\\d.]+ us, max [\\d.]+ us";
+
+    @Test
+    void verbosePrintsEveryRoundTripBeforeTheSummary() throws Exception {
+        try (RunningServer server = RunningServer.start(new EchoExample())) {
+            int code = client("--address", server.address(), "--count", "5", "--connections", "2", "--verbose");
+            assertThat(code).as(err()).isZero();
+            List<String> lines = out().lines().collect(Collectors.toList());
+            assertThat(lines).hasSize(1 + 10 + 2);
+            assertThat(lines.subList(1, 11)).allMatch(l -> l.matches("connection [12] message [1-5]: \\d+\\.\\d us"));
+            assertThat(lines.get(11)).startsWith("10 of 10 messages answered, 0 errors, in ");
+            assertThat(lines.get(12)).matches(LATENCY_LINE);
+        }
+    }
+
+    @Test
+    void aConnectionThatFailsIsCountedAndTheOthersFinish() throws Exception {
+        // An echo that closes the connection whose first byte says it is the client's connection 2
+        // (message m of connection c starts with the byte (c * 131 + m * 31) & 0xFF).
+        EventHandler closesConnectionTwo = new EventHandler() {
+            @Override
+            public Action onTraffic(Conn conn) {
+                if (conn.context() == null) {
+                    conn.context(Boolean.valueOf((conn.peek(1).get(0) & 0xFF) == ((2 * 131 + 31) & 0xFF)));
+                }
+                if ((Boolean) conn.context()) {
+                    return Action.CLOSE;
+                }
+                conn.write(conn.next(-1));
+                return Action.NONE;
+            }
+        };
+        Engine engine = Gnet.start(closesConnectionTwo, "tcp://127.0.0.1:0", Options.defaults());
+        try {
+            String address = ServerExample.describe("tcp", engine.addresses().get(0));
+            assertThat(client("--address", address, "--connections", "3", "--size", "16")).isEqualTo(1);
+            assertThat(out()).contains("20 of 30 messages answered, 1 error, in ").containsPattern(LATENCY_LINE);
+            assertThat(err()).isEqualTo("client: connection 2 to " + address + " closed after 0 of 10 replies by the server\n");
+        } finally {
+            engine.stop();
+        }
+    }
+
+    @Test
+    void noReplyWithinTheTimeoutIsAnErrorForEachWaitingConnection() throws Exception {
+        EventHandler silent = new EventHandler() {
+            @Override
+            public Action onTraffic(Conn conn) {
+                conn.discard(conn.inboundBuffered());
+                return Action.NONE;
+            }
+        };
+        Engine engine = Gnet.start(silent, "tcp://127.0.0.1:0", Options.defaults());
+        try {
+            String address = ServerExample.describe("tcp", engine.addresses().get(0));
+            assertThat(client("--address", address, "--connections", "2", "--timeout-ms", "300")).isEqualTo(1);
+            assertThat(out()).contains("0 of 20 messages answered, 2 errors, in ").doesNotContain("latency:");
+            assertThat(err()).contains("no reply from " + address + " for 300 ms", "(2 errors in all)");
+        } finally {
+            engine.stop();
         }
     }
 
@@ -107,6 +174,7 @@ class ClientExampleTest {
             String address = ServerExample.describe("tcp", engine.addresses().get(0));
             assertThat(client("--address", address, "--size", "16")).isEqualTo(1);
             assertThat(err()).contains("connection 1 to " + address, "the reply to message 1 differs at byte 2");
+            assertThat(out()).as("the summary is printed all the same").contains("0 of 10 messages answered, 1 error, in ");
         } finally {
             engine.stop();
         }
@@ -134,6 +202,11 @@ class ClientExampleTest {
         assertThat(l.percentile(50)).isEqualTo(50_000);
         assertThat(l.percentile(99)).isEqualTo(99_000);
         assertThat(l.percentile(100)).isEqualTo(100_000);
-        assertThat(l.summary()).isEqualTo("min 1.0 us, median 50.0 us, p99 99.0 us, max 100.0 us");
+        assertThat(l.summary()).isEqualTo("min 1.0 us, p50 50.0 us, p90 90.0 us, p99 99.0 us, p99.9 100.0 us, max 100.0 us");
+        Latencies thousand = new Latencies();
+        for (int i = 1; i <= 1000; i++) {
+            thousand.add(i * 1000L);
+        }
+        assertThat(thousand.percentile(99.9)).as("rank 999 of 1000, despite 99.9 / 100 * 1000 rounding up").isEqualTo(999_000);
     }
 }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gnetj.Action;
 import io.gnetj.testing.MemoryConn;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,51 @@ class RedisCommandsTest {
 
     private static String arity(String cmd) {
         return "-ERR wrong number of arguments for '" + cmd + "' command\r\n";
+    }
+
+    /** The RESP reply {@code reply} as Java values: String (simple or bulk), Long, List, or null. */
+    static Object parse(String reply) {
+        int[] at = {0};
+        Object v = parse(reply, at);
+        assertThat(at[0]).as("one reply in %s", reply).isEqualTo(reply.length());
+        return v;
+    }
+
+    private static Object parse(String s, int[] at) {
+        int eol = s.indexOf("\r\n", at[0]);
+        char type = s.charAt(at[0]);
+        String head = s.substring(at[0] + 1, eol);
+        at[0] = eol + 2;
+        switch (type) {
+            case '+':
+                return head;
+            case ':':
+                return Long.parseLong(head);
+            case '$': {
+                int n = Integer.parseInt(head);
+                if (n < 0) {
+                    return null;
+                }
+                String bulk = s.substring(at[0], at[0] + n);
+                at[0] += n + 2;
+                return bulk;
+            }
+            case '*': {
+                List<Object> items = new ArrayList<>();
+                for (int i = Integer.parseInt(head); i > 0; i--) {
+                    items.add(parse(s, at));
+                }
+                return items;
+            }
+            default:
+                throw new AssertionError("not a reply: " + s);
+        }
+    }
+
+    /** The bulk strings of an array reply, in order. */
+    @SuppressWarnings("unchecked")
+    static List<String> strings(String reply) {
+        return (List<String>) parse(reply);
     }
 
     @Test
@@ -267,7 +314,6 @@ class RedisCommandsTest {
         assertThat(call("COMMAND")).isEqualTo("*0\r\n");
         assertThat(call("CONFIG", "GET", "save")).isEqualTo("*2\r\n" + bulk("save") + "$0\r\n\r\n");
         assertThat(call("CONFIG", "GET", "appendonly")).isEqualTo("*2\r\n" + bulk("appendonly") + bulk("no"));
-        assertThat(call("CONFIG", "GET", "maxmemory")).isEqualTo("*0\r\n");
         assertThat(call("CONFIG", "SET", "a", "b")).isEqualTo("-ERR unknown subcommand 'SET'. Try CONFIG HELP.\r\n");
         assertThat(call("CLIENT", "GETNAME")).isEqualTo(NIL);
         assertThat(call("CLIENT", "SETNAME", "me")).isEqualTo(OK);
@@ -355,5 +401,224 @@ class RedisCommandsTest {
             assertThat(client.closeCause()).isNull();
         }
         assertThat(answered).isEqualTo(100);
+    }
+
+    // ---- the commands users type first (issue 14) ----
+
+    @Test
+    void keysReturnsTheLiveKeysMatchingAGlob() {
+        call("MSET", "user:1", "a", "user:2", "b", "user:10", "c", "other", "d");
+        call("RPUSH", "user:list", "x");
+        call("HSET", "user:hash", "f", "v");
+        call("SET", "user:gone", "v", "PX", "10");
+        clock.addAndGet(10);
+        assertThat(strings(call("KEYS", "user:*")))
+                .containsExactlyInAnyOrder("user:1", "user:2", "user:10", "user:list", "user:hash");
+        assertThat(strings(call("KEYS", "user:?"))).containsExactlyInAnyOrder("user:1", "user:2");
+        assertThat(strings(call("KEYS", "user:[^1]*"))).containsExactlyInAnyOrder("user:2", "user:list", "user:hash");
+        assertThat(strings(call("KEYS", "*"))).hasSize(6);
+        assertThat(call("KEYS", "nothing*")).isEqualTo("*0\r\n");
+        assertThat(call("KEYS")).isEqualTo(arity("keys"));
+        assertThat(call("KEYS", "a", "b")).isEqualTo(arity("keys"));
+    }
+
+    @Test
+    void keysStarAloneIncludesTheEmptyKeyAsRedisDoes() {
+        call("SET", "", "empty");
+        call("SET", "k", "v");
+        assertThat(strings(call("KEYS", "*"))).containsExactlyInAnyOrder("", "k");
+        assertThat(strings(call("KEYS", "**"))).containsExactly("k");
+    }
+
+    @Test
+    void typeNamesEveryKindOfValue() {
+        call("SET", "s", "v");
+        call("RPUSH", "l", "a");
+        call("HSET", "h", "f", "v");
+        call("SET", "gone", "v", "PX", "5");
+        assertThat(call("TYPE", "s")).isEqualTo("+string\r\n");
+        assertThat(call("TYPE", "l")).isEqualTo("+list\r\n");
+        assertThat(call("TYPE", "h")).isEqualTo("+hash\r\n");
+        assertThat(call("TYPE", "missing")).isEqualTo("+none\r\n");
+        clock.addAndGet(5);
+        assertThat(call("TYPE", "gone")).isEqualTo("+none\r\n");
+        assertThat(call("TYPE")).isEqualTo(arity("type"));
+        assertThat(call("TYPE", "a", "b")).isEqualTo(arity("type"));
+    }
+
+    @Test
+    void setexSetsTheValueWithATimeToLive() {
+        assertThat(call("SETEX", "k", "10", "v")).isEqualTo(OK);
+        assertThat(call("GET", "k")).isEqualTo(bulk("v"));
+        assertThat(call("TTL", "k")).isEqualTo(":10\r\n");
+        assertThat(call("PTTL", "k")).isEqualTo(":10000\r\n");
+        clock.addAndGet(9_999);
+        assertThat(call("GET", "k")).isEqualTo(bulk("v"));
+        clock.addAndGet(1);
+        assertThat(call("GET", "k")).isEqualTo(NIL);
+        call("RPUSH", "l", "a");
+        assertThat(call("SETEX", "l", "5", "now a string")).as("SETEX replaces any type, as SET does").isEqualTo(OK);
+        assertThat(call("TYPE", "l")).isEqualTo("+string\r\n");
+        String invalid = "-ERR invalid expire time in 'setex' command\r\n";
+        assertThat(call("SETEX", "k", "0", "v")).isEqualTo(invalid);
+        assertThat(call("SETEX", "k", "-1", "v")).isEqualTo(invalid);
+        assertThat(call("SETEX", "k", "9223372036854775807", "v")).as("seconds past a long in ms").isEqualTo(invalid);
+        assertThat(call("SETEX", "k", "9223372036854775", "v")).as("past a long once now is added").isEqualTo(invalid);
+        assertThat(call("SETEX", "k", "ten", "v")).isEqualTo(NOT_INTEGER);
+        assertThat(call("EXISTS", "k")).as("a refused SETEX sets nothing").isEqualTo(":0\r\n");
+        assertThat(call("SETEX", "k", "10")).isEqualTo(arity("setex"));
+        assertThat(call("SETEX", "k", "10", "v", "x")).isEqualTo(arity("setex"));
+    }
+
+    @Test
+    void persistRemovesAnExpiry() {
+        call("SET", "k", "v", "EX", "100");
+        call("SET", "forever", "v");
+        assertThat(call("PERSIST", "k")).isEqualTo(":1\r\n");
+        assertThat(call("TTL", "k")).isEqualTo(":-1\r\n");
+        assertThat(call("PERSIST", "k")).as("no expiry left to remove").isEqualTo(":0\r\n");
+        assertThat(call("PERSIST", "forever")).isEqualTo(":0\r\n");
+        assertThat(call("PERSIST", "missing")).isEqualTo(":0\r\n");
+        clock.addAndGet(200_000);
+        assertThat(call("GET", "k")).isEqualTo(bulk("v"));
+        call("RPUSH", "l", "a");
+        call("EXPIRE", "l", "10");
+        assertThat(call("PERSIST", "l")).as("any type").isEqualTo(":1\r\n");
+        assertThat(call("LRANGE", "l", "0", "-1")).isEqualTo("*1\r\n" + bulk("a"));
+        call("SET", "short", "v", "PX", "10");
+        clock.addAndGet(10);
+        assertThat(call("PERSIST", "short")).as("an expired key is absent").isEqualTo(":0\r\n");
+        assertThat(call("PERSIST")).isEqualTo(arity("persist"));
+    }
+
+    @Test
+    void appendExtendsAStringAndKeepsItsExpiry() {
+        assertThat(call("APPEND", "k", "Hello")).isEqualTo(":5\r\n");
+        assertThat(call("APPEND", "k", " World")).isEqualTo(":11\r\n");
+        assertThat(call("GET", "k")).isEqualTo(bulk("Hello World"));
+        call("SET", "n", "12", "EX", "50");
+        assertThat(call("APPEND", "n", "3")).isEqualTo(":3\r\n");
+        assertThat(call("INCR", "n")).isEqualTo(":124\r\n");
+        assertThat(call("TTL", "n")).isEqualTo(":50\r\n");
+        assertThat(call("APPEND", "empty", "")).isEqualTo(":0\r\n");
+        assertThat(call("TYPE", "empty")).as("an empty append still creates the key").isEqualTo("+string\r\n");
+        call("SET", "old", "stale", "PX", "10");
+        clock.addAndGet(10);
+        assertThat(call("APPEND", "old", "new")).as("an expired string counts as absent").isEqualTo(":3\r\n");
+        assertThat(call("TTL", "old")).isEqualTo(":-1\r\n");
+        call("RPUSH", "l", "a");
+        call("HSET", "h", "f", "v");
+        assertThat(call("APPEND", "l", "x")).isEqualTo(WRONGTYPE);
+        assertThat(call("APPEND", "h", "x")).isEqualTo(WRONGTYPE);
+        assertThat(call("APPEND", "k")).isEqualTo(arity("append"));
+    }
+
+    @Test
+    void appendStopsAtTheBulkLimitAsRedisDoesAtProtoMaxBulkLen() {
+        MemoryConn small = new MemoryConn(new RedisHandler(new Keyspace(clock::get), 8, 1024)).open();
+        receive(small, encode("APPEND", "k", "12345"));
+        assertThat(output(small)).isEqualTo(":5\r\n");
+        receive(small, encode("APPEND", "k", "678"));
+        assertThat(output(small)).as("exactly the limit is allowed").isEqualTo(":8\r\n");
+        receive(small, encode("APPEND", "k", "9"));
+        assertThat(output(small)).isEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
+        receive(small, encode("GET", "k"));
+        assertThat(output(small)).isEqualTo(bulk("12345678"));
+    }
+
+    @Test
+    void hsetCountsNewFieldsAndHgetallAnswersInFieldOrder() {
+        assertThat(call("HSET", "h", "a", "1", "b", "2", "a", "3")).as("a field given twice is new once").isEqualTo(":2\r\n");
+        assertThat(call("HGETALL", "h")).isEqualTo("*4\r\n" + bulk("a") + bulk("3") + bulk("b") + bulk("2"));
+        assertThat(call("HSET", "h", "c", "4")).isEqualTo(":1\r\n");
+        assertThat(call("HSET", "h", "a", "9")).as("an update keeps the field's place").isEqualTo(":0\r\n");
+        assertThat(call("HGETALL", "h"))
+                .isEqualTo("*6\r\n" + bulk("a") + bulk("9") + bulk("b") + bulk("2") + bulk("c") + bulk("4"));
+        assertThat(call("HGET", "h", "a")).isEqualTo(bulk("9"));
+        assertThat(call("HGET", "h", "zz")).isEqualTo(NIL);
+        assertThat(call("HGET", "missing", "a")).isEqualTo(NIL);
+        assertThat(call("HLEN", "h")).isEqualTo(":3\r\n");
+        assertThat(call("HLEN", "missing")).isEqualTo(":0\r\n");
+        assertThat(call("HGETALL", "missing")).isEqualTo("*0\r\n");
+        assertThat(call("HSET", "bin", "f\r\n\u0000", "v\u00ff")).isEqualTo(":1\r\n");
+        assertThat(call("HGET", "bin", "f\r\n\u0000")).as("fields and values are binary safe").isEqualTo(bulk("v\u00ff"));
+    }
+
+    @Test
+    void hdelCountsRemovedFieldsAndDeletesAnEmptiedHash() {
+        call("HSET", "h", "a", "1", "b", "2", "c", "3");
+        assertThat(call("HDEL", "h", "a", "zz", "b", "a")).isEqualTo(":2\r\n");
+        assertThat(call("HGETALL", "h")).isEqualTo("*2\r\n" + bulk("c") + bulk("3"));
+        assertThat(call("HDEL", "missing", "a")).isEqualTo(":0\r\n");
+        assertThat(call("HSET", "h", "a", "again")).isEqualTo(":1\r\n");
+        assertThat(call("HGETALL", "h")).as("a re-added field goes last")
+                .isEqualTo("*4\r\n" + bulk("c") + bulk("3") + bulk("a") + bulk("again"));
+        assertThat(call("HDEL", "h", "c", "a")).isEqualTo(":2\r\n");
+        assertThat(call("EXISTS", "h")).isEqualTo(":0\r\n");
+        assertThat(call("TYPE", "h")).isEqualTo("+none\r\n");
+    }
+
+    @Test
+    void aHashKeepsItsExpiryAndAnExpiredOneStartsAfresh() {
+        call("HSET", "h", "a", "1");
+        assertThat(call("EXPIRE", "h", "100")).isEqualTo(":1\r\n");
+        assertThat(call("HSET", "h", "b", "2")).isEqualTo(":1\r\n");
+        assertThat(call("HDEL", "h", "a")).isEqualTo(":1\r\n");
+        assertThat(call("TTL", "h")).isEqualTo(":100\r\n");
+        clock.addAndGet(100_000);
+        assertThat(call("HGET", "h", "b")).isEqualTo(NIL);
+        assertThat(call("HLEN", "h")).isEqualTo(":0\r\n");
+        assertThat(call("HSET", "h", "c", "3")).isEqualTo(":1\r\n");
+        assertThat(call("TTL", "h")).isEqualTo(":-1\r\n");
+        assertThat(call("HGETALL", "h")).isEqualTo("*2\r\n" + bulk("c") + bulk("3"));
+    }
+
+    @Test
+    void hashCommandsCheckTypesAndArity() {
+        call("SET", "s", "v");
+        call("RPUSH", "l", "a");
+        call("HSET", "h", "f", "v");
+        for (String key : new String[] {"s", "l"}) {
+            assertThat(call("HSET", key, "f", "v")).isEqualTo(WRONGTYPE);
+            assertThat(call("HGET", key, "f")).isEqualTo(WRONGTYPE);
+            assertThat(call("HDEL", key, "f")).isEqualTo(WRONGTYPE);
+            assertThat(call("HGETALL", key)).isEqualTo(WRONGTYPE);
+            assertThat(call("HLEN", key)).isEqualTo(WRONGTYPE);
+        }
+        assertThat(call("GET", "h")).isEqualTo(WRONGTYPE);
+        assertThat(call("INCR", "h")).isEqualTo(WRONGTYPE);
+        assertThat(call("LPUSH", "h", "x")).isEqualTo(WRONGTYPE);
+        assertThat(call("LLEN", "h")).isEqualTo(WRONGTYPE);
+        assertThat(call("SET", "h", "x", "GET")).isEqualTo(WRONGTYPE);
+        assertThat(call("MGET", "h", "s")).isEqualTo("*2\r\n" + NIL + bulk("v"));
+        assertThat(call("HGET", "h", "f")).as("the failed commands left the hash alone").isEqualTo(bulk("v"));
+        assertThat(call("HSET", "h", "a")).isEqualTo(arity("hset"));
+        assertThat(call("HSET", "h", "a", "1", "b")).isEqualTo(arity("hset"));
+        assertThat(call("HSET", "h")).isEqualTo(arity("hset"));
+        assertThat(call("HGET", "h")).isEqualTo(arity("hget"));
+        assertThat(call("HGET", "h", "f", "g")).isEqualTo(arity("hget"));
+        assertThat(call("HDEL", "h")).isEqualTo(arity("hdel"));
+        assertThat(call("HGETALL")).isEqualTo(arity("hgetall"));
+        assertThat(call("HLEN", "h", "x")).isEqualTo(arity("hlen"));
+        assertThat(call("SET", "h", "replaced")).as("SET replaces a hash").isEqualTo(OK);
+        assertThat(call("TYPE", "h")).isEqualTo("+string\r\n");
+    }
+
+    @Test
+    void configGetAnswersAsRedisSeven() {
+        assertThat(call("CONFIG", "GET", "maxmemory")).isEqualTo("*2\r\n" + bulk("maxmemory") + bulk("0"));
+        assertThat(call("CONFIG", "GET", "MAXMEMORY")).as("the name as asked")
+                .isEqualTo("*2\r\n" + bulk("MAXMEMORY") + bulk("0"));
+        assertThat(call("CONFIG", "GET", "maxmemory", "save"))
+                .isEqualTo("*4\r\n" + bulk("maxmemory") + bulk("0") + bulk("save") + "$0\r\n\r\n");
+        assertThat(call("CONFIG", "GET", "appendonly", "APPENDONLY", "append*")).as("each parameter once")
+                .isEqualTo("*2\r\n" + bulk("appendonly") + bulk("no"));
+        assertThat(call("CONFIG", "GET", "MAX*")).as("a glob, in any case, answers canonical names")
+                .isEqualTo("*2\r\n" + bulk("maxmemory") + bulk("0"));
+        assertThat(strings(call("CONFIG", "GET", "*"))).hasSize(8).contains("databases", "appendonly", "save", "maxmemory");
+        assertThat(call("CONFIG", "GET", "no-such-parameter")).isEqualTo("*0\r\n");
+        assertThat(call("CONFIG", "GET")).isEqualTo(arity("config|get"));
+        assertThat(call("CONFIG")).isEqualTo(arity("config"));
+        assertThat(call("CONFIG", "FOO")).isEqualTo("-ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n");
     }
 }

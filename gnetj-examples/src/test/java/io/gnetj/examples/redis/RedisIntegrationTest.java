@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,17 +83,75 @@ class RedisIntegrationTest {
         assertThat(cli("DBSIZE")).isEqualTo("(integer) 0");
     }
 
+    /** The commands of issue 14, each through redis-cli; keys under {@code i14:} so other tests' keys do not matter. */
+    @Test
+    void redisCliRunsTheCommandsUsersTypeFirst() throws Exception {
+        assertThat(cli("SET", "i14:s", "v")).isEqualTo("OK");
+        assertThat(cli("APPEND", "i14:s", "xx")).isEqualTo("(integer) 3");
+        assertThat(cli("GET", "i14:s")).isEqualTo("\"vxx\"");
+        assertThat(cli("SETEX", "i14:t", "100", "v")).isEqualTo("OK");
+        assertThat(cli("TTL", "i14:t")).isEqualTo("(integer) 100");
+        assertThat(cli("PERSIST", "i14:t")).isEqualTo("(integer) 1");
+        assertThat(cli("TTL", "i14:t")).isEqualTo("(integer) -1");
+        assertThat(cli("SETEX", "i14:t", "0", "v")).isEqualTo("(error) ERR invalid expire time in 'setex' command");
+        assertThat(cli("HSET", "i14:h", "name", "gnetj", "lang", "java")).isEqualTo("(integer) 2");
+        assertThat(cli("HSET", "i14:h", "lang", "Java")).isEqualTo("(integer) 0");
+        assertThat(cli("HGET", "i14:h", "lang")).isEqualTo("\"Java\"");
+        assertThat(cli("HGETALL", "i14:h")).isEqualTo("1) \"name\"\n2) \"gnetj\"\n3) \"lang\"\n4) \"Java\"");
+        assertThat(cli("HLEN", "i14:h")).isEqualTo("(integer) 2");
+        assertThat(cli("HDEL", "i14:h", "name", "nope")).isEqualTo("(integer) 1");
+        assertThat(cli("HSET", "i14:h", "odd")).isEqualTo("(error) ERR wrong number of arguments for 'hset' command");
+        assertThat(cli("GET", "i14:h")).isEqualTo("(error) WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertThat(cli("HGET", "i14:s", "f")).isEqualTo("(error) WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertThat(cli("RPUSH", "i14:l", "a")).isEqualTo("(integer) 1");
+        assertThat(cli("TYPE", "i14:s")).isEqualTo("string");
+        assertThat(cli("TYPE", "i14:l")).isEqualTo("list");
+        assertThat(cli("TYPE", "i14:h")).isEqualTo("hash");
+        assertThat(cli("TYPE", "i14:none")).isEqualTo("none");
+        assertThat(sortedLines(cli("KEYS", "i14:[sh]"))).containsExactly("\"i14:h\"", "\"i14:s\"");
+        assertThat(cli("KEYS", "i14:x*")).isEqualTo("(empty array)");
+        // redis-cli --scan follows the cursor until it comes back to 0.
+        assertThat(sortedLines(cli("--scan", "--pattern", "i14:*")))
+                .containsExactly("\"i14:h\"", "\"i14:l\"", "\"i14:s\"", "\"i14:t\"");
+        assertThat(cli("SCAN", "0", "MATCH", "i14:*", "TYPE", "hash", "COUNT", "1000"))
+                .isEqualTo("1) \"0\"\n2) 1) \"i14:h\"");
+        assertThat(cli("SCAN", "nope")).isEqualTo("(error) ERR invalid cursor");
+        assertThat(cli("CONFIG", "GET", "maxmemory")).isEqualTo("1) \"maxmemory\"\n2) \"0\"");
+        assertThat(cli("CONFIG", "GET", "no-such-parameter")).isEqualTo("(empty array)");
+        assertThat(cli("DEL", "i14:s", "i14:t", "i14:h", "i14:l")).isEqualTo("(integer) 4");
+    }
+
+    /** A scan of many keys with redis-cli's own cursor loop: every key once. */
+    @Test
+    void redisCliScanVisitsEveryKey() throws Exception {
+        StringBuilder sets = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            sets.append("SET i14scan:").append(i).append(" v\n");
+        }
+        ExternalClient.require("redis-cli", "redis-tools");
+        Result load = ExternalClient.run(Duration.ofSeconds(20), List.of("redis-cli", "-h", "127.0.0.1", "-p",
+                Integer.toString(server.port())), sets.toString().getBytes(StandardCharsets.US_ASCII));
+        assertThat(load.exitCode()).as(load.stderr()).isZero();
+        List<String> keys = cli("--scan", "--pattern", "i14scan:*").lines().collect(Collectors.toList());
+        assertThat(keys).hasSize(500).doesNotHaveDuplicates();
+        assertThat(cli("KEYS", "i14scan:49?").lines()).hasSize(10);
+    }
+
+    private static List<String> sortedLines(String s) {
+        return s.lines().map(l -> l.replaceFirst("^\\d+\\) ", "")).sorted().collect(Collectors.toList());
+    }
+
     @Test
     void redisBenchmarkRunsWithoutErrors() throws Exception {
         ExternalClient.require("redis-benchmark", "redis-tools");
         Result r = ExternalClient.run(Duration.ofSeconds(180), List.of("redis-benchmark", "-h", "127.0.0.1",
-                "-p", Integer.toString(server.port()), "-t", "ping,set,get,incr,lpush,rpush,lpop,rpop,mset,lrange_100",
+                "-p", Integer.toString(server.port()), "-t", "ping,set,get,incr,lpush,rpush,lpop,rpop,mset,lrange_100,hset",
                 "-n", "20000", "-P", "16", "-q"));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         String all = r.stdout() + r.stderr();
         assertThat(all).doesNotContainIgnoringCase("error").doesNotContain("WARNING");
         for (String test : List.of("PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "LPUSH", "RPUSH", "LPOP",
-                "RPOP", "LRANGE_100", "MSET")) {
+                "RPOP", "LRANGE_100", "MSET", "HSET")) {
             assertThat(all).as(test).containsPattern("(?m)^\\s*" + test + "[^\\n]*: [0-9.]+ requests per second");
         }
         System.out.println("redis-benchmark -P 16 -n 20000:\n" + r.stdout().replaceAll("[^\\n]*\\r", ""));
