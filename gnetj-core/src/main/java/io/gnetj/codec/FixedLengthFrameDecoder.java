@@ -22,7 +22,7 @@ public final class FixedLengthFrameDecoder implements FrameDecoder {
         this.frameLength = frameLength;
     }
 
-    /** The size of every frame. */
+    /** {@return the size of every frame} */
     public int frameLength() {
         return frameLength;
     }

@@ -41,7 +41,7 @@ public final class LineFrameDecoder implements FrameDecoder {
         this.maxLength = maxLength;
     }
 
-    /** The most bytes a line may hold, not counting its ending. */
+    /** {@return the most bytes a line may hold, not counting its ending} */
     public int maxLength() {
         return maxLength;
     }

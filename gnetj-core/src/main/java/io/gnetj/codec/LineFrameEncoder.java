@@ -44,6 +44,8 @@ public final class LineFrameEncoder {
      * <p>Threading: the connection's event loop thread, and only the thread this encoder is
      * confined to.
      *
+     * @param conn the connection to write to
+     * @param line the line, without its ending
      * @return bytes queued, ending included
      * @throws IllegalArgumentException if {@code line} holds a {@code \n}
      */
@@ -65,8 +67,10 @@ public final class LineFrameEncoder {
      *
      * <p>Threading: any thread.
      *
-     * @throws IllegalArgumentException          if {@code line} holds a {@code \n}
-     * @throws BufferOverflowException if {@code dst} lacks room (nothing is put then)
+     * @param line the line, without its ending
+     * @param dst where the line and its ending go
+     * @throws IllegalArgumentException if {@code line} holds a {@code \n}
+     * @throws BufferOverflowException  if {@code dst} lacks room (nothing is put then)
      */
     public void encode(ByteBuffer line, ByteBuffer dst) {
         checkNoNewline(line);
@@ -77,10 +81,11 @@ public final class LineFrameEncoder {
     }
 
     /**
-     * A new heap buffer holding {@code line}'s remaining bytes and the ending, ready to read.
+     * {@return a new heap buffer holding {@code line}'s remaining bytes and the ending, ready to read}
      *
      * <p>Threading: any thread.
      *
+     * @param line the line, without its ending
      * @throws IllegalArgumentException if {@code line} holds a {@code \n}
      */
     public ByteBuffer encode(ByteBuffer line) {
@@ -89,7 +94,7 @@ public final class LineFrameEncoder {
         return dst.flip();
     }
 
-    /** Bytes in the line ending: 1 or 2. */
+    /** {@return the bytes in the line ending: 1 or 2} */
     public int endingLength() {
         return ending.length;
     }
