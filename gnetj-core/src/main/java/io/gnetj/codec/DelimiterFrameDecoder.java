@@ -46,6 +46,8 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
     }
 
     /**
+     * A decoder of frames that end with {@code delimiter}.
+     *
      * @param delimiter      the bytes that end a frame; copied; not empty
      * @param maxLength      the most bytes a frame may hold, not counting the delimiter; at least 0
      *                       and at most {@code Integer.MAX_VALUE - delimiter.length}

@@ -51,6 +51,8 @@ public final class LengthFieldFrameEncoder {
     }
 
     /**
+     * An encoder that puts a length field of {@code lengthFieldLength} bytes before each payload.
+     *
      * @param lengthFieldLength 1, 2, 4 or 8 bytes
      * @param byteOrder         byte order of the length field
      * @param lengthAdjustment  the same adjustment as the decoder's: the field holds

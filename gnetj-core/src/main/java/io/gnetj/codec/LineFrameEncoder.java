@@ -31,7 +31,11 @@ public final class LineFrameEncoder {
         this(false);
     }
 
-    /** @param crlf {@code true} to end lines with {@code \r\n}, {@code false} for {@code \n} */
+    /**
+     * An encoder that ends each line with {@code \r\n} or {@code \n}.
+     *
+     * @param crlf {@code true} to end lines with {@code \r\n}, {@code false} for {@code \n}
+     */
     public LineFrameEncoder(boolean crlf) {
         this.ending = crlf ? CRLF : LF;
         this.endingBuffer = ByteBuffer.wrap(ending.clone()).asReadOnlyBuffer();
