@@ -15,6 +15,8 @@ package io.gnetj;
 public interface Callback {
 
     /**
+     * Called once, when the operation has completed or failed.
+     *
      * @param conn  the connection the operation was for
      * @param error {@code null} on success, else why it failed (for example
      *              {@link ConnectionClosedException} or {@link OutboundLimitException})

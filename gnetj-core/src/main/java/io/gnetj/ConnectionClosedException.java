@@ -4,7 +4,11 @@ package io.gnetj;
 public final class ConnectionClosedException extends GnetException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message. */
+    /**
+     * With a message.
+     *
+     * @param message what happened, for people
+     */
     public ConnectionClosedException(String message) {
         super(message);
     }

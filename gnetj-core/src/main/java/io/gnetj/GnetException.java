@@ -8,12 +8,21 @@ package io.gnetj;
 public class GnetException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message. */
+    /**
+     * With a message.
+     *
+     * @param message what happened, for people
+     */
     public GnetException(String message) {
         super(message);
     }
 
-    /** With a message and cause. */
+    /**
+     * With a message and cause.
+     *
+     * @param message what happened, for people
+     * @param cause the failure behind it, or null
+     */
     public GnetException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -7,7 +7,11 @@ package io.gnetj;
 public final class IdleTimeoutException extends GnetException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message. */
+    /**
+     * With a message.
+     *
+     * @param message what happened, for people
+     */
     public IdleTimeoutException(String message) {
         super(message);
     }

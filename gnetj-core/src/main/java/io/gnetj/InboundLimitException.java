@@ -7,7 +7,11 @@ package io.gnetj;
 public final class InboundLimitException extends GnetException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message. */
+    /**
+     * With a message.
+     *
+     * @param message what happened, for people
+     */
     public InboundLimitException(String message) {
         super(message);
     }

@@ -9,7 +9,11 @@ package io.gnetj;
 public final class MemoryBudgetException extends GnetException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message. */
+    /**
+     * With a message.
+     *
+     * @param message what happened, for people
+     */
     public MemoryBudgetException(String message) {
         super(message);
     }

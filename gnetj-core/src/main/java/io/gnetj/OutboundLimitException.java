@@ -8,7 +8,11 @@ package io.gnetj;
 public final class OutboundLimitException extends GnetException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message. */
+    /**
+     * With a message.
+     *
+     * @param message what happened, for people
+     */
     public OutboundLimitException(String message) {
         super(message);
     }

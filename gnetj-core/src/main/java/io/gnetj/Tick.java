@@ -14,7 +14,13 @@ import java.util.Objects;
  */
 public record Tick(Duration delay, Action action) {
 
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @param delay  time until the next tick (zero or positive)
+     * @param action what to do now
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
     public Tick {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(action, "action");
@@ -23,12 +29,17 @@ public record Tick(Duration delay, Action action) {
         }
     }
 
-    /** Tick again after {@code delay}. */
+    /**
+     * Tick again after {@code delay}.
+     *
+     * @param delay time until the next tick (zero or positive)
+     * @return a tick with {@link Action#NONE}
+     */
     public static Tick after(Duration delay) {
         return new Tick(delay, Action.NONE);
     }
 
-    /** Stop the engine. */
+    /** {@return a tick that stops the engine} */
     public static Tick shutdown() {
         return new Tick(Duration.ZERO, Action.SHUTDOWN);
     }

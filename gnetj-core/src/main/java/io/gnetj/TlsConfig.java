@@ -92,58 +92,64 @@ public final class TlsConfig {
         this.delegatedTaskExecutor = b.delegatedTaskExecutor;
     }
 
-    /** A builder holding every default. */
+    /** {@return a builder holding every default} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The context every connection's {@code SSLEngine} is created from. */
+    /** {@return the context every connection's {@code SSLEngine} is created from} */
     public SSLContext sslContext() { return sslContext; }
 
     /**
-     * Whether this config can serve: it was given key material ({@link Builder#keyStore},
-     * {@link Builder#pem}) or an {@link Builder#sslContext} (assumed to hold some).
+     * {@return whether this config can serve} It can when it was given key material
+     * ({@link Builder#keyStore}, {@link Builder#pem}) or an {@link Builder#sslContext} (assumed to
+     * hold some).
      */
     public boolean hasKeyMaterial() { return hasKeyMaterial; }
 
-    /** Enabled protocol versions, a non-empty subset of {@link #SUPPORTED_PROTOCOLS}. Default both. */
+    /** {@return the enabled protocol versions, a non-empty subset of {@link #SUPPORTED_PROTOCOLS}} Default both. */
     public List<String> protocols() { return protocols; }
 
-    /** Enabled cipher suites; empty means the JDK's defaults for {@link #protocols()}. Default empty. */
+    /**
+     * {@return the enabled cipher suites; empty means the JDK's defaults for {@link #protocols()}}
+     * Default empty.
+     */
     public List<String> cipherSuites() { return cipherSuites; }
 
     /**
-     * ALPN protocols in order of preference (a server picks the first of its own list the client
-     * offers); empty means no ALPN. Default empty.
+     * {@return the ALPN protocols in order of preference; empty means no ALPN} A server picks the
+     * first of its own list the client offers. Default empty.
      */
     public List<String> applicationProtocols() { return applicationProtocols; }
 
-    /** Whether a server asks for client certificates. Default {@link ClientAuth#NONE}. */
+    /** {@return whether a server asks for client certificates} Default {@link ClientAuth#NONE}. */
     public ClientAuth clientAuth() { return clientAuth; }
 
     /**
-     * Client: whether the server's certificate must name the host dialed ({@code HTTPS}
-     * endpoint identification: DNS names, or IP addresses for an IP literal). Default {@code true}.
+     * {@return whether a client requires the server's certificate to name the host dialed}
+     * ({@code HTTPS} endpoint identification: DNS names, or IP addresses for an IP literal.)
+     * Default {@code true}.
      */
     public boolean hostnameVerification() { return hostnameVerification; }
 
     /**
-     * Client: the name sent as SNI and checked against the certificate instead of the dialed host,
-     * or {@code null} to use the dialed host (IP literals send no SNI). Default {@code null}.
+     * {@return the name a client sends as SNI and checks against the certificate instead of the
+     * dialed host, or {@code null} to use the dialed host} (IP literals send no SNI.) Default
+     * {@code null}.
      */
     public String serverName() { return serverName; }
 
     /**
-     * How long a handshake may take from the connection's registration; past it the connection is
-     * closed (a server logs it, a dial fails). Checked by the loops' sweep, so it may last up to one
-     * sweep interval longer. Default 10 s.
+     * {@return how long a handshake may take from the connection's registration} Past it the
+     * connection is closed (a server logs it, a dial fails). Checked by the loops' sweep, so it may
+     * last up to one sweep interval longer. Default 10 s.
      */
     public Duration handshakeTimeout() { return handshakeTimeout; }
 
     /**
-     * Where the {@code SSLEngine}'s delegated tasks (the handshake's public-key work) run, or
-     * {@code null} for a small pool each engine starts on first use and stops with it. They never
-     * run on an event loop unless this executor runs tasks in the calling thread. Default
+     * {@return where the {@code SSLEngine}'s delegated tasks (the handshake's public-key work) run,
+     * or {@code null} for a small pool each engine starts on first use and stops with it} They
+     * never run on an event loop unless this executor runs tasks in the calling thread. Default
      * {@code null}.
      */
     public Executor delegatedTaskExecutor() { return delegatedTaskExecutor; }
@@ -185,13 +191,24 @@ public final class TlsConfig {
         private Builder() {
         }
 
-        /** A ready context (key and trust material included); excludes the file-based setters. */
+        /**
+         * Uses a ready context (key and trust material included); excludes the file-based setters.
+         *
+         * @param context the context every connection's {@code SSLEngine} is created from
+         * @return this builder
+         */
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "sslContext");
             return this;
         }
 
-        /** Key material from a PKCS#12 (or JKS) key store: the first key entry and its chain. */
+        /**
+         * Key material from a PKCS#12 (or JKS) key store: the first key entry and its chain.
+         *
+         * @param file the key store
+         * @param password its password (copied), or null for none
+         * @return this builder
+         */
         public Builder keyStore(Path file, char[] password) {
             this.keyStore = Objects.requireNonNull(file, "keyStore");
             this.keyStorePassword = password == null ? new char[0] : password.clone();
@@ -201,6 +218,10 @@ public final class TlsConfig {
         /**
          * Key material from PEM files: the certificate chain (leaf first) and an unencrypted
          * PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}; RSA, EC or EdDSA).
+         *
+         * @param certificateChain the PEM file of the certificate chain, leaf first
+         * @param privateKey the PEM file of the private key
+         * @return this builder
          */
         public Builder pem(Path certificateChain, Path privateKey) {
             this.certificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
@@ -208,20 +229,37 @@ public final class TlsConfig {
             return this;
         }
 
-        /** Trusts the certificates of a PKCS#12 (or JKS) trust store. */
+        /**
+         * Trusts the certificates of a PKCS#12 (or JKS) trust store.
+         *
+         * @param file the trust store
+         * @param password its password (copied), or null for none
+         * @return this builder
+         */
         public Builder trustStore(Path file, char[] password) {
             this.trustStore = Objects.requireNonNull(file, "trustStore");
             this.trustStorePassword = password == null ? null : password.clone();
             return this;
         }
 
-        /** Trusts the certificates (typically CA certificates) of a PEM file. */
+        /**
+         * Trusts the certificates (typically CA certificates) of a PEM file.
+         *
+         * @param certificates the PEM file
+         * @return this builder
+         */
         public Builder trustPem(Path certificates) {
             this.trustPem = Objects.requireNonNull(certificates, "trustPem");
             return this;
         }
 
-        /** See {@link TlsConfig#protocols()}; each of {@code TLSv1.3}, {@code TLSv1.2}. */
+        /**
+         * Sets {@link TlsConfig#protocols()}.
+         *
+         * @param protocols one or both of {@code TLSv1.3}, {@code TLSv1.2}
+         * @return this builder
+         * @throws IllegalArgumentException if none is given, or one is not supported
+         */
         public Builder protocols(String... protocols) {
             if (protocols.length == 0) {
                 throw new IllegalArgumentException("protocols must name at least one of " + SUPPORTED_PROTOCOLS);
@@ -236,13 +274,24 @@ public final class TlsConfig {
             return this;
         }
 
-        /** See {@link TlsConfig#cipherSuites()}. */
+        /**
+         * Sets {@link TlsConfig#cipherSuites()}.
+         *
+         * @param suites the JDK's names of the suites; none for the JDK's defaults
+         * @return this builder
+         */
         public Builder cipherSuites(String... suites) {
             this.cipherSuites = List.of(suites);
             return this;
         }
 
-        /** See {@link TlsConfig#applicationProtocols()}, e.g. {@code "h2", "http/1.1"}. */
+        /**
+         * Sets {@link TlsConfig#applicationProtocols()}.
+         *
+         * @param protocols ALPN names in order of preference, e.g. {@code "h2", "http/1.1"}
+         * @return this builder
+         * @throws IllegalArgumentException if a name is empty
+         */
         public Builder applicationProtocols(String... protocols) {
             for (String p : protocols) {
                 if (p.isEmpty()) {
@@ -253,25 +302,46 @@ public final class TlsConfig {
             return this;
         }
 
-        /** See {@link TlsConfig#clientAuth()}. */
+        /**
+         * Sets {@link TlsConfig#clientAuth()}.
+         *
+         * @param auth whether a server asks for client certificates
+         * @return this builder
+         */
         public Builder clientAuth(ClientAuth auth) {
             this.clientAuth = Objects.requireNonNull(auth, "clientAuth");
             return this;
         }
 
-        /** See {@link TlsConfig#hostnameVerification()}. Turning it off lets any trusted certificate pass. */
+        /**
+         * Sets {@link TlsConfig#hostnameVerification()}. Turning it off lets any trusted certificate pass.
+         *
+         * @param on whether the server's certificate must name the host dialed
+         * @return this builder
+         */
         public Builder hostnameVerification(boolean on) {
             this.hostnameVerification = on;
             return this;
         }
 
-        /** See {@link TlsConfig#serverName()}. */
+        /**
+         * Sets {@link TlsConfig#serverName()}.
+         *
+         * @param name the SNI name, or {@code null} for the dialed host
+         * @return this builder
+         */
         public Builder serverName(String name) {
             this.serverName = name;
             return this;
         }
 
-        /** See {@link TlsConfig#handshakeTimeout()}; must be positive. */
+        /**
+         * Sets {@link TlsConfig#handshakeTimeout()}.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
         public Builder handshakeTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "handshakeTimeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -281,7 +351,12 @@ public final class TlsConfig {
             return this;
         }
 
-        /** See {@link TlsConfig#delegatedTaskExecutor()}. */
+        /**
+         * Sets {@link TlsConfig#delegatedTaskExecutor()}.
+         *
+         * @param executor where delegated tasks run, or {@code null} for the engine's own pool
+         * @return this builder
+         */
         public Builder delegatedTaskExecutor(Executor executor) {
             this.delegatedTaskExecutor = executor;
             return this;
@@ -290,6 +365,7 @@ public final class TlsConfig {
         /**
          * Reads the files and builds the {@link SSLContext}.
          *
+         * @return the config
          * @throws IllegalArgumentException if the settings conflict or a file's content is not usable
          *                                  (the message names the file and what is wrong)
          * @throws UncheckedIOException     if a file cannot be read

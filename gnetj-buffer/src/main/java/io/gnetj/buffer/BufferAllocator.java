@@ -33,6 +33,6 @@ public interface BufferAllocator {
      */
     void release(PooledBuffer buffer);
 
-    /** The pool behind this allocator (itself, for a {@link BufferPool}). */
+    /** {@return the pool behind this allocator (itself, for a {@link BufferPool})} */
     BufferPool pool();
 }

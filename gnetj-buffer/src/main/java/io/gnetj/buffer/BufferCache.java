@@ -140,11 +140,11 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
     }
 
     /**
-     * Bytes taken through this cache and not yet released, whichever way they were released (to
-     * this cache, to the pool from any thread, to another cache) or lost (a leak the detector
-     * reported). This is the memory an owner is responsible for: gnetj's event loops take and
-     * release every connection buffer through their cache, so this is the loop's pooled memory in
-     * use, the figure a per-loop memory budget compares against.
+     * {@return the bytes taken through this cache and not yet given back} A chunk is given back
+     * when it is released, whichever way (to this cache, to the pool from any thread, to another
+     * cache), or lost (a leak the detector reported). This is the memory an owner is responsible
+     * for: gnetj's event loops take and release every connection buffer through their cache, so
+     * this is the loop's pooled memory in use, the figure a per-loop memory budget compares against.
      *
      * <p>On the owner thread it is exact (for releases made elsewhere, as of the last one that
      * happened-before the call); from any other thread it is a racy but safe read. A closed cache
@@ -156,7 +156,7 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
         return current == null ? 0 : current.lvInUseBytes() - current.lvReleasedElsewhereBytes();
     }
 
-    /** Chunks held by this cache now (owner thread, or at quiescence). */
+    /** {@return the chunks held by this cache now (owner thread, or at quiescence)} */
     public int cachedCount() {
         int total = 0;
         for (int size : sizes) {

@@ -119,12 +119,12 @@ public final class BufferPool implements BufferAllocator {
         this.leakDetector = new LeakDetector(b.leakDetection == null ? LeakDetector.defaultLevel() : b.leakDetection);
     }
 
-    /** A new builder with the defaults. */
+    /** {@return a new builder with the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A pool with every default. */
+    /** {@return a pool with every default} */
     public static BufferPool create() {
         return builder().build();
     }
@@ -171,17 +171,18 @@ public final class BufferPool implements BufferAllocator {
     }
 
     /**
-     * A cache for one thread to own; see {@link BufferCache}. The cache registers its counters
-     * with this pool until it is closed. Any thread.
+     * {@return a new cache for one thread to own; see {@link BufferCache}} The cache registers its
+     * counters with this pool until it is closed. Any thread.
      */
     public BufferCache newCache() {
         return new BufferCache(this);
     }
 
     /**
-     * The capacity a request of {@code minCapacity} bytes is rounded up to: the size class, or
-     * {@code minCapacity} itself above {@code maxPooledCapacity} (unpooled).
+     * {@return the capacity a request of {@code minCapacity} bytes is rounded up to: the size class,
+     * or {@code minCapacity} itself above {@code maxPooledCapacity} (unpooled)}
      *
+     * @param minCapacity the bytes requested
      * @throws IllegalArgumentException if {@code minCapacity} is not positive
      */
     public int sizeClassOf(int minCapacity) {
@@ -190,9 +191,9 @@ public final class BufferPool implements BufferAllocator {
     }
 
     /**
-     * Bytes of direct memory currently lent out (taken and not yet released), through the pool
-     * and through every open cache. Any thread; racy while buffers move (off by the operations in
-     * flight), exact at quiescence.
+     * {@return the bytes of direct memory currently lent out (taken and not yet released), through
+     * the pool and through every open cache} Any thread; racy while buffers move (off by the
+     * operations in flight), exact at quiescence.
      */
     public long inUseBytes() {
         CacheLedger[] open = ledgers; // the snapshot first: a ledger folded meanwhile counts twice, never zero times
@@ -203,7 +204,10 @@ public final class BufferPool implements BufferAllocator {
         return sum;
     }
 
-    /** Buffers currently lent out; as {@link #inUseBytes()}, racy while they move, exact at quiescence. Any thread. */
+    /**
+     * {@return the buffers currently lent out} As {@link #inUseBytes()}: racy while they move, exact
+     * at quiescence. Any thread.
+     */
     public long inUseCount() {
         CacheLedger[] open = ledgers;
         long sum = inUseCount.sum();
@@ -214,8 +218,8 @@ public final class BufferPool implements BufferAllocator {
     }
 
     /**
-     * Bytes of idle memory held for reuse: shared free lists plus the stacks of every open cache.
-     * Any thread; racy while buffers move, exact at quiescence.
+     * {@return the bytes of idle memory held for reuse: shared free lists plus the stacks of every
+     * open cache} Any thread; racy while buffers move, exact at quiescence.
      */
     public long retainedBytes() {
         CacheLedger[] open = ledgers;
@@ -226,27 +230,27 @@ public final class BufferPool implements BufferAllocator {
         return sum;
     }
 
-    /** Total bytes of direct memory this pool has ever allocated (monotonic). */
+    /** {@return the total bytes of direct memory this pool has ever allocated (monotonic)} */
     public long allocatedBytes() {
         return allocatedBytes.sum();
     }
 
-    /** This pool's leak detector. */
+    /** {@return this pool's leak detector} */
     public LeakDetector leakDetector() {
         return leakDetector;
     }
 
-    /** Smallest size class in bytes. */
+    /** {@return the smallest size class in bytes} */
     public int minCapacity() {
         return minCapacity;
     }
 
-    /** Largest pooled size class in bytes. */
+    /** {@return the largest pooled size class in bytes} */
     public int maxPooledCapacity() {
         return maxPooledCapacity;
     }
 
-    /** Cap on idle bytes this pool keeps. */
+    /** {@return the cap on idle bytes this pool keeps} */
     public long maxRetainedBytes() {
         return maxRetainedBytes;
     }
@@ -471,21 +475,36 @@ public final class BufferPool implements BufferAllocator {
         private Builder() {
         }
 
-        /** Smallest size class (power of two); default 256 bytes. */
+        /**
+         * Sets the smallest size class; default 256 bytes.
+         *
+         * @param bytes a power of two
+         * @return this builder
+         */
         public Builder minCapacity(int bytes) {
             requirePowerOfTwo("minCapacity", bytes);
             this.minCapacity = bytes;
             return this;
         }
 
-        /** Largest pooled size class (power of two, at most 2^30); larger requests are unpooled. Default 4 MiB. */
+        /**
+         * Sets the largest pooled size class; larger requests are unpooled. Default 4 MiB.
+         *
+         * @param bytes a power of two, at most 2^30
+         * @return this builder
+         */
         public Builder maxPooledCapacity(int bytes) {
             requirePowerOfTwo("maxPooledCapacity", bytes);
             this.maxPooledCapacity = bytes;
             return this;
         }
 
-        /** Cap on idle bytes the pool keeps; default 64 MiB. */
+        /**
+         * Sets the cap on idle bytes the pool keeps; default 64 MiB.
+         *
+         * @param bytes the cap, 0 or more
+         * @return this builder
+         */
         public Builder maxRetainedBytes(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("maxRetainedBytes must not be negative: " + bytes);
@@ -494,7 +513,12 @@ public final class BufferPool implements BufferAllocator {
             return this;
         }
 
-        /** Chunks each {@link BufferCache} keeps per size class; default 16. */
+        /**
+         * Sets how many chunks each {@link BufferCache} keeps per size class; default 16.
+         *
+         * @param chunks 0 or more
+         * @return this builder
+         */
         public Builder cacheSizePerClass(int chunks) {
             if (chunks < 0) {
                 throw new IllegalArgumentException("cacheSizePerClass must not be negative: " + chunks);
@@ -503,14 +527,20 @@ public final class BufferPool implements BufferAllocator {
             return this;
         }
 
-        /** Leak detection level; default from the system property {@code io.gnetj.leakDetection}, else SIMPLE. */
+        /**
+         * Sets the leak detection level; default from the system property
+         * {@code io.gnetj.leakDetection}, else SIMPLE.
+         *
+         * @param level the level
+         * @return this builder
+         */
         public Builder leakDetection(LeakDetector.Level level) {
             this.leakDetection = Objects.requireNonNull(level, "level");
             return this;
         }
 
         /**
-         * The pool.
+         * {@return the pool}
          *
          * @throws IllegalArgumentException if {@code maxPooledCapacity < minCapacity}
          */

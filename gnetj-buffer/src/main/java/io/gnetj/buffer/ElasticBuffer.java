@@ -31,28 +31,38 @@ public interface ElasticBuffer {
     /** Most buffers a single {@link #writeTo} hands to one gathering write (as Netty's IOV_MAX cap). */
     int MAX_GATHER = 1024;
 
-    /** Bytes buffered and not yet read or discarded. */
+    /** {@return the bytes buffered and not yet read or discarded} */
     int buffered();
 
-    /** {@code buffered() == 0}. */
+    /** {@return {@code buffered() == 0}} */
     boolean isEmpty();
 
     /**
      * Appends all remaining bytes of {@code src}, growing as needed; advances {@code src}'s
      * position to its limit. {@code src} may be heap or direct and is not retained.
      *
+     * @param src the bytes to append
      * @throws IllegalStateException if the buffer would hold more than {@link Integer#MAX_VALUE} - 8 bytes
      */
     void write(ByteBuffer src);
 
-    /** Appends {@code len} bytes of {@code src} from {@code off}. */
+    /**
+     * Appends {@code len} bytes of {@code src} from {@code off}.
+     *
+     * @param src the array holding the bytes
+     * @param off index of the first byte in {@code src}
+     * @param len how many bytes
+     */
     void write(byte[] src, int off, int len);
 
     /**
      * Performs one {@code read} from {@code ch} of at most {@code maxBytes} bytes straight into this
      * buffer's memory, first making room for {@code maxBytes} if there is less free space.
      *
+     * @param ch the channel to read from
+     * @param maxBytes most bytes to read
      * @return bytes read, 0 if none were ready, -1 at end of stream
+     * @throws IOException as the channel's {@code read} throws it
      */
     int readFrom(ReadableByteChannel ch, int maxBytes) throws IOException;
 
@@ -62,20 +72,26 @@ public interface ElasticBuffer {
      * what the channel took and returns emptied memory to the pool, except a chunk the buffer was
      * built to keep (see {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}).
      *
+     * @param ch the channel to write to
      * @return bytes written (0 if the channel took nothing or the buffer was empty)
+     * @throws IOException as the channel's {@code write} throws it
      */
     long writeTo(GatheringByteChannel ch) throws IOException;
 
     /**
-     * Fills {@code views[0..k)} with views of the first {@code min(n, buffered())} bytes, in order,
-     * and returns {@code k}. Stops early (covering fewer bytes) when {@code views} is full. A
-     * negative {@code n} means everything buffered.
+     * Fills {@code views[0..k)} with views of the first {@code min(n, buffered())} bytes, in order.
+     * Stops early (covering fewer bytes) when {@code views} is full.
+     *
+     * @param n bytes to cover; negative for everything buffered
+     * @param views where the views go
+     * @return {@code k}, the number of views filled
      */
     int peek(int n, ByteBuffer[] views);
 
     /**
      * Drops up to {@code n} bytes from the front.
      *
+     * @param n most bytes to drop
      * @return bytes dropped: {@code min(n, buffered())}
      */
     int discard(int n);
@@ -83,6 +99,7 @@ public interface ElasticBuffer {
     /**
      * Copies up to {@code dst.remaining()} bytes into {@code dst} and drops them from this buffer.
      *
+     * @param dst where the bytes go
      * @return bytes copied
      */
     int read(ByteBuffer dst);

@@ -40,7 +40,14 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
     /** Gathering-write array, grown lazily up to MAX_GATHER; slots nulled after each write. */
     private ByteBuffer[] gather;
 
-    /** An empty buffer: a ring of at most {@code ringCap} bytes, then list nodes of {@code nodeCapacity}. */
+    /**
+     * An empty buffer: a ring of at most {@code ringCap} bytes, then list nodes of
+     * {@code nodeCapacity}.
+     *
+     * @param allocator where the ring's and the list's chunks come from
+     * @param ringCap most bytes the ring holds before writes spill into the list
+     * @param nodeCapacity bytes of each list node
+     */
     public ElasticMixedBuffer(BufferAllocator allocator, int ringCap, int nodeCapacity) {
         this(allocator, ringCap, nodeCapacity, 0);
     }
@@ -50,6 +57,10 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
      * an emptied chunk of at most {@code keepCapacity} bytes through {@link #writeTo} (see
      * {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}); {@link #trim} gives it back.
      *
+     * @param allocator where the ring's and the list's chunks come from
+     * @param ringCap most bytes the ring holds before writes spill into the list
+     * @param nodeCapacity bytes of each list node
+     * @param keepCapacity largest emptied ring chunk kept, in bytes; 0 keeps none
      * @throws IllegalArgumentException if {@code ringCap} or {@code keepCapacity} is negative, or
      *     {@code nodeCapacity} is not positive
      */
@@ -80,7 +91,7 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         return ringBuffered() == 0 && listBuffered() == 0;
     }
 
-    /** Pooled bytes held now, by the ring and the list together. */
+    /** {@return the pooled bytes held now, by the ring and the list together} */
     public long capacity() {
         return (ring == null ? 0 : ring.capacity()) + (list == null ? 0 : list.capacity());
     }

@@ -60,7 +60,11 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     private int head;
     private int size;
 
-    /** An empty ring that takes memory from {@code allocator} on first write. */
+    /**
+     * An empty ring that takes memory from {@code allocator} on first write.
+     *
+     * @param allocator where the ring's chunks come from
+     */
     public ElasticRingBuffer(BufferAllocator allocator) {
         this(allocator, 0);
     }
@@ -70,6 +74,8 @@ public final class ElasticRingBuffer implements ElasticBuffer {
      * {@link #writeTo} empties it, keeps its chunk if that is at most {@code keepCapacity} bytes
      * (until {@link #trim} or {@link #release}).
      *
+     * @param allocator where the ring's chunks come from
+     * @param keepCapacity largest emptied chunk kept, in bytes; 0 keeps none
      * @throws IllegalArgumentException if {@code keepCapacity} is negative
      */
     public ElasticRingBuffer(BufferAllocator allocator, int keepCapacity) {
@@ -81,11 +87,13 @@ public final class ElasticRingBuffer implements ElasticBuffer {
     }
 
     /**
-     * A view of the first {@code min(n, buffered())} bytes as one contiguous span (a negative
-     * {@code n} means all), straightening the ring in place (or into a new chunk when the free
-     * space is too small to shuffle in) if those bytes wrap. The view is valid as
-     * {@link ElasticBuffer} describes for peek views; it is empty, not null, when nothing is
-     * buffered. Invalidates views returned earlier.
+     * {@return a view of the first {@code min(n, buffered())} bytes as one contiguous span} The
+     * ring is straightened in place (or into a new chunk when the free space is too small to
+     * shuffle in) if those bytes wrap. The view is valid as {@link ElasticBuffer} describes for
+     * peek views; it is empty, not null, when nothing is buffered. Invalidates views returned
+     * earlier.
+     *
+     * @param n bytes to cover; negative for everything buffered
      */
     public ByteBuffer peekContiguous(int n) {
         int m = n < 0 ? size : Math.min(n, size);
@@ -102,6 +110,9 @@ public final class ElasticRingBuffer implements ElasticBuffer {
      * As {@link #peekContiguous(int)}, but the view is read-only (the chunk's
      * {@link PooledBuffer#readOnlyView()}): for lending bytes to code that must not write them and
      * must be able to tell they are not its own memory.
+     *
+     * @param n bytes to cover; negative for everything buffered
+     * @return a read-only view of the first {@code min(n, buffered())} bytes
      */
     public ByteBuffer peekContiguousReadOnly(int n) {
         int m = n < 0 ? size : Math.min(n, size);
@@ -114,7 +125,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         return window(chunk.readOnlyView(), head, head + m);
     }
 
-    /** Capacity of the chunk held now (0 when none). */
+    /** {@return the capacity of the chunk held now (0 when none)} */
     public int capacity() {
         return cap;
     }

@@ -66,6 +66,8 @@ public final class LeakDetector {
          * Parses {@code disabled}, {@code simple}, {@code sampled} or {@code paranoid}, ignoring
          * case and surrounding blanks.
          *
+         * @param name the level's name
+         * @return the level
          * @throws IllegalArgumentException for any other name
          */
         public static Level parse(String name) {
@@ -114,8 +116,8 @@ public final class LeakDetector {
     }
 
     /**
-     * The level a pool gets by default: the system property {@code io.gnetj.leakDetection}
-     * ({@code disabled}, {@code simple}, {@code sampled} or {@code paranoid}), else SIMPLE. An
+     * {@return the level a pool gets by default: the system property {@code io.gnetj.leakDetection}
+     * ({@code disabled}, {@code simple}, {@code sampled} or {@code paranoid}), else SIMPLE} An
      * unknown name is logged at WARNING and SIMPLE used.
      */
     public static Level defaultLevel() {
@@ -131,7 +133,11 @@ public final class LeakDetector {
         }
     }
 
-    /** Reports every leak found since the last call (in any pool); returns how many were found now. */
+    /**
+     * Reports every leak found since the last call (in any pool).
+     *
+     * @return how many leaks were found by this call
+     */
     public static int collect() {
         int found = 0;
         Reference<? extends PooledBuffer> ref;
@@ -149,12 +155,12 @@ public final class LeakDetector {
         return found;
     }
 
-    /** Leaks reported so far in this JVM, by every pool. */
+    /** {@return the leaks reported so far in this JVM, by every pool} */
     public static long totalLeaks() {
         return (long) TOTAL_LEAKS.getVolatile();
     }
 
-    /** This detector's level. */
+    /** {@return this detector's level} */
     public Level level() {
         return level;
     }

@@ -54,7 +54,13 @@ public final class LinkedListBuffer implements ElasticBuffer {
     /** Gathering-write array, grown lazily up to MAX_GATHER; slots nulled after each write. */
     private ByteBuffer[] gather;
 
-    /** An empty list whose nodes are chunks of {@code nodeCapacity} bytes from {@code allocator}. */
+    /**
+     * An empty list whose nodes are chunks of {@code nodeCapacity} bytes from {@code allocator}.
+     *
+     * @param allocator where the nodes' chunks come from
+     * @param nodeCapacity bytes of each node
+     * @throws IllegalArgumentException if {@code nodeCapacity} is not positive
+     */
     public LinkedListBuffer(BufferAllocator allocator, int nodeCapacity) {
         if (nodeCapacity <= 0) {
             throw new IllegalArgumentException("nodeCapacity must be positive: " + nodeCapacity);
@@ -73,7 +79,7 @@ public final class LinkedListBuffer implements ElasticBuffer {
         return buffered == 0;
     }
 
-    /** Pooled bytes held now: the chunks of the nodes holding bytes and of the spares. */
+    /** {@return the pooled bytes held now: the chunks of the nodes holding bytes and of the spares} */
     public long capacity() {
         long total = 0;
         int mask = nodes.length - 1;

@@ -65,15 +65,15 @@ public final class PooledBuffer {
         this.buffer = ByteBuffer.allocateDirect(capacity);
     }
 
-    /** The memory: a direct buffer of {@link #capacity()} bytes. Position and limit are the owner's to use. */
+    /** {@return the memory: a direct buffer of {@link #capacity()} bytes} Position and limit are the owner's to use. */
     public ByteBuffer buffer() {
         return buffer;
     }
 
     /**
-     * A second {@link ByteBuffer} over the same memory (independent position and limit), created on
-     * first use and kept for the chunk's life, for owners that need two windows at once (a ring
-     * buffer's wrapped segments) without allocating.
+     * {@return a second {@link ByteBuffer} over the same memory (independent position and limit)}
+     * It is created on first use and kept for the chunk's life, for owners that need two windows at
+     * once (a ring buffer's wrapped segments) without allocating.
      */
     public ByteBuffer view() {
         ByteBuffer v = view;
@@ -85,10 +85,10 @@ public final class PooledBuffer {
     }
 
     /**
-     * A read-only {@link ByteBuffer} over the same memory (independent position and limit), created
-     * on first use and kept for the chunk's life: what an owner lends to code that must only read
-     * the bytes, so that such code can tell the memory is not its own ({@link ByteBuffer#isReadOnly()}),
-     * and so that a duplicate or slice it makes stays read-only too.
+     * {@return a read-only {@link ByteBuffer} over the same memory (independent position and limit)}
+     * It is created on first use and kept for the chunk's life: what an owner lends to code that
+     * must only read the bytes, so that such code can tell the memory is not its own
+     * ({@link ByteBuffer#isReadOnly()}), and so that a duplicate or slice it makes stays read-only too.
      */
     public ByteBuffer readOnlyView() {
         ByteBuffer v = readOnlyView;
@@ -114,12 +114,12 @@ public final class PooledBuffer {
         return r;
     }
 
-    /** Size of the chunk in bytes (a power of two for pooled sizes). */
+    /** {@return the size of the chunk in bytes (a power of two for pooled sizes)} */
     public int capacity() {
         return buffer.capacity();
     }
 
-    /** The pool this chunk belongs to. */
+    /** {@return the pool this chunk belongs to} */
     public BufferPool pool() {
         return pool;
     }

@@ -36,9 +36,13 @@ public final class ByteSearch {
     }
 
     /**
-     * Index of the first {@code value} in {@code buf} at absolute indices {@code [from, to)}, or
-     * -1 if there is none.
+     * {@return the index of the first {@code value} in {@code buf} at absolute indices
+     * {@code [from, to)}, or -1 if there is none} The buffer's position and limit do not move.
      *
+     * @param buf the bytes to search
+     * @param from absolute index of the first byte searched
+     * @param to absolute index past the last byte searched
+     * @param value the byte to find
      * @throws IndexOutOfBoundsException if {@code from < 0}, {@code from > to} or
      *     {@code to > buf.limit()}
      */

@@ -12,7 +12,11 @@ import io.gnetj.GnetException;
 public class CorruptFrameException extends GnetException {
     private static final long serialVersionUID = 1L;
 
-    /** With a message that says what was wrong and what the limit is. */
+    /**
+     * With a message.
+     *
+     * @param message what was wrong and what the limit is
+     */
     public CorruptFrameException(String message) {
         super(message);
     }

@@ -35,12 +35,19 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
     /** Leading positions already known not to start a delimiter. */
     private int searched;
 
-    /** A decoder that strips the delimiter from each frame. See the three-argument constructor. */
+    /**
+     * A decoder that strips the delimiter from each frame. See the three-argument constructor.
+     *
+     * @param delimiter the bytes that end a frame; copied; not empty
+     * @param maxLength the most bytes a frame may hold, not counting the delimiter
+     */
     public DelimiterFrameDecoder(byte[] delimiter, int maxLength) {
         this(delimiter, maxLength, true);
     }
 
     /**
+     * A decoder of frames that end with {@code delimiter}.
+     *
      * @param delimiter      the bytes that end a frame; copied; not empty
      * @param maxLength      the most bytes a frame may hold, not counting the delimiter; at least 0
      *                       and at most {@code Integer.MAX_VALUE - delimiter.length}
@@ -59,7 +66,7 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
         this.stripDelimiter = stripDelimiter;
     }
 
-    /** The most bytes a frame may hold, not counting the delimiter. */
+    /** {@return the most bytes a frame may hold, not counting the delimiter} */
     public int maxLength() {
         return maxLength;
     }

@@ -14,7 +14,11 @@ public final class FixedLengthFrameDecoder implements FrameDecoder {
 
     private final int frameLength;
 
-    /** @param frameLength the size of every frame, at least 1 */
+    /**
+     * A decoder of frames of {@code frameLength} bytes each.
+     *
+     * @param frameLength the size of every frame, at least 1
+     */
     public FixedLengthFrameDecoder(int frameLength) {
         if (frameLength < 1) {
             throw new IllegalArgumentException("frameLength must be at least 1, was " + frameLength);
@@ -22,7 +26,7 @@ public final class FixedLengthFrameDecoder implements FrameDecoder {
         this.frameLength = frameLength;
     }
 
-    /** The size of every frame. */
+    /** {@return the size of every frame} */
     public int frameLength() {
         return frameLength;
     }

@@ -46,6 +46,7 @@ public interface FrameDecoder {
     /**
      * Takes the next complete frame from {@code conn}'s inbound bytes.
      *
+     * @param conn the connection whose inbound bytes are decoded
      * @return a view of the frame (see the interface javadoc for how long it is valid), or
      *         {@code null} when the buffered bytes hold no complete frame yet
      * @throws CorruptFrameException if the bytes break the decoder's limits

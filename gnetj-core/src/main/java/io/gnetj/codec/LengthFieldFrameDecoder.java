@@ -67,8 +67,8 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
     }
 
     /**
-     * A builder holding every default: a 4-byte big-endian length at offset 0 counting the bytes
-     * after it, nothing stripped, frames up to 1 MiB.
+     * {@return a builder holding every default} The defaults: a 4-byte big-endian length at offset
+     * 0 counting the bytes after it, nothing stripped, frames up to 1 MiB.
      */
     public static Builder builder() {
         return new Builder();
@@ -125,32 +125,32 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
         return frameLength;
     }
 
-    /** Bytes before the length field. */
+    /** {@return the bytes before the length field} */
     public int lengthFieldOffset() {
         return lengthFieldOffset;
     }
 
-    /** Size of the length field: 1, 2, 4 or 8 bytes. */
+    /** {@return the size of the length field: 1, 2, 4 or 8 bytes} */
     public int lengthFieldLength() {
         return lengthFieldLength;
     }
 
-    /** Added to the length field's value to get the bytes that follow the field. */
+    /** {@return what is added to the length field's value to get the bytes that follow the field} */
     public int lengthAdjustment() {
         return lengthAdjustment;
     }
 
-    /** Bytes cut from the start of each frame before it is returned. */
+    /** {@return the bytes cut from the start of each frame before it is returned} */
     public int initialBytesToStrip() {
         return initialBytesToStrip;
     }
 
-    /** Byte order of the length field. */
+    /** {@return the byte order of the length field} */
     public ByteOrder byteOrder() {
         return byteOrder;
     }
 
-    /** The largest whole frame accepted, header included, in bytes. */
+    /** {@return the largest whole frame accepted, header included, in bytes} */
     public int maxFrameLength() {
         return maxFrameLength;
     }
@@ -180,7 +180,12 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
         private Builder() {
         }
 
-        /** Bytes before the length field; default 0. */
+        /**
+         * Sets the bytes before the length field; default 0.
+         *
+         * @param offset 0 or more
+         * @return this builder
+         */
         public Builder lengthFieldOffset(int offset) {
             if (offset < 0) {
                 throw new IllegalArgumentException("lengthFieldOffset must not be negative, was " + offset);
@@ -189,23 +194,36 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
             return this;
         }
 
-        /** Size of the length field: 1, 2, 4 or 8 bytes; default 4. */
+        /**
+         * Sets the size of the length field; default 4.
+         *
+         * @param bytes 1, 2, 4 or 8
+         * @return this builder
+         */
         public Builder lengthFieldLength(int bytes) {
             this.lengthFieldLength = LengthFields.checkSize(bytes);
             return this;
         }
 
         /**
-         * Added to the length field's value to get how many bytes follow the field; default 0.
-         * Negative when the length counts the header as well (for example -4 for a 4-byte length
-         * at offset 0 that counts itself).
+         * Sets what is added to the length field's value to get how many bytes follow the field;
+         * default 0. Negative when the length counts the header as well (for example -4 for a
+         * 4-byte length at offset 0 that counts itself).
+         *
+         * @param adjustment any value
+         * @return this builder
          */
         public Builder lengthAdjustment(int adjustment) {
             this.lengthAdjustment = adjustment;
             return this;
         }
 
-        /** Bytes cut from the start of each frame, usually the header; default 0. */
+        /**
+         * Sets the bytes cut from the start of each frame, usually the header; default 0.
+         *
+         * @param bytes 0 or more
+         * @return this builder
+         */
         public Builder initialBytesToStrip(int bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("initialBytesToStrip must not be negative, was " + bytes);
@@ -214,13 +232,23 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
             return this;
         }
 
-        /** Byte order of the length field; default big-endian (network order). */
+        /**
+         * Sets the byte order of the length field; default big-endian (network order).
+         *
+         * @param order the byte order
+         * @return this builder
+         */
         public Builder byteOrder(ByteOrder order) {
             this.byteOrder = Objects.requireNonNull(order, "byteOrder");
             return this;
         }
 
-        /** The largest whole frame accepted, header included; default 1 MiB. */
+        /**
+         * Sets the largest whole frame accepted, header included; default 1 MiB.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
         public Builder maxFrameLength(int bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxFrameLength must be at least 1, was " + bytes);
@@ -230,7 +258,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
         }
 
         /**
-         * A new decoder.
+         * {@return a new decoder}
          *
          * @throws IllegalArgumentException if the header alone exceeds {@code maxFrameLength}
          */

@@ -51,6 +51,8 @@ public final class LengthFieldFrameEncoder {
     }
 
     /**
+     * An encoder that puts a length field of {@code lengthFieldLength} bytes before each payload.
+     *
      * @param lengthFieldLength 1, 2, 4 or 8 bytes
      * @param byteOrder         byte order of the length field
      * @param lengthAdjustment  the same adjustment as the decoder's: the field holds
@@ -70,6 +72,8 @@ public final class LengthFieldFrameEncoder {
      * <p>Threading: the connection's event loop thread, and only the thread this encoder is
      * confined to.
      *
+     * @param conn the connection to write to
+     * @param payload the frame's payload
      * @return bytes queued, header included
      * @throws IllegalArgumentException if the payload's size does not fit the length field
      * @throws io.gnetj.ConnectionClosedException if the connection is closed
@@ -96,9 +100,11 @@ public final class LengthFieldFrameEncoder {
      *
      * <p>Threading: any thread.
      *
-     * @throws IllegalArgumentException          if the payload's size does not fit the length field
-     * @throws BufferOverflowException if {@code dst} has less room than
-     *                                           {@link #frameLength(int)} (nothing is put then)
+     * @param payload the frame's payload
+     * @param dst where the frame goes
+     * @throws IllegalArgumentException if the payload's size does not fit the length field
+     * @throws BufferOverflowException  if {@code dst} has less room than
+     *                                  {@link #frameLength(int)} (nothing is put then)
      */
     public void encode(ByteBuffer payload, ByteBuffer dst) {
         long value = fieldValue(payload.remaining());
@@ -110,11 +116,13 @@ public final class LengthFieldFrameEncoder {
     }
 
     /**
-     * A new heap buffer holding one frame for {@code payload}'s remaining bytes (its position
-     * moves to its limit), ready to read: for {@link Conn#asyncWrite} from a worker thread.
+     * {@return a new heap buffer holding one frame for {@code payload}'s remaining bytes, ready to
+     * read} The payload's position moves to its limit. For {@link Conn#asyncWrite} from a worker
+     * thread.
      *
      * <p>Threading: any thread.
      *
+     * @param payload the frame's payload
      * @throws IllegalArgumentException if the payload's size does not fit the length field, or the
      *                                  frame would exceed 2 GiB
      */
@@ -125,8 +133,9 @@ public final class LengthFieldFrameEncoder {
     }
 
     /**
-     * Bytes on the wire for a payload of {@code payloadLength} bytes.
+     * {@return the bytes on the wire for a payload of {@code payloadLength} bytes}
      *
+     * @param payloadLength the payload's size in bytes
      * @throws IllegalArgumentException if that exceeds 2 GiB
      */
     public int frameLength(int payloadLength) {
@@ -137,17 +146,17 @@ public final class LengthFieldFrameEncoder {
         return (int) total;
     }
 
-    /** Size of the length field: 1, 2, 4 or 8 bytes. */
+    /** {@return the size of the length field: 1, 2, 4 or 8 bytes} */
     public int lengthFieldLength() {
         return lengthFieldLength;
     }
 
-    /** Byte order of the length field. */
+    /** {@return the byte order of the length field} */
     public ByteOrder byteOrder() {
         return byteOrder;
     }
 
-    /** The adjustment shared with the decoder: the field holds {@code payload - lengthAdjustment}. */
+    /** {@return the adjustment shared with the decoder: the field holds {@code payload - lengthAdjustment}} */
     public int lengthAdjustment() {
         return lengthAdjustment;
     }

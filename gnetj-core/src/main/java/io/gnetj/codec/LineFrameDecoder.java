@@ -31,6 +31,8 @@ public final class LineFrameDecoder implements FrameDecoder {
     private int searched;
 
     /**
+     * A decoder of lines ending in {@code \n} or {@code \r\n}, which it strips.
+     *
      * @param maxLength the most bytes a line may hold, not counting {@code \n} or {@code \r\n};
      *                  between 0 and {@code Integer.MAX_VALUE - 2}
      */
@@ -41,7 +43,7 @@ public final class LineFrameDecoder implements FrameDecoder {
         this.maxLength = maxLength;
     }
 
-    /** The most bytes a line may hold, not counting its ending. */
+    /** {@return the most bytes a line may hold, not counting its ending} */
     public int maxLength() {
         return maxLength;
     }

@@ -31,7 +31,11 @@ public final class LineFrameEncoder {
         this(false);
     }
 
-    /** @param crlf {@code true} to end lines with {@code \r\n}, {@code false} for {@code \n} */
+    /**
+     * An encoder that ends each line with {@code \r\n} or {@code \n}.
+     *
+     * @param crlf {@code true} to end lines with {@code \r\n}, {@code false} for {@code \n}
+     */
     public LineFrameEncoder(boolean crlf) {
         this.ending = crlf ? CRLF : LF;
         this.endingBuffer = ByteBuffer.wrap(ending.clone()).asReadOnlyBuffer();
@@ -44,6 +48,8 @@ public final class LineFrameEncoder {
      * <p>Threading: the connection's event loop thread, and only the thread this encoder is
      * confined to.
      *
+     * @param conn the connection to write to
+     * @param line the line, without its ending
      * @return bytes queued, ending included
      * @throws IllegalArgumentException if {@code line} holds a {@code \n}
      */
@@ -65,8 +71,10 @@ public final class LineFrameEncoder {
      *
      * <p>Threading: any thread.
      *
-     * @throws IllegalArgumentException          if {@code line} holds a {@code \n}
-     * @throws BufferOverflowException if {@code dst} lacks room (nothing is put then)
+     * @param line the line, without its ending
+     * @param dst where the line and its ending go
+     * @throws IllegalArgumentException if {@code line} holds a {@code \n}
+     * @throws BufferOverflowException  if {@code dst} lacks room (nothing is put then)
      */
     public void encode(ByteBuffer line, ByteBuffer dst) {
         checkNoNewline(line);
@@ -77,10 +85,11 @@ public final class LineFrameEncoder {
     }
 
     /**
-     * A new heap buffer holding {@code line}'s remaining bytes and the ending, ready to read.
+     * {@return a new heap buffer holding {@code line}'s remaining bytes and the ending, ready to read}
      *
      * <p>Threading: any thread.
      *
+     * @param line the line, without its ending
      * @throws IllegalArgumentException if {@code line} holds a {@code \n}
      */
     public ByteBuffer encode(ByteBuffer line) {
@@ -89,7 +98,7 @@ public final class LineFrameEncoder {
         return dst.flip();
     }
 
-    /** Bytes in the line ending: 1 or 2. */
+    /** {@return the bytes in the line ending: 1 or 2} */
     public int endingLength() {
         return ending.length;
     }

@@ -170,8 +170,8 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     }
 
     /**
-     * A builder holding every default: rejecting submit, 10 s idle expiry, daemon platform
-     * threads.
+     * {@return a builder holding every default: rejecting submit, 10 s idle expiry, daemon
+     * platform threads}
      *
      * @param capacity the most tasks that may run at once; at least 1
      */
@@ -180,7 +180,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     }
 
     /**
-     * A pool of {@code capacity} with every default: see {@link #builder(int)}.
+     * {@return a pool of {@code capacity} with every default: see {@link #builder(int)}}
      *
      * @param capacity the most tasks that may run at once; at least 1
      */
@@ -189,7 +189,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     }
 
     /**
-     * {@code true} if this JDK can run workers on virtual threads (Java 21 and later).
+     * {@return {@code true} if this JDK can run workers on virtual threads (Java 21 and later)}
      *
      * <p>Threading: any thread.
      */
@@ -453,13 +453,14 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
 
     // ---- state, for monitoring and tests ----
 
-    /** The most tasks that may run at once. Threading: any thread. */
+    /** {@return the most tasks that may run at once} Threading: any thread. */
     public int capacity() {
         return capacity;
     }
 
     /**
-     * Worker threads alive, busy or idle; never above {@link #capacity()}. Threading: any thread.
+     * {@return the worker threads alive, busy or idle; never above {@link #capacity()}}
+     * Threading: any thread.
      */
     public int liveWorkers() {
         lock.lock();
@@ -470,7 +471,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
     }
 
-    /** Workers alive and running (or about to run) a task. Threading: any thread. */
+    /** {@return the workers alive and running (or about to run) a task} Threading: any thread. */
     public int runningWorkers() {
         lock.lock();
         try {
@@ -480,7 +481,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
     }
 
-    /** Workers alive and waiting for a task (until they expire). Threading: any thread. */
+    /** {@return the workers alive and waiting for a task (until they expire)} Threading: any thread. */
     public int idleWorkers() {
         lock.lock();
         try {
@@ -490,7 +491,10 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
     }
 
-    /** Slots free right now: {@code capacity()} minus tasks accepted and not finished. Threading: any thread. */
+    /**
+     * {@return the slots free right now: {@code capacity()} minus tasks accepted and not finished}
+     * Threading: any thread.
+     */
     public int freeSlots() {
         lock.lock();
         try {
@@ -500,7 +504,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
     }
 
-    /** Submitters blocked in {@link #execute} waiting for a slot. Threading: any thread. */
+    /** {@return the submitters blocked in {@link #execute} waiting for a slot} Threading: any thread. */
     public int waitingSubmitters() {
         lock.lock();
         try {
@@ -510,7 +514,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
     }
 
-    /** {@code true} if this pool's workers are virtual threads. Threading: any thread. */
+    /** {@return {@code true} if this pool's workers are virtual threads} Threading: any thread. */
     public boolean usesVirtualThreads() {
         return virtual;
     }
@@ -679,6 +683,9 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         /**
          * How long {@link WorkerPool#execute} waits for a free slot when the pool is full before
          * rejecting. Default zero: reject at once, as gnet's pool does.
+         *
+         * @param timeout zero or positive
+         * @return this builder
          */
         public Builder submitTimeout(Duration timeout) {
             this.submitTimeout = nonNegative("submitTimeout", timeout);
@@ -688,6 +695,9 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         /**
          * How long a worker waits without work before it ends. Default 10 s; zero ends a worker as
          * soon as it has no task.
+         *
+         * @param timeout zero or positive
+         * @return this builder
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = nonNegative("idleTimeout", timeout);
@@ -697,6 +707,9 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         /**
          * Runs workers on virtual threads where the JDK has them (21+); elsewhere this is ignored
          * and platform threads are used. Default off: see the class javadoc.
+         *
+         * @param on whether to use virtual threads where available
+         * @return this builder
          */
         public Builder virtualThreads(boolean on) {
             this.virtualThreads = on;
@@ -707,13 +720,21 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
          * Whether platform worker threads are daemon threads. Default {@code true}: a forgotten pool
          * never keeps the JVM alive (call {@link WorkerPool#close()} to let work finish). Virtual
          * threads are always daemons.
+         *
+         * @param on whether platform workers are daemon threads
+         * @return this builder
          */
         public Builder daemon(boolean on) {
             this.daemon = on;
             return this;
         }
 
-        /** The pool's name, used in thread names and messages. Default {@code gnetj-worker-N}. */
+        /**
+         * Sets the pool's name, used in thread names and messages. Default {@code gnetj-worker-N}.
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -723,13 +744,16 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
          * Told of every exception a task given to {@link WorkerPool#execute} throws (gnet's pool calls
          * this a panic handler), on the worker that ran it; the worker carries on either way. Default
          * {@code null}: log it at WARNING. If the handler itself throws, both are logged.
+         *
+         * @param handler takes the task and what it threw
+         * @return this builder
          */
         public Builder failureHandler(BiConsumer<Runnable, Throwable> handler) {
             this.failureHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
-        /** A new pool; it starts threads only when tasks arrive. */
+        /** {@return a new pool; it starts threads only when tasks arrive} */
         public WorkerPool build() {
             return new WorkerPool(this);
         }
