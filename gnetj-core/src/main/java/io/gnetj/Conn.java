@@ -2,6 +2,7 @@ package io.gnetj;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -126,8 +127,39 @@ public interface Conn {
     long writev(ByteBuffer... srcs);
 
     /**
+     * Queues {@code count} bytes of {@code file} from {@code position} for sending, in order with
+     * the writes before and after it. Loop thread.
+     *
+     * <p>Plaintext TCP and unix streams send them with {@link FileChannel#transferTo} (the kernel
+     * copies file to socket; no byte passes through the Java heap or a pooled buffer); TLS reads
+     * them into one pooled chunk of at most 16 KiB at a time and encrypts from it. Either way the
+     * memory a file takes in the outbound queue is a small constant, so files never count
+     * against {@link Options#maxOutboundBuffered()}; their unsent bytes do count in
+     * {@link #outboundBuffered()} and the water marks, so {@link #isWritable()} turns false while
+     * a large file is on its way and reading pauses as for any queued output.
+     *
+     * <p>The file stays the caller's: gnetj reads it by position (its position never moves, so one
+     * channel may be sent to many connections at once) and never closes it; close it once
+     * {@code callback} ran. A file that turns out shorter than {@code position + count} while
+     * being sent closes the connection with an {@link java.io.EOFException}: the peer must not
+     * take a short file for a whole one.
+     *
+     * @param callback told once all {@code count} bytes went to the transport (error
+     *                 {@code null}), or why they did not: the cause the connection closed with
+     *                 ({@link ConnectionClosedException} if it closed in order with the file
+     *                 unsent). It runs on the loop, as a task, never nested in a callback; may be
+     *                 {@code null}.
+     * @throws IllegalArgumentException      if {@code position} or {@code count} is negative, or
+     *                                       the range ends beyond the file's current size
+     * @throws java.io.UncheckedIOException  if the file's size cannot be read
+     * @throws ConnectionClosedException     if the connection is closed or its output shut down
+     * @throws UnsupportedOperationException on UDP connections
+     */
+    void sendFile(FileChannel file, long position, long count, Callback callback);
+
+    /**
      * Sends queued bytes now instead of when the current callback returns. Bytes the kernel does
-     * not take stay queued.
+     * not take stay queued. Loop thread.
      */
     void flush();
 

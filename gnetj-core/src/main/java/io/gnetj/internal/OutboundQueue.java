@@ -5,6 +5,7 @@ import io.gnetj.buffer.ElasticMixedBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
+import java.util.ArrayDeque;
 
 /**
  * A stream connection's outbound bytes: what its handler wrote that the kernel has not taken yet.
@@ -12,7 +13,18 @@ import java.nio.channels.GatheringByteChannel;
  * <pre>
  *   write/writev/asyncWrite ──copy──► ElasticMixedBuffer ──writeTo──► socket
  *                                     (ring up to writeBufferCap, then a list of chunks)
+ *   sendFile ──────────────────────► FileRegion (file, range, mark) ──transferTo──► socket
  * </pre>
+ *
+ * <p>Order: memory bytes and file regions leave in the order they were queued. Memory bytes are
+ * counted as they come ({@code appended}) and go ({@code consumed}); a region remembers how many
+ * had come before it (its mark), so the queue sends memory up to the head region's mark, then
+ * the region, then carries on. With no region queued (the common case) that is the plain buffer.
+ * TLS takes its plaintext through {@link #peek}/{@link #discard}, which keep the same order.
+ *
+ * <p>Counting: {@link #buffered()} is memory (what {@code maxOutboundBuffered} caps, a region
+ * counting {@link FileRegion#OVERHEAD}); {@link #pending()} adds the file bytes not yet sent
+ * (what the water marks and {@code outboundBuffered()} count).
  *
  * <p>Passive: it copies bytes in, hands them to a channel when told, and reports what it holds;
  * it never touches the selector, the connection's state or the handler. The connection decides
@@ -40,6 +52,17 @@ final class OutboundQueue {
     private final int maxBuffered;
     /** Made on the first write: a connection that never writes has none. */
     private ElasticMixedBuffer buffer;
+    /** Memory bytes ever queued, and ever sent (or taken by TLS): the marks' clock. */
+    private long appended;
+    private long consumed;
+    /** Queued file regions, oldest first; made on the first sendFile. */
+    private ArrayDeque<FileRegion> files;
+    /** Unsent bytes of every queued region; volatile for {@link #pending()}'s readers elsewhere. */
+    private volatile long fileBytes;
+    /** Views for a write limited to a region's mark; made with {@link #files}. */
+    private ByteBuffer[] views;
+    /** Regions sent or dropped whose callers have not been told yet (see {@link #pollFinished}). */
+    private ArrayDeque<FileRegion> finished;
 
     OutboundQueue(BufferAllocator allocator, int writeBufferCap, int maxBuffered) {
         this.allocator = allocator;
@@ -57,14 +80,21 @@ final class OutboundQueue {
         return b;
     }
 
-    /** Bytes queued (what counts towards the outbound cap); racy but safe from another thread. */
+    /** Memory queued: what counts towards the outbound cap. */
     int buffered() {
-        ElasticMixedBuffer b = buffer;
-        return b == null ? 0 : b.buffered();
+        int memory = buffer == null ? 0 : buffer.buffered();
+        return files == null ? memory : memory + FileRegion.OVERHEAD * files.size();
     }
 
+    /** Bytes still to send, memory and files; racy but safe from another thread. */
+    long pending() {
+        ElasticMixedBuffer b = buffer;
+        return (b == null ? 0 : b.buffered()) + fileBytes;
+    }
+
+    /** Whether nothing is left to send. */
     boolean isEmpty() {
-        return buffer == null || buffer.isEmpty();
+        return (buffer == null || buffer.isEmpty()) && (files == null || files.isEmpty());
     }
 
     /** Whether queueing {@code len} more bytes would pass the cap. */
@@ -79,8 +109,10 @@ final class OutboundQueue {
 
     /** Queues all remaining bytes of {@code src}, advancing its position (the caller checked the cap). */
     void write(ByteBuffer src) {
-        if (src.hasRemaining()) {
+        int n = src.remaining();
+        if (n > 0) {
             buffer().write(src);
+            appended += n;
         }
     }
 
@@ -88,7 +120,24 @@ final class OutboundQueue {
     void write(byte[] src, int off, int len) {
         if (len > 0) {
             buffer().write(src, off, len);
+            appended += len;
         }
+    }
+
+    /** Queues a file region after every byte queued so far (the caller checked the cap). */
+    void add(FileRegion region) {
+        if (files == null) {
+            files = new ArrayDeque<>(4);
+            views = new ByteBuffer[16];
+        }
+        files.addLast(region);
+        fileBytes += region.remaining();
+        settle(); // an empty range with nothing ahead of it is done at once, in order
+    }
+
+    /** A new region's mark: memory bytes queued so far. */
+    long mark() {
+        return appended;
     }
 
     /**
@@ -100,7 +149,7 @@ final class OutboundQueue {
     long writeTo(GatheringByteChannel channel) throws IOException {
         long total = 0;
         for (int i = 0; i < WRITE_SPIN && !isEmpty(); i++) {
-            long n = buffer.writeTo(channel);
+            long n = writeOnce(channel);
             if (n == 0) {
                 break;
             }
@@ -109,9 +158,99 @@ final class OutboundQueue {
         return total;
     }
 
+    /** One write of the next thing in order: memory (up to the head region), or the head region. */
+    private long writeOnce(GatheringByteChannel channel) throws IOException {
+        FileRegion head = files == null ? null : settle();
+        if (head == null) {
+            if (buffer == null) {
+                return 0;
+            }
+            long n = buffer.writeTo(channel);
+            consumed += n;
+            return n;
+        }
+        long before = head.mark - consumed;
+        if (before > 0) {
+            int k = buffer.peek((int) Math.min(before, Integer.MAX_VALUE), views);
+            long n;
+            try {
+                n = channel.write(views, 0, k);
+            } finally {
+                java.util.Arrays.fill(views, 0, k, null);
+            }
+            buffer.discard((int) n);
+            consumed += n;
+            return n;
+        }
+        long n = head.transferTo(channel);
+        fileSent(head, n);
+        return n;
+    }
+
+    /**
+     * TLS: views over the next at most {@code max} bytes in order (memory up to the head region,
+     * or the region's next chunk), for the engine to encrypt; {@link #discard} then says how many
+     * it took. Nothing queued: 0 views.
+     *
+     * @throws java.io.EOFException if a file ended before its range did
+     */
+    int peek(int max, ByteBuffer[] dst) throws IOException {
+        FileRegion head = files == null ? null : settle();
+        if (head == null) {
+            return buffer == null ? 0 : buffer.peek(max, dst);
+        }
+        long before = head.mark - consumed;
+        if (before > 0) {
+            return buffer.peek((int) Math.min(before, max), dst);
+        }
+        return head.peek(max, dst);
+    }
+
+    /** TLS: the engine took {@code n} bytes of what {@link #peek} showed. */
+    void discard(int n) {
+        if (n == 0) {
+            return;
+        }
+        FileRegion head = files == null ? null : files.peekFirst();
+        if (head == null || head.mark > consumed) {
+            buffer.discard(n);
+            consumed += n;
+            if (head != null) {
+                settle();
+            }
+        } else {
+            head.discard(n);
+            fileSent(head, n);
+        }
+    }
+
+    private void fileSent(FileRegion head, long n) {
+        if (n > 0) {
+            fileBytes -= n;
+        }
+        settle();
+    }
+
+    /**
+     * Finishes the regions at the head that are done and have no memory bytes ahead of them (a
+     * sent range, an empty one), in order.
+     *
+     * @return the head region now, or {@code null}
+     */
+    private FileRegion settle() {
+        FileRegion head;
+        while ((head = files.peekFirst()) != null && head.isDone() && head.mark <= consumed) {
+            files.pollFirst();
+            finish(head, null);
+        }
+        return head;
+    }
+
     /** Pooled bytes held, queued or kept. */
     long heldBytes() {
-        return buffer == null ? 0 : buffer.capacity();
+        long held = buffer == null ? 0 : buffer.capacity();
+        FileRegion head = files == null ? null : files.peekFirst();
+        return head == null ? held : held + head.heldBytes();
     }
 
     /** Gives back memory that holds nothing queued (the kept chunk, when the queue is empty). */
@@ -121,10 +260,36 @@ final class OutboundQueue {
         }
     }
 
-    /** Drops everything and gives the memory back. */
-    void release() {
+    /**
+     * Drops everything and gives the memory back; every region still queued finishes with
+     * {@code cause} (see {@link #pollFinished}).
+     */
+    void release(Throwable cause) {
         if (buffer != null) {
             buffer.release();
         }
+        if (files != null) {
+            for (FileRegion r; (r = files.pollFirst()) != null; ) {
+                finish(r, cause);
+            }
+            fileBytes = 0;
+        }
+    }
+
+    /** A region left the queue, sent or dropped: kept for {@link #pollFinished}. */
+    private void finish(FileRegion region, Throwable error) {
+        region.finish(error);
+        if (finished == null) {
+            finished = new ArrayDeque<>(4);
+        }
+        finished.addLast(region);
+    }
+
+    /**
+     * The next region that left the queue since the last call, its outcome settled; the
+     * connection posts it so its caller is told as a task. {@code null} when there is none.
+     */
+    FileRegion pollFinished() {
+        return finished == null ? null : finished.pollFirst();
     }
 }

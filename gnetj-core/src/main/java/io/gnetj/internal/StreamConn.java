@@ -8,11 +8,13 @@ import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import io.gnetj.OutboundLimitException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,8 +108,14 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         return in != null && in.ringBusy();
     }
 
-    /** Plaintext bytes queued to send. */
+    /** Plaintext bytes still to send, file bytes included (capped at {@code Integer.MAX_VALUE}); racy but safe off the loop. */
     final int outboundBuffered0() {
+        OutboundQueue out = outbound;
+        return out == null ? 0 : (int) Math.min(out.pending(), Integer.MAX_VALUE);
+    }
+
+    /** Memory queued to send: what {@code maxOutboundBuffered} caps. Loop thread. */
+    private int outboundMemory() {
         OutboundQueue out = outbound;
         return out == null ? 0 : out.buffered();
     }
@@ -134,13 +142,32 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         }
     }
 
-    /** Closed: both stores drop their bytes and give their memory back. */
-    final void releaseStores() {
+    /** Closed: both stores drop their bytes and give their memory back; unsent files learn {@code cause}. */
+    final void releaseStores(Throwable cause) {
         if (inbound != null) {
             inbound.release();
         }
         if (outbound != null) {
-            outbound.release();
+            outbound.release(cause != null ? cause : closed());
+            postFinishedFiles();
+        }
+    }
+
+    /** Hands plaintext to the socket (TLS sends through its session instead); see {@link OutboundQueue#writeTo}. */
+    final long sendPlain() throws IOException {
+        OutboundQueue out = outbound;
+        if (out == null || out.isEmpty()) {
+            return 0;
+        }
+        long n = out.writeTo(channel);
+        postFinishedFiles();
+        return n;
+    }
+
+    /** Files that left the outbound queue: each caller is told as a task, never nested. */
+    final void postFinishedFiles() {
+        for (FileRegion done; (done = outbound.pollFinished()) != null; ) {
+            loop.execute(done);
         }
     }
 
@@ -361,7 +388,32 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         return total;
     }
 
-    /** Exact on the loop; from other threads a racy read of the stores' sizes (ints: never torn). */
+    @Override
+    public final void sendFile(FileChannel file, long position, long count, Callback callback) {
+        checkLoop("sendFile");
+        Objects.requireNonNull(file, "file");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("sendFile: position " + position + " and count " + count
+                    + " must not be negative");
+        }
+        long size;
+        try {
+            size = file.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("sendFile: cannot read the file's size", e);
+        }
+        if (count > size - position) {
+            throw new IllegalArgumentException("sendFile: the range [" + position + ", " + position + " + "
+                    + count + ") ends beyond the file's size of " + size + " bytes");
+        }
+        checkWritable(FileRegion.OVERHEAD, "sendFile");
+        OutboundQueue out = outbound(); // an empty range is queued too: its callback keeps its place
+        out.add(new FileRegion(this, loop.buffers().cache(), file, position, count, callback, out.mark()));
+        postFinishedFiles();
+        afterWrite();
+    }
+
+    /** Exact on the loop; from other threads a racy read of the stores' sizes (never torn). */
     @Override
     public final int outboundBuffered() {
         return outboundBuffered0();
@@ -371,7 +423,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         if (!acceptsWrites()) {
             throw closed();
         }
-        if (outboundBuffered0() + len > options.maxOutboundBuffered()) {
+        if (outboundMemory() + len > options.maxOutboundBuffered()) {
             OutboundLimitException refused = refusal(op, len);
             refuse(refused);
             throw refused;
@@ -396,7 +448,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
                 len += b.remaining();
             }
         }
-        if (outboundBuffered0() + len > options.maxOutboundBuffered()) {
+        if (outboundMemory() + len > options.maxOutboundBuffered()) {
             OutboundLimitException refused = refusal("asyncWrite", len);
             refuse(refused);
             return refused;
@@ -424,7 +476,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
 
     private OutboundLimitException refusal(String op, long len) {
         return new OutboundLimitException(op + " of " + len + " bytes to " + remoteAddress + " refused: "
-                + outboundBuffered0() + " bytes already queued, maxOutboundBuffered " + options.maxOutboundBuffered()
+                + outboundMemory() + " bytes already queued, maxOutboundBuffered " + options.maxOutboundBuffered()
                 + "; the peer is not reading, so the connection is closed and what was queued dropped");
     }
 

@@ -376,7 +376,7 @@ class TcpConn extends StreamConn {
      * @return {@code false} if the connection closed or failed meanwhile
      */
     boolean sendQueued() throws IOException {
-        if (outboundBuffered0() > 0 && outbound().writeTo(channel) > 0) {
+        if (sendPlain() > 0) {
             progressWrite();
         }
         return true;
@@ -641,7 +641,7 @@ class TcpConn extends StreamConn {
         }
         EventLoop.closeQuietly(channel);
         releaseTransport();
-        releaseStores();
+        releaseStores(reported);
         slot.release();
         // After the accounting: whoever waits on a failed dial sees the slot already given back.
         PendingDial pending = dial;

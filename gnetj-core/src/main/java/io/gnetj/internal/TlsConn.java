@@ -188,7 +188,8 @@ final class TlsConn extends TcpConn {
     boolean sendQueued() throws IOException {
         int r;
         try {
-            r = tls.flush(outbound().buffer(), channel, buffers().tlsNetOut(tls.packetSize()), state() == CLOSING);
+            r = tls.flush(outbound(), channel, buffers().tlsNetOut(tls.packetSize()), state() == CLOSING);
+            postFinishedFiles();
         } catch (SSLException e) {
             // The engine's own failure (often a delegated task's, rethrown on the next wrap).
             tlsFailed(e, true);

@@ -2,7 +2,6 @@ package io.gnetj.internal;
 
 import io.gnetj.TlsConfig;
 import io.gnetj.buffer.BufferAllocator;
-import io.gnetj.buffer.ElasticMixedBuffer;
 import io.gnetj.buffer.PooledBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -403,9 +402,9 @@ final class TlsSession {
      *
      * @return {@link #SENT} (nothing left to send), {@link #PENDING} (the socket is full),
      *         {@link #TASK} (a delegated task must run first) or {@link #OUTBOUND_CLOSED}
-     * @throws IOException from the socket, or an {@link SSLException} from the engine
+     * @throws IOException from the socket or a file being sent, or an {@link SSLException} from the engine
      */
-    int flush(ElasticMixedBuffer plaintext, GatheringByteChannel channel, ByteBuffer scratch, boolean closing)
+    int flush(OutboundQueue plaintext, GatheringByteChannel channel, ByteBuffer scratch, boolean closing)
             throws IOException {
         lastWritten = 0;
         if (keptOut != null) {
@@ -443,7 +442,7 @@ final class TlsSession {
      * @return {@link #SENT} when everything due is wrapped or dst is full, {@link #TASK} or
      *         {@link #OUTBOUND_CLOSED}
      */
-    private int fill(ElasticMixedBuffer plaintext, ByteBuffer dst, boolean closing) throws SSLException {
+    private int fill(OutboundQueue plaintext, ByteBuffer dst, boolean closing) throws IOException {
         while (true) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {

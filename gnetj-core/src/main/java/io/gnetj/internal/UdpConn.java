@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.Objects;
@@ -517,6 +518,11 @@ final class UdpConn extends AbstractConn {
     @Override
     public void shutdownOutput() {
         throw new UnsupportedOperationException("shutdownOutput does not apply to UDP");
+    }
+
+    @Override
+    public void sendFile(FileChannel file, long position, long count, Callback callback) {
+        throw new UnsupportedOperationException("sendFile does not apply to UDP: a datagram is not a stream");
     }
 
     @Override

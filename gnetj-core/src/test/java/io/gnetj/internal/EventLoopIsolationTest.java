@@ -153,6 +153,7 @@ class EventLoopIsolationTest {
         @Override public void pauseReading() { throw new UnsupportedOperationException(); }
         @Override public void resumeReading() { throw new UnsupportedOperationException(); }
         @Override public void shutdownOutput() { throw new UnsupportedOperationException(); }
+        @Override public void sendFile(java.nio.channels.FileChannel file, long position, long count, io.gnetj.Callback callback) { throw new UnsupportedOperationException(); }
         @Override public void asyncWrite(java.nio.ByteBuffer src, io.gnetj.Callback callback) { }
         @Override public void asyncWritev(java.nio.ByteBuffer[] srcs, io.gnetj.Callback callback) { }
         @Override public void wake(io.gnetj.Callback callback) { }

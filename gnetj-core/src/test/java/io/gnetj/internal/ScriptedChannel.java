@@ -35,6 +35,10 @@ final class ScriptedChannel implements ReadableByteChannel, GatheringByteChannel
         return written.toByteArray();
     }
 
+    int writtenCount() {
+        return written.size();
+    }
+
     @Override
     public int read(ByteBuffer dst) {
         reads++;

@@ -7,9 +7,13 @@ import io.gnetj.ConnectionClosedException;
 import io.gnetj.EventHandler;
 import io.gnetj.OutboundLimitException;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -351,6 +355,44 @@ public final class MemoryConn implements Conn {
             }
             return total;
         }
+    }
+
+    /**
+     * As the engine, with the file's bytes read at the call into what {@link #takeOutput()}
+     * returns (a test sees them in order with the writes around them); the callback runs as a
+     * queued task. The file's position does not move and it is not closed.
+     */
+    @Override
+    public void sendFile(FileChannel file, long position, long count, Callback callback) {
+        checkLoop();
+        checkOpen();
+        Objects.requireNonNull(file, "file");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("sendFile: position " + position + " and count " + count
+                    + " must not be negative");
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("MemoryConn.sendFile holds the bytes in memory: " + count
+                    + " is too many");
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) count);
+        try {
+            if (count > file.size() - position) {
+                throw new IllegalArgumentException("sendFile: the range [" + position + ", " + position + " + "
+                        + count + ") ends beyond the file's size of " + file.size() + " bytes");
+            }
+            while (bytes.hasRemaining()) {
+                if (file.read(bytes, position + bytes.position()) < 0) {
+                    throw new EOFException("the file ended before the range did");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        synchronized (out) {
+            out.write(bytes.array(), 0, bytes.capacity());
+        }
+        tasks.add(() -> complete(callback, null));
     }
 
     @Override

@@ -81,6 +81,7 @@ class PlaintextAllocationTest {
         @Override public boolean inEventLoop() { return true; }
         @Override public io.gnetj.EventLoop eventLoop() { throw new UnsupportedOperationException(); }
         @Override public void shutdownOutput() { throw new UnsupportedOperationException(); }
+        @Override public void sendFile(java.nio.channels.FileChannel file, long position, long count, io.gnetj.Callback callback) { throw new UnsupportedOperationException(); }
         @Override public SocketAddress localAddress() { return null; }
         @Override public SocketAddress remoteAddress() { return null; }
         @Override public void setTcpNoDelay(boolean on) { }
