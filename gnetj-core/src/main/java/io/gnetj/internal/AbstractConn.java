@@ -85,7 +85,7 @@ abstract class AbstractConn implements Conn {
     final void logHandlerFailure(String callback, Throwable t) {
         if (t instanceof io.gnetj.GnetException) {
             loop.handlerErrors().log(System.Logger.Level.INFO,
-                    callback + " closed the connection from " + remoteAddress + ": " + t, null);
+                    callback + " closed the connection from " + remoteAddress + ": " + t);
         } else {
             loop.handlerErrors().log(System.Logger.Level.WARNING,
                     callback + " threw; closing the connection from " + remoteAddress, t);

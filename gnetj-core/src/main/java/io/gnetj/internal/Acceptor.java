@@ -89,7 +89,7 @@ final class Acceptor {
         ConnSlot slot = ConnSlot.reserve(engine, loop);
         if (slot == null) {
             log.log(System.Logger.Level.WARNING, "refusing a connection: " + engine.options().maxConnections()
-                    + " connections are open (maxConnections)", null);
+                    + " connections are open (maxConnections)");
             EventLoop.closeQuietly(channel);
             return;
         }

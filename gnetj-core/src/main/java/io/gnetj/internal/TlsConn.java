@@ -276,7 +276,7 @@ final class TlsConn extends TcpConn {
             tls.sendAlertQuietly(channel, buffers().tlsNetOut(tls.packetSize()));
         }
         if (!tls.handshakeDone() && !tls.isClient()) {
-            loop.tlsErrors().log(System.Logger.Level.INFO, "TLS handshake with " + tls.peer() + " failed: " + cause, null);
+            loop.tlsErrors().log(System.Logger.Level.INFO, "TLS handshake with " + tls.peer() + " failed: " + cause);
         }
         fail(tls.reportable(cause));
     }

@@ -313,7 +313,7 @@ final class UdpConn extends AbstractConn {
         int sent = dialed() ? channel.write(src) : channel.send(src, target);
         if (sent == 0 && len > 0) {
             loop.handlerErrors().log(System.Logger.Level.WARNING, "dropped a datagram of " + len + " bytes to "
-                    + target + ": the socket's send buffer is full", null);
+                    + target + ": the socket's send buffer is full");
         }
         return sent;
     }

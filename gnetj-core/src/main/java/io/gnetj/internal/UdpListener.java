@@ -54,7 +54,7 @@ final class UdpListener {
             int length = buffer.position();
             if (length == buffer.capacity()) {
                 loop.handlerErrors().log(System.Logger.Level.WARNING, "dropped a datagram from " + sender
-                        + " that filled the " + buffer.capacity() + "-byte receive buffer: it may have been truncated", null);
+                        + " that filled the " + buffer.capacity() + "-byte receive buffer: it may have been truncated");
                 continue;
             }
             new UdpConn(loop, channel, localAddress, sender).deliver(length);
