@@ -358,7 +358,7 @@ public final class MemoryConn implements Conn {
     }
 
     /**
-     * As the engine, with the file's bytes read at the call into what {@link #takeOutput()}
+     * As the engine, with the file's bytes read at the call into what {@link #takeWritten()}
      * returns (a test sees them in order with the writes around them); the callback runs as a
      * queued task. The file's position does not move and it is not closed.
      */
