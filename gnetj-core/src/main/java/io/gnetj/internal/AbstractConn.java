@@ -1,5 +1,6 @@
 package io.gnetj.internal;
 
+import io.gnetj.Action;
 import io.gnetj.Callback;
 import io.gnetj.Conn;
 import io.gnetj.EventHandler;
@@ -89,6 +90,20 @@ abstract class AbstractConn implements Conn {
         } else {
             loop.handlerErrors().log(System.Logger.Level.WARNING,
                     callback + " threw; closing the connection from " + remoteAddress, t);
+        }
+    }
+
+    /** Runs {@code onClose} (once the connection is closed, and only if {@code onOpen} ran); a
+     * handler that throws is logged, and {@link Action#SHUTDOWN} stops the engine. */
+    final void notifyClosed(Throwable cause) {
+        Action action = Action.NONE;
+        try {
+            action = handler.onClose(this, cause);
+        } catch (Throwable t) {
+            loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
+        }
+        if (action == Action.SHUTDOWN) {
+            loop.engine().requestStop();
         }
     }
 

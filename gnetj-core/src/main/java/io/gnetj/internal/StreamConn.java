@@ -278,19 +278,6 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         inCallback = false;
     }
 
-    /** Runs {@code onClose} (once the connection is closed, and only if {@code onOpen} ran). */
-    final void notifyClosed(Throwable cause) {
-        Action action = Action.NONE;
-        try {
-            action = handler.onClose(this, cause);
-        } catch (Throwable t) {
-            loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
-        }
-        if (action == Action.SHUTDOWN) {
-            loop.engine().requestStop();
-        }
-    }
-
     /** A {@code close(callback)} callback, completed by {@link #completeCloseCallbacks()} once closed. */
     final void addCloseCallback(Callback callback) {
         if (callback != null) {

@@ -157,15 +157,7 @@ final class UdpConn extends AbstractConn {
         EventLoop.closeQuietly(channel);
         slot.release();
         if (key != null) {
-            Action action = Action.NONE;
-            try {
-                action = handler.onClose(this, cause);
-            } catch (Throwable t) {
-                loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
-            }
-            if (action == Action.SHUTDOWN) {
-                loop.engine().requestStop();
-            }
+            notifyClosed(cause);
         }
     }
 
