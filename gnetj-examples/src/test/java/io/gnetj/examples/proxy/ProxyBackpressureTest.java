@@ -2,7 +2,6 @@ package io.gnetj.examples.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gnetj.Engine;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,19 +43,17 @@ class ProxyBackpressureTest {
     void aClientThatDoesNotReadHoldsTheProxyNearTheWaterMarkThenGetsEverything() throws Exception {
         AtomicLong pushed = new AtomicLong();
         BufferPool pool = BufferPool.create();
-        QueueWatch watch;
         try (TestUpstream upstream = TestUpstream.start(s -> {
             PatternStream.write(s.getOutputStream(), 7, PUSHED, pushed);
             s.shutdownOutput();
             assertThat(s.getInputStream().read()).as("the client sends nothing").isEqualTo(-1);
         });
-             Stoppable proxy = new Stoppable(ProxyTesting.startWith(watch = new QueueWatch(new ProxyHandler(upstream.address())),
-                     b -> b.bufferPool(pool), "upstream", upstream.address()))) {
+             ProxyTesting.Watched proxy = ProxyTesting.startWatched(upstream.address(), b -> b.bufferPool(pool))) {
             long idle = pool.inUseBytes();
-            try (Socket client = ProxyTesting.connect(ProxyTesting.port(proxy.engine), 64 * 1024)) {
+            try (Socket client = ProxyTesting.connect(proxy.port(), 64 * 1024)) {
                 long peak = awaitStalled("the upstream pushing to a client that does not read", pushed, pool);
-                report("client does not read", pushed.get(), peak - idle, watch.maxQueued());
-                assertThat(watch.maxQueued()).as("longest queue towards the client").isLessThanOrEqualTo(MAX_QUEUE);
+                report("client does not read", pushed.get(), peak - idle, proxy.watch().maxQueued());
+                assertThat(proxy.watch().maxQueued()).as("longest queue towards the client").isLessThanOrEqualTo(MAX_QUEUE);
                 assertThat(pushed.get()).as("bytes the upstream got rid of while the client did not read")
                         .isLessThan(PUSHED);
                 assertThat(peak - idle).as("pooled bytes the proxy held for the stalled pair").isLessThan(BOUND);
@@ -66,7 +63,7 @@ class ProxyBackpressureTest {
                 client.shutdownOutput();
                 upstream.awaitFinished(1);
             }
-            ProxyTesting.awaitNoConnections(proxy.engine);
+            ProxyTesting.awaitNoConnections(proxy.engine());
             Waits.until("the pair's buffers returned to the pool (" + pool.inUseBytes() + " bytes in use, "
                     + idle + " before)", () -> pool.inUseBytes() <= idle);
         }
@@ -78,7 +75,6 @@ class ProxyBackpressureTest {
         AtomicLong upstreamGot = new AtomicLong();
         CountDownLatch startReading = new CountDownLatch(1);
         BufferPool pool = BufferPool.create();
-        QueueWatch watch;
         try (TestUpstream upstream = TestUpstream.start(s -> {
             s.setReceiveBufferSize(64 * 1024);
             assertThat(startReading.await(Waits.BOUND.toMillis(), TimeUnit.MILLISECONDS))
@@ -86,10 +82,9 @@ class ProxyBackpressureTest {
             PatternStream.verify(s.getInputStream(), 8, upstreamGot);
             s.shutdownOutput();
         });
-             Stoppable proxy = new Stoppable(ProxyTesting.startWith(watch = new QueueWatch(new ProxyHandler(upstream.address())),
-                     b -> b.bufferPool(pool), "upstream", upstream.address()))) {
+             ProxyTesting.Watched proxy = ProxyTesting.startWatched(upstream.address(), b -> b.bufferPool(pool))) {
             long idle = pool.inUseBytes();
-            try (Socket client = ProxyTesting.connect(ProxyTesting.port(proxy.engine))) {
+            try (Socket client = ProxyTesting.connect(proxy.port())) {
                 CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                     try {
                         PatternStream.write(client.getOutputStream(), 8, PUSHED, pushed);
@@ -104,8 +99,8 @@ class ProxyBackpressureTest {
                 } finally {
                     startReading.countDown();
                 }
-                report("upstream does not read", pushed.get(), peak - idle, watch.maxQueued());
-                assertThat(watch.maxQueued()).as("longest queue towards the upstream").isLessThanOrEqualTo(MAX_QUEUE);
+                report("upstream does not read", pushed.get(), peak - idle, proxy.watch().maxQueued());
+                assertThat(proxy.watch().maxQueued()).as("longest queue towards the upstream").isLessThanOrEqualTo(MAX_QUEUE);
                 assertThat(pushed.get()).as("bytes the client got rid of while the upstream did not read")
                         .isLessThan(PUSHED);
                 assertThat(peak - idle).as("pooled bytes the proxy held for the stalled pair").isLessThan(BOUND);
@@ -115,7 +110,7 @@ class ProxyBackpressureTest {
                 assertThat(upstreamGot.get()).as("bytes the upstream read once it started").isEqualTo(PUSHED);
                 assertThat(client.getInputStream().read()).as("the upstream's FIN, passed on").isEqualTo(-1);
             }
-            ProxyTesting.awaitNoConnections(proxy.engine);
+            ProxyTesting.awaitNoConnections(proxy.engine());
             Waits.until("the pair's buffers returned to the pool (" + pool.inUseBytes() + " bytes in use, "
                     + idle + " before)", () -> pool.inUseBytes() <= idle);
         }
@@ -155,13 +150,5 @@ class ProxyBackpressureTest {
                 + " the proxy held %d KiB of pooled memory for the pair (bound %d KiB); longest queue %d KiB"
                 + " (bound %d KiB)%n",
                 what, sent >> 10, PUSHED >> 20, held >> 10, BOUND >> 10, maxQueued >> 10, MAX_QUEUE >> 10);
-    }
-
-    /** The engine, stopped at the end of a try-with-resources. */
-    private record Stoppable(Engine engine) implements AutoCloseable {
-        @Override
-        public void close() {
-            engine.stop();
-        }
     }
 }

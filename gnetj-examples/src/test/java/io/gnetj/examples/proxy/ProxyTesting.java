@@ -1,7 +1,6 @@
 package io.gnetj.examples.proxy;
 
 import io.gnetj.Engine;
-import io.gnetj.EventHandler;
 import io.gnetj.Gnet;
 import io.gnetj.Options;
 import io.gnetj.examples.Flags;
@@ -37,23 +36,28 @@ final class ProxyTesting {
     }
 
     /**
-     * The proxy with {@code handler} in place of the example's own (a wrapper of it that watches),
-     * with the example's options for {@code flags} adjusted by {@code tweak}, on a free loopback
-     * port with two loops.
+     * The proxy with its handler wrapped in a {@link QueueWatch}, with the example's options
+     * adjusted by {@code tweak}, on a free loopback port with two loops, relaying to {@code upstream}.
      */
-    static Engine startWith(EventHandler handler, UnaryOperator<Options.Builder> tweak, String... flags)
-            throws IOException {
+    static Watched startWatched(String upstream, UnaryOperator<Options.Builder> tweak) throws IOException {
         ProxyExample example = new ProxyExample();
-        String[] all = new String[flags.length + 6];
-        System.arraycopy(new String[] {"host", "127.0.0.1", "port", "0", "loops", "2"}, 0, all, 0, 6);
-        System.arraycopy(flags, 0, all, 6, flags.length);
-        Flags parsed = Flags.of(example.flags(), all);
-        return Gnet.start(handler, example.address(parsed), tweak.apply(example.options(parsed).toBuilder()).build());
+        Flags parsed = Flags.of(example.flags(), "host", "127.0.0.1", "port", "0", "loops", "2",
+                ProxyExample.UPSTREAM.name(), upstream);
+        QueueWatch watch = new QueueWatch(new ProxyHandler(ProxyExample.resolveUpstream(upstream)));
+        Engine engine = Gnet.start(watch, example.address(parsed), tweak.apply(example.options(parsed).toBuilder()).build());
+        return new Watched(engine, watch);
     }
 
-    /** The port an engine bound. */
-    static int port(Engine engine) {
-        return ((InetSocketAddress) engine.addresses().get(0)).getPort();
+    /** A proxy started by {@link #startWatched}; stopped at the end of a try-with-resources. */
+    record Watched(Engine engine, QueueWatch watch) implements AutoCloseable {
+        int port() {
+            return ((InetSocketAddress) engine.addresses().get(0)).getPort();
+        }
+
+        @Override
+        public void close() {
+            engine.stop();
+        }
     }
 
     /** A blocking loopback client of the proxy, reads bounded by {@link Waits#BOUND}. */

@@ -9,8 +9,9 @@ import io.gnetj.Tick;
 
 /**
  * A {@link ProxyHandler} that also records the longest outbound queue any relay write left
- * behind: read right after each {@code onTraffic}, when the bytes just relayed are queued and
- * not yet flushed, which is when a queue is at its longest.
+ * behind (read right after each {@code onTraffic}, when the bytes just relayed are queued and
+ * not yet flushed, which is when a queue is at its longest) and the last pair that relayed, to
+ * describe it when a test finds it stuck.
  *
  * <p>Threading: as {@link ProxyHandler}; {@link #maxQueued()} is a racy read from any thread.
  */
@@ -18,6 +19,8 @@ final class QueueWatch implements EventHandler {
 
     private final ProxyHandler proxy;
     private volatile int maxQueued;
+    /** The pair that relayed last: what a test reports on when a pair gets stuck. */
+    private volatile ProxyHandler.Relay lastRelay;
 
     QueueWatch(ProxyHandler proxy) {
         this.proxy = proxy;
@@ -32,6 +35,7 @@ final class QueueWatch implements EventHandler {
     public Action onTraffic(Conn conn) {
         Action action = proxy.onTraffic(conn);
         ProxyHandler.Relay relay = conn.context();
+        lastRelay = relay;
         Conn peer = relay.peerOf(conn);
         if (peer != null && peer.isOpen()) {
             int queued = peer.outboundBuffered();
@@ -42,6 +46,23 @@ final class QueueWatch implements EventHandler {
             }
         }
         return action;
+    }
+
+    /**
+     * The state of the pair that relayed last, from the public API's any-thread reads: each
+     * side's writability and (approximate) queued bytes.
+     */
+    String lastPairState() {
+        ProxyHandler.Relay relay = lastRelay;
+        if (relay == null || relay.upstream == null) {
+            return "no pair relayed yet";
+        }
+        return "client side: " + state(relay.client) + "; upstream side: " + state(relay.upstream);
+    }
+
+    private static String state(Conn c) {
+        return (c.isOpen() ? "open" : "closed") + ", " + (c.isWritable() ? "writable" : "NOT writable (the engine pauses reading from it)")
+                + ", " + c.outboundBuffered() + " bytes queued to it";
     }
 
     @Override
