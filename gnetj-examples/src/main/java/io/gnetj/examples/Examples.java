@@ -7,6 +7,7 @@ import io.gnetj.examples.echo.UdpEchoExample;
 import io.gnetj.examples.echo.UnixEchoExample;
 import io.gnetj.examples.http.HttpExample;
 import io.gnetj.examples.lengthfield.LengthFieldExample;
+import io.gnetj.examples.proxy.ProxyExample;
 import io.gnetj.examples.push.PushExample;
 import io.gnetj.examples.redis.RedisExample;
 import java.util.List;
@@ -25,7 +26,8 @@ public final class Examples {
             new LengthFieldExample(),
             new HttpExample(),
             new RedisExample(),
-            new PushExample());
+            new PushExample(),
+            new ProxyExample());
 
     private Examples() {
     }

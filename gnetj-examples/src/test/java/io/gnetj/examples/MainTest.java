@@ -51,6 +51,7 @@ class MainTest {
         assertThat(defaultAddress("udp-echo")).isEqualTo("udp://127.0.0.1:9000");
         assertThat(defaultAddress("redis")).as("redis-cli's default").isEqualTo("tcp://127.0.0.1:6379");
         assertThat(defaultAddress("http")).isEqualTo("tcp://127.0.0.1:8080");
+        assertThat(defaultAddress("proxy")).as("clear of the servers it fronts").isEqualTo("tcp://127.0.0.1:7000");
         assertThat(run("redis", "--help")).isZero();
         assertThat(run("http", "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
