@@ -18,6 +18,7 @@ public final class Options {
     private final boolean reuseAddr;
     private final boolean reusePort;
     private final boolean halfClose;
+    private final boolean pauseReadingWhenUnwritable;
     private final int readBufferCap;
     private final int writeBufferCap;
     private final boolean ticker;
@@ -52,6 +53,7 @@ public final class Options {
         this.reuseAddr = b.reuseAddr;
         this.reusePort = b.reusePort;
         this.halfClose = b.halfClose;
+        this.pauseReadingWhenUnwritable = b.pauseReadingWhenUnwritable;
         this.readBufferCap = b.readBufferCap;
         this.writeBufferCap = b.writeBufferCap;
         this.ticker = b.ticker;
@@ -98,6 +100,7 @@ public final class Options {
         b.reuseAddr = reuseAddr;
         b.reusePort = reusePort;
         b.halfClose = halfClose;
+        b.pauseReadingWhenUnwritable = pauseReadingWhenUnwritable;
         b.readBufferCap = readBufferCap;
         b.writeBufferCap = writeBufferCap;
         b.ticker = ticker;
@@ -158,6 +161,19 @@ public final class Options {
      * closes the connection, after the queued bytes are sent.
      */
     public boolean halfClose() { return halfClose; }
+
+    /**
+     * Whether the engine stops reading from a connection while it is not writable (its queued
+     * outbound bytes went past {@link #writeBufferHighWaterMark()} and have not drained to
+     * {@link #writeBufferLowWaterMark()}). Default {@code true}: a request/response server then
+     * cannot be made to queue without bound by a client that pipelines requests and never reads
+     * the answers. A relay turns it off and decides itself, in
+     * {@link EventHandler#onWritabilityChanged}, which side to pause: there the bytes queued to
+     * one connection come from the other, and pausing the slow side's own input would tie the two
+     * directions together (a peer that writes a long answer while we write to it would never be
+     * read again). With it off, {@link #maxOutboundBuffered()} still bounds the queue.
+     */
+    public boolean pauseReadingWhenUnwritable() { return pauseReadingWhenUnwritable; }
 
     /** Size of each loop's shared read buffer: the most one read takes. Default 64 KiB. */
     public int readBufferCap() { return readBufferCap; }
@@ -232,12 +248,14 @@ public final class Options {
     public int maxInboundBuffered() { return maxInboundBuffered; }
 
     /**
-     * Queued outbound bytes at which the loop stops reading from the connection (the handler's
+     * Queued outbound bytes at which the connection turns unwritable ({@link Conn#isWritable()},
+     * {@link EventHandler#onWritabilityChanged}) and, unless
+     * {@link #pauseReadingWhenUnwritable()} is off, the loop stops reading from it (the handler's
      * peer is slower than its answers). Default 64 KiB, as Netty's.
      */
     public int writeBufferHighWaterMark() { return writeBufferHighWaterMark; }
 
-    /** Queued outbound bytes under which reading resumes. Default 32 KiB, as Netty's. */
+    /** Queued outbound bytes under which the connection is writable again (and reading resumes). Default 32 KiB, as Netty's. */
     public int writeBufferLowWaterMark() { return writeBufferLowWaterMark; }
 
     /**
@@ -307,6 +325,7 @@ public final class Options {
         private boolean reuseAddr = true;
         private boolean reusePort = false;
         private boolean halfClose = false;
+        private boolean pauseReadingWhenUnwritable = true;
         private int readBufferCap = 64 * 1024;
         private int writeBufferCap = 64 * 1024;
         private boolean ticker = false;
@@ -360,6 +379,9 @@ public final class Options {
 
         /** See {@link Options#halfClose()}. */
         public Builder halfClose(boolean on) { this.halfClose = on; return this; }
+
+        /** See {@link Options#pauseReadingWhenUnwritable()}. */
+        public Builder pauseReadingWhenUnwritable(boolean on) { this.pauseReadingWhenUnwritable = on; return this; }
 
         /** See {@link Options#readBufferCap()}; at least 64 bytes. */
         public Builder readBufferCap(int bytes) {

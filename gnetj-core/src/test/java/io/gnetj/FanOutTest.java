@@ -102,6 +102,28 @@ class FanOutTest {
     }
 
     @Test
+    void withPauseReadingWhenUnwritableOffAnUnwritableConnectionIsStillRead() throws Exception {
+        Recorder recorder = new Recorder();
+        Engine engine = TestServers.start(recorder, options().toBuilder().pauseReadingWhenUnwritable(false).build());
+        try (Socket socket = TestServers.connectSmallBuffers(engine, 8 * 1024)) {
+            Conn conn = recorder.opened.get(TestServers.WAIT.toSeconds(), TimeUnit.SECONDS);
+            byte[] big = new byte[1 << 20];
+            conn.asyncWrite(big, null); // the peer does not read: past the high-water mark
+            TestServers.await("onWritabilityChanged(false)", () -> recorder.events.size() >= 1);
+            assertThat(conn.isWritable()).isFalse();
+
+            // Reading goes on: a relay decides itself what to pause.
+            TestServers.write(socket, "still read".getBytes(StandardCharsets.US_ASCII));
+            assertThat(recorder.traffic.poll(TestServers.WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("onTraffic while unwritable").isEqualTo("still read");
+            assertThat(TestServers.readExactly(socket.getInputStream(), big.length)).isEqualTo(big);
+            TestServers.await("onWritabilityChanged(true)", () -> recorder.events.size() >= 2);
+        } finally {
+            engine.stop();
+        }
+    }
+
+    @Test
     void pauseReadingFromAnotherThreadHoldsInputUntilResumeReadingHandsItOver() throws Exception {
         Recorder recorder = new Recorder();
         Engine engine = TestServers.start(recorder, options());

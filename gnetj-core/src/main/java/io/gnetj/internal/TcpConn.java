@@ -427,9 +427,11 @@ class TcpConn extends StreamConn {
         if (state != OPEN) {
             return;
         }
-        if ((pauseMask & PAUSE_WATER_MARK) == 0) {
+        if (writable) {
             if (queued >= options.writeBufferHighWaterMark()) {
-                pauseMask |= PAUSE_WATER_MARK;
+                if (options.pauseReadingWhenUnwritable()) {
+                    pauseMask |= PAUSE_WATER_MARK;
+                }
                 writabilityChanged(false);
             }
         } else if (queued <= options.writeBufferLowWaterMark()) {

@@ -76,6 +76,7 @@ public final class ProxyExample extends ServerExample {
     protected Options.Builder options(Flags flags, Options.Builder builder) {
         int high = flags.getInt(HIGH_WATER.name());
         return builder.halfClose(true)
+                .pauseReadingWhenUnwritable(false) // the handler pauses the other side instead
                 .writeBufferWaterMarks(high / 2, high)
                 .maxOutboundBuffered(high + OUTBOUND_SLACK)
                 .connectTimeout(Duration.ofMillis(flags.getLong(CONNECT_TIMEOUT_MS.name())))

@@ -25,6 +25,7 @@ class ProxyExampleTest {
     void optionsPassHalfCloseThroughAndBoundEachQueue() throws Exception {
         Options o = example.options(Flags.of(example.flags(), "high-water", "1m"));
         assertThat(o.halfClose()).isTrue();
+        assertThat(o.pauseReadingWhenUnwritable()).as("the handler pauses the other side, not the engine this one").isFalse();
         assertThat(o.writeBufferHighWaterMark()).isEqualTo(1 << 20);
         assertThat(o.writeBufferLowWaterMark()).isEqualTo(1 << 19);
         assertThat(o.maxOutboundBuffered()).isEqualTo((1 << 20) + ProxyExample.OUTBOUND_SLACK);

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,15 +39,12 @@ class ProxyTalkOverTest {
     }
 
     /**
-     * Fails on main (gets stuck for good): the engine pauses reading from a connection whose own
-     * outbound queue passed the high-water mark (TcpConn.updateReadPause, PAUSE_WATER_MARK), and a
-     * handler cannot opt out. The queue towards the upstream fills (it is busy writing its answer),
-     * so the engine stops reading the upstream's answer; the upstream then blocks on its write and
-     * never reads again, so the queue never drains. A relay needs reading from one side to depend
-     * on the other side's writability only (as Netty's autoRead). Run it with
-     * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+     * Got stuck for good before {@code Options.pauseReadingWhenUnwritable}: the engine paused
+     * reading from a connection whose own outbound queue passed the high-water mark, so with the
+     * queue towards the upstream full (it is busy writing its answer) the upstream's answer was
+     * no longer read; the upstream then blocked on its write and never read again. The proxy now
+     * turns that pause off and pauses only the other side of a pair.
      */
-    @Disabled("core bug: the engine's own water-mark pause couples a relay's two directions; see the javadoc")
     @Test
     void throughTheProxyTheClientGetsTheWholeAnswerWhileItKeepsSending() throws Exception {
         AtomicLong upstreamGot = new AtomicLong();
