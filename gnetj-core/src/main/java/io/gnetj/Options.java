@@ -44,6 +44,7 @@ public final class Options {
     private final Duration connectTimeout;
     private final BufferPool bufferPool;
     private final TlsConfig tls;
+    private final boolean stopOnSignal;
 
     private Options(Builder b) {
         this.multicore = b.multicore;
@@ -77,6 +78,7 @@ public final class Options {
         this.connectTimeout = b.connectTimeout;
         this.bufferPool = b.bufferPool;
         this.tls = b.tls;
+        this.stopOnSignal = b.stopOnSignal;
     }
 
     /** A builder holding every default. */
@@ -123,6 +125,7 @@ public final class Options {
         b.connectTimeout = connectTimeout;
         b.bufferPool = bufferPool;
         b.tls = tls;
+        b.stopOnSignal = stopOnSignal;
         return b;
     }
 
@@ -274,6 +277,17 @@ public final class Options {
      */
     public TlsConfig tls() { return tls; }
 
+    /**
+     * Whether {@link Gnet#run} and {@link Gnet#rotate} stop the engine when the JVM shuts down:
+     * on SIGINT (Ctrl-C), SIGTERM ({@code kill}, {@code docker stop}, Kubernetes) or
+     * {@code System.exit}. A JVM shutdown hook then calls {@link Engine#stop(java.time.Duration)}
+     * with {@link #closeTimeout()} and waits for it, so every connection gets {@code onClose},
+     * {@code onShutdown} runs and unix socket files are removed before the process exits. The
+     * hook is removed when the engine stops otherwise. {@link Gnet#start} never installs it: an
+     * application embedding an engine owns its shutdown. Default {@code true}.
+     */
+    public boolean stopOnSignal() { return stopOnSignal; }
+
     @Override
     public String toString() {
         return "Options{loops=" + effectiveEventLoops() + ", loadBalancing=" + loadBalancing
@@ -285,7 +299,7 @@ public final class Options {
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
                 + ", maxOutboundBuffered=" + maxOutboundBuffered + ", memoryBudget=" + memoryBudget
                 + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
-                + (tls == null ? "" : ", tls=" + tls) + '}';
+                + ", stopOnSignal=" + stopOnSignal + (tls == null ? "" : ", tls=" + tls) + '}';
     }
 
     /**
@@ -333,6 +347,7 @@ public final class Options {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private BufferPool bufferPool = null;
         private TlsConfig tls = null;
+        private boolean stopOnSignal = true;
 
         private Builder() {
         }
@@ -502,6 +517,9 @@ public final class Options {
 
         /** See {@link Options#tls()}; {@code null} for none. */
         public Builder tls(TlsConfig config) { this.tls = config; return this; }
+
+        /** See {@link Options#stopOnSignal()}. */
+        public Builder stopOnSignal(boolean on) { this.stopOnSignal = on; return this; }
 
         /**
          * The options.

@@ -8,12 +8,14 @@ import java.time.Duration;
  * it, {@link Engine#stopAsync(Duration)} completes with it, and the engine logs it (INFO when
  * nothing was cut, WARNING otherwise).
  *
- * <p>A connection is <em>cut</em> when the stop closed it abortively: it was still open (or still
- * sending what it had queued, or waiting for its peer's end of stream) when the deadline passed, or
- * its own {@link Options#closeTimeout()} ran out during the stop. Its {@code onClose} gets a
- * {@link ConnectionClosedException} saying so and how many bytes were dropped. Every other
- * connection open when the stop began is counted as {@link #closedGracefully()} (a peer that
- * reset meanwhile is among them; its {@code onClose} says so). UDP datagrams are not connections.
+ * <p>A connection is <em>cut</em> when the stop closed it without everything it had queued sent:
+ * still open or still sending when the deadline passed (its {@code onClose} gets a
+ * {@link ConnectionClosedException} naming the stop deadline and the bytes dropped), or past its
+ * own {@link Options#closeTimeout()} during the stop. Every other connection open when the stop
+ * began counts as {@link #closedGracefully()}: among them one that had sent everything and was
+ * only waiting for its peer's end of stream when the deadline passed (closed then, with no cause:
+ * nothing was lost), and one whose peer reset meanwhile (its {@code onClose} says so). UDP
+ * datagrams are not connections.
  *
  * <p>Threading: immutable.
  *

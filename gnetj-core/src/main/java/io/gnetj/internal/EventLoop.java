@@ -525,7 +525,7 @@ final class EventLoop implements io.gnetj.EventLoop {
                 } catch (RuntimeException | Error e) {
                     conn.failed(e);
                 }
-                if (draining && conn instanceof TcpConn && ((TcpConn) conn).state() == TcpConn.CLOSED) {
+                if (unsent > 0 && ((TcpConn) conn).state() == TcpConn.CLOSED) {
                     stopCounts.cut(unsent);
                 }
             }
@@ -659,13 +659,22 @@ final class EventLoop implements io.gnetj.EventLoop {
 
     /**
      * The stop's deadline passed (or the loop failed): closes what is left abortively, each told why
-     * and how many bytes it dropped.
+     * and how many bytes it dropped. A connection that sent everything and only waits for its
+     * peer's end of stream (LINGERING) lost nothing: it closes with no cause and is not a cut.
      */
     private void cutRemaining() {
         for (int i = tableCount - 1; i >= 0; i--) {
             if (i < tableCount) {
                 AbstractConn conn = table[i].conn;
                 int unsent = conn instanceof TcpConn ? ((TcpConn) conn).queued() : 0;
+                if (unsent == 0 && conn instanceof TcpConn && ((TcpConn) conn).state() == TcpConn.LINGERING) {
+                    try {
+                        conn.abortFromLoop(null);
+                    } catch (RuntimeException | Error e) {
+                        conn.failed(e);
+                    }
+                    continue;
+                }
                 String why = draining
                         ? "the engine's stop deadline passed before the connection closed gracefully"
                         : "the event loop " + thread.getName() + " failed";

@@ -102,8 +102,16 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
-    /** Parses and binds every address, starts the loops, runs {@code onBoot}, then starts accepting. */
-    public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
+    /**
+     * Parses and binds every address, starts the loops, runs {@code beforeBoot} (if any) and
+     * {@code onBoot}, then starts accepting.
+     *
+     * @param beforeBoot run on the calling thread with the engine before {@code onBoot}, or
+     *                   {@code null} (Gnet.run installs its signal hook there, so that the hook
+     *                   covers the engine from before anything is served)
+     */
+    public static Engine start(EventHandler handler, List<String> addresses, Options options,
+                               Consumer<Engine> beforeBoot) throws IOException {
         List<ListenAddress> parsed = new ArrayList<>(addresses.size());
         for (String address : addresses) {
             ListenAddress listen = ListenAddress.parse(address);
@@ -121,7 +129,7 @@ public final class ServerEngine implements Engine, EngineCore {
             engine.closeSelectors();
             throw e;
         }
-        engine.launch();
+        engine.launch(beforeBoot);
         return engine;
     }
 
@@ -129,7 +137,7 @@ public final class ServerEngine implements Engine, EngineCore {
     public static ServerEngine startClient(EventHandler handler, Options options) throws IOException {
         ServerEngine engine = new ServerEngine(handler, options);
         engine.listeners = Listeners.none(engine, options, engine.loops);
-        engine.launch();
+        engine.launch(null);
         return engine;
     }
 
@@ -264,13 +272,16 @@ public final class ServerEngine implements Engine, EngineCore {
      * Starts the loops, runs {@code onBoot}, and only then lets the loops and the main reactor
      * register their listeners: nothing is accepted or received before {@code onBoot} returned.
      */
-    private void launch() {
+    private void launch(Consumer<Engine> beforeBoot) {
         for (EventLoop loop : loops) {
             loop.start();
         }
         Action boot;
         bootThread = Thread.currentThread();
         try {
+            if (beforeBoot != null) {
+                beforeBoot.accept(this);
+            }
             boot = handler.onBoot(this);
         } catch (RuntimeException | Error e) {
             bootThread = null;
@@ -282,7 +293,7 @@ public final class ServerEngine implements Engine, EngineCore {
         bootThread = null;
         if (boot == Action.SHUTDOWN) {
             stop.request(options.closeTimeout());
-        } else {
+        } else if (!stop.requested()) { // onBoot, or a signal meanwhile, may have asked for a stop
             for (EventLoop loop : loops) {
                 loop.startListening();
             }
