@@ -17,6 +17,15 @@ import java.util.function.Consumer;
  * {@link Engine#addresses()} tells which it chose. UDP multicast groups are joined on
  * {@link Options#multicastInterface()}.
  *
+ * <p>A UDP address is served by every event loop on Linux: each loop binds its own
+ * {@code SO_REUSEPORT} socket to it and the kernel spreads senders over them (one sender's
+ * datagrams stay on one loop, in order). Where {@code SO_REUSEPORT} is missing or does not spread
+ * datagrams (macOS, BSD), and for multicast groups, one socket on one loop serves it.
+ *
+ * <p>Nothing is accepted or received before {@link EventHandler#onBoot} returned, in every mode.
+ * {@link #run} and {@link #rotate} stop the engine gracefully on SIGINT/SIGTERM
+ * ({@link Options#stopOnSignal()}).
+ *
  * <p>Threading: any thread.
  */
 public final class Gnet {

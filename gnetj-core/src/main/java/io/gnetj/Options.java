@@ -149,7 +149,12 @@ public final class Options {
     /** {@code SO_REUSEADDR} on listeners. Default {@code true}. */
     public boolean reuseAddr() { return reuseAddr; }
 
-    /** One {@code SO_REUSEPORT} listener per loop, balanced by the kernel (Linux). Default {@code false}. */
+    /**
+     * One {@code SO_REUSEPORT} TCP listener per loop, each loop accepting by itself, balanced by
+     * the kernel (Linux). UDP addresses do not need it: on Linux every loop gets its own
+     * {@code SO_REUSEPORT} socket on a UDP address anyway, and elsewhere one socket serves it
+     * (see {@link Gnet}). Default {@code false}.
+     */
     public boolean reusePort() { return reusePort; }
 
     /**
