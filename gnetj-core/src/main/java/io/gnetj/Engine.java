@@ -1,7 +1,9 @@
 package io.gnetj;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A running server: its listeners, main reactor and event loops.
@@ -33,12 +35,54 @@ public interface Engine {
     boolean isRunning();
 
     /**
-     * Stops the engine: stops accepting, closes every connection (each gets {@code onClose}), ends
-     * every loop, runs {@code onShutdown} once, and returns once every engine thread has ended.
-     * Idempotent. Called from one of the engine's own threads (a handler), it starts the stop and
-     * returns at once, since a thread cannot wait for itself.
+     * Stops the engine, giving connections {@link Options#closeTimeout()} to close gracefully:
+     * {@code stop(options().closeTimeout())} without the report (which is logged). Stops
+     * accepting, closes every connection (each gets {@code onClose}), ends every loop, runs
+     * {@code onShutdown} once, and returns once every engine thread has ended. Idempotent. Called
+     * from one of the engine's own threads (a handler), it starts the stop and returns at once,
+     * since a thread cannot wait for itself.
      */
     void stop();
+
+    /**
+     * Stops the engine within {@code deadline} and says what it had to cut.
+     *
+     * <ol>
+     *   <li>Listeners close at once (unix socket files are removed); nothing new is accepted.
+     *   <li>Every connection closes gracefully: what it has queued still goes out, then
+     *       {@code onClose} runs with no cause. Each connection's own
+     *       {@link Options#closeTimeout()} still bounds its close.
+     *   <li>When the deadline passes (counted from this call), every connection still open is
+     *       <em>cut</em>: closed at once, its queued bytes dropped, its {@code onClose} given a
+     *       {@link ConnectionClosedException} saying the stop deadline cut it and how many bytes
+     *       were dropped.
+     *   <li>The loops end, {@code onShutdown} runs once, and this returns the {@link StopReport}.
+     * </ol>
+     *
+     * <p>It returns shortly after the deadline at the latest: cutting is immediate, but a handler
+     * that blocks a loop thread delays it (the engine waits for such a loop at most 30 s past the
+     * deadline, then logs an error and goes on). A stop already under way (another
+     * {@code stop}, {@link Action#SHUTDOWN}) is joined, and an earlier deadline given here is
+     * honoured; a later one does not extend it. On an engine already stopped, returns the report
+     * of its stop at once.
+     *
+     * @param deadline how long connections may take to close gracefully; {@link Duration#ZERO}
+     *                 cuts every connection at once
+     * @return what the stop did
+     * @throws IllegalStateException if called from one of the engine's threads (a handler, or
+     *                               {@code onBoot}), which cannot wait for themselves: use
+     *                               {@link #stopAsync(Duration)} there
+     */
+    StopReport stop(Duration deadline);
+
+    /**
+     * Starts {@link #stop(Duration)} and returns at once, from any thread, a handler included.
+     *
+     * @param deadline how long connections may take to close gracefully
+     * @return completes with the report once every connection is closed and {@code onShutdown}
+     *         has run
+     */
+    CompletableFuture<StopReport> stopAsync(Duration deadline);
 
     /**
      * Waits until the engine has fully stopped (by {@link #stop()}, {@link Action#SHUTDOWN} or a

@@ -4,6 +4,7 @@ import io.gnetj.internal.ServerEngine;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Starts engines. An address is {@code scheme://host:port} with scheme {@code tcp}, {@code tcp4},
@@ -16,6 +17,15 @@ import java.util.Objects;
  * {@link Engine#addresses()} tells which it chose. UDP multicast groups are joined on
  * {@link Options#multicastInterface()}.
  *
+ * <p>A UDP address is served by every event loop on Linux: each loop binds its own
+ * {@code SO_REUSEPORT} socket to it and the kernel spreads senders over them (one sender's
+ * datagrams stay on one loop, in order). Where {@code SO_REUSEPORT} is missing or does not spread
+ * datagrams (macOS, BSD), and for multicast groups, one socket on one loop serves it.
+ *
+ * <p>Nothing is accepted or received before {@link EventHandler#onBoot} returned, in every mode.
+ * {@link #run} and {@link #rotate} stop the engine gracefully on SIGINT/SIGTERM
+ * ({@link Options#stopOnSignal()}).
+ *
  * <p>Threading: any thread.
  */
 public final class Gnet {
@@ -24,7 +34,11 @@ public final class Gnet {
     }
 
     /**
-     * Serves {@code address} with {@code handler} and blocks until the engine stops. If the calling
+     * Serves {@code address} with {@code handler} and blocks until the engine stops: by
+     * {@link Engine#stop}, {@link Action#SHUTDOWN}, a {@link Tick#shutdown()}, or, with
+     * {@link Options#stopOnSignal()} (the default), when the JVM shuts down on SIGINT or SIGTERM:
+     * every connection then gets {@code onClose}, {@code onShutdown} runs and unix socket files are
+     * removed, within {@link Options#closeTimeout()}, before the process exits. If the calling
      * thread is interrupted, stops the engine and returns with the interrupt flag set.
      *
      * @throws IllegalArgumentException if the address is malformed or its scheme unknown
@@ -40,18 +54,40 @@ public final class Gnet {
      * @see #run(EventHandler, String, Options)
      */
     public static void rotate(EventHandler handler, List<String> addresses, Options options) throws IOException {
-        Engine engine = start(handler, addresses, options);
+        Objects.requireNonNull(options, "options");
+        StopOnSignal signal = options.stopOnSignal() ? new StopOnSignal() : null;
         try {
-            engine.awaitTermination();
-        } catch (InterruptedException e) {
-            engine.stop();
-            Thread.currentThread().interrupt();
+            // The hook goes in before onBoot: a signal from then on stops the engine cleanly.
+            Engine engine = start(handler, addresses, options, signal == null ? null : signal::install);
+            try {
+                engine.awaitTermination();
+            } catch (InterruptedException e) {
+                engine.stop();
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            if (signal != null) {
+                signal.remove();
+            }
         }
+    }
+
+    private static Engine start(EventHandler handler, List<String> addresses, Options options,
+                                Consumer<Engine> beforeBoot) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(addresses, "addresses");
+        Objects.requireNonNull(options, "options");
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("no address to serve");
+        }
+        return ServerEngine.start(handler, addresses, options, beforeBoot);
     }
 
     /**
      * Starts serving {@code address} and returns the running engine (for tests and embedding).
-     * {@link EventHandler#onBoot} has run when this returns.
+     * {@link EventHandler#onBoot} has run when this returns, and nothing was accepted or received
+     * before it returned. No shutdown hook is installed ({@link Options#stopOnSignal()} is for
+     * {@link #run}): the embedding application stops the engine.
      *
      * @throws IllegalArgumentException if the address is malformed or its scheme unknown
      * @throws IOException              if the address cannot be bound (the message names it)
@@ -62,12 +98,6 @@ public final class Gnet {
 
     /** Starts serving several addresses with one engine and returns it. */
     public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(addresses, "addresses");
-        Objects.requireNonNull(options, "options");
-        if (addresses.isEmpty()) {
-            throw new IllegalArgumentException("no address to serve");
-        }
-        return ServerEngine.start(handler, addresses, options);
+        return start(handler, addresses, options, null);
     }
 }

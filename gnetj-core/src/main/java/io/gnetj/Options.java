@@ -45,6 +45,7 @@ public final class Options {
     private final Duration connectTimeout;
     private final BufferPool bufferPool;
     private final TlsConfig tls;
+    private final boolean stopOnSignal;
 
     private Options(Builder b) {
         this.multicore = b.multicore;
@@ -79,6 +80,7 @@ public final class Options {
         this.connectTimeout = b.connectTimeout;
         this.bufferPool = b.bufferPool;
         this.tls = b.tls;
+        this.stopOnSignal = b.stopOnSignal;
     }
 
     /** A builder holding every default. */
@@ -126,6 +128,7 @@ public final class Options {
         b.connectTimeout = connectTimeout;
         b.bufferPool = bufferPool;
         b.tls = tls;
+        b.stopOnSignal = stopOnSignal;
         return b;
     }
 
@@ -149,7 +152,12 @@ public final class Options {
     /** {@code SO_REUSEADDR} on listeners. Default {@code true}. */
     public boolean reuseAddr() { return reuseAddr; }
 
-    /** One {@code SO_REUSEPORT} listener per loop, balanced by the kernel (Linux). Default {@code false}. */
+    /**
+     * One {@code SO_REUSEPORT} TCP listener per loop, each loop accepting by itself, balanced by
+     * the kernel (Linux). UDP addresses do not need it: on Linux every loop gets its own
+     * {@code SO_REUSEPORT} socket on a UDP address anyway, and elsewhere one socket serves it
+     * (see {@link Gnet}). Default {@code false}.
+     */
     public boolean reusePort() { return reusePort; }
 
     /**
@@ -292,6 +300,17 @@ public final class Options {
      */
     public TlsConfig tls() { return tls; }
 
+    /**
+     * Whether {@link Gnet#run} and {@link Gnet#rotate} stop the engine when the JVM shuts down:
+     * on SIGINT (Ctrl-C), SIGTERM ({@code kill}, {@code docker stop}, Kubernetes) or
+     * {@code System.exit}. A JVM shutdown hook then calls {@link Engine#stop(java.time.Duration)}
+     * with {@link #closeTimeout()} and waits for it, so every connection gets {@code onClose},
+     * {@code onShutdown} runs and unix socket files are removed before the process exits. The
+     * hook is removed when the engine stops otherwise. {@link Gnet#start} never installs it: an
+     * application embedding an engine owns its shutdown. Default {@code true}.
+     */
+    public boolean stopOnSignal() { return stopOnSignal; }
+
     @Override
     public String toString() {
         return "Options{loops=" + effectiveEventLoops() + ", loadBalancing=" + loadBalancing
@@ -303,7 +322,7 @@ public final class Options {
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
                 + ", maxOutboundBuffered=" + maxOutboundBuffered + ", memoryBudget=" + memoryBudget
                 + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
-                + (tls == null ? "" : ", tls=" + tls) + '}';
+                + ", stopOnSignal=" + stopOnSignal + (tls == null ? "" : ", tls=" + tls) + '}';
     }
 
     /**
@@ -352,6 +371,7 @@ public final class Options {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private BufferPool bufferPool = null;
         private TlsConfig tls = null;
+        private boolean stopOnSignal = true;
 
         private Builder() {
         }
@@ -524,6 +544,9 @@ public final class Options {
 
         /** See {@link Options#tls()}; {@code null} for none. */
         public Builder tls(TlsConfig config) { this.tls = config; return this; }
+
+        /** See {@link Options#stopOnSignal()}. */
+        public Builder stopOnSignal(boolean on) { this.stopOnSignal = on; return this; }
 
         /**
          * The options.

@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -48,29 +49,33 @@ import java.util.function.Consumer;
  * while it serves the keys then cost no {@code wakeup()} syscall.
  *
  * <h2>Memory budget</h2>
- * Each loop gets an equal share of {@link Options#memoryBudget()} and compares it with what its
- * {@link io.gnetj.buffer.BufferCache} has lent (every connection buffer of the loop goes through
- * it): one plain field read per step. Past the share, reading stops on the connections holding
- * the most; if the loop is still over its share {@link #BUDGET_GRACE_TICKS} sweeps later, those
- * connections are closed, biggest first, with a {@link io.gnetj.MemoryBudgetException}. Back under
- * three quarters of it, reading resumes.
+ * Each loop enforces an equal share of {@link Options#memoryBudget()}: {@link LoopMemoryBudget}.
+ *
+ * <h2>Starting</h2>
+ * A server's loops start before {@code onBoot} runs (so it may post tasks and timers to them) but
+ * serve no listener yet: the listeners handed to a loop ({@code reusePort} acceptors, UDP sockets)
+ * are registered with its selector by {@link #startListening()}, which the engine calls once
+ * {@code onBoot} has returned. Until then connections wait in the kernel's backlog and datagrams
+ * in the socket's receive buffer.
  *
  * <h2>Ending</h2>
- * {@link #shutdown()} makes the loop stop accepting and close every connection gracefully: queued
- * bytes still go out while the loop keeps running, for at most {@code closeTimeout}; whatever is
- * left is closed then, and {@code onClose} says how many bytes were unsent. Its last act
- * terminates the task queue, which aborts what is posted from then on.
+ * {@link #shutdown(long)} makes the loop stop accepting and close every connection gracefully:
+ * queued bytes still go out while the loop keeps running, until the stop's deadline (and each
+ * connection's own {@code closeTimeout}); whatever is left is then cut: closed abortively, its
+ * {@code onClose} told that the stop deadline cut it and how many bytes were dropped. The loop
+ * counts both for the engine's {@link io.gnetj.StopReport}. Its last act terminates the task
+ * queue, which aborts what is posted from then on.
  *
- * <p>Threading: {@link #execute}, {@link #shutdown()}, {@link #load()}, {@link #thread()},
- * {@link #inLoop()} and {@link #wakeups()} from any thread; everything else on the loop thread.
+ * <p>Threading: {@link #execute}, {@link #shutdown(long)}, {@link #startListening()},
+ * {@link #load()}, {@link #thread()}, {@link #inLoop()} and {@link #wakeups()} from any thread;
+ * {@link #stopCounts()} after the loop has ended; everything else on the loop thread.
  */
 final class EventLoop implements io.gnetj.EventLoop {
 
     static final int MAX_TASKS_PER_ITERATION = 1024;
-    /** Sweeps a loop may stay over its memory budget, reading paused, before it closes connections. */
-    static final int BUDGET_GRACE_TICKS = 2;
 
     private static final System.Logger LOG = System.getLogger("io.gnetj");
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
     private static final VarHandle WAKEUPS;
 
     static {
@@ -97,22 +102,20 @@ final class EventLoop implements io.gnetj.EventLoop {
     private final RateLimitedLog tlsErrors = new RateLimitedLog(TimeUnit.SECONDS.toNanos(1));
     private final long sweepIntervalNanos;
     private final SweepLimits limits;
-    private final long memoryBudget;
+    private final LoopMemoryBudget budget;
+    private final EngineStop.Counts stopCounts = new EngineStop.Counts();
+    /** When the stop's graceful part ends ({@code System.nanoTime()}); see {@link #shutdown(long)}. */
+    private final AtomicLong stopDeadline = new AtomicLong(NO_DEADLINE);
 
     @SuppressWarnings("unused") // accessed through WAKEUPS
     private volatile long wakeups;
     private volatile boolean shutdownRequested;
     /** Stopping: connections are closing, nothing new is registered. */
     private boolean draining;
-    private long drainDeadline;
     private ConnSlot[] table = new ConnSlot[64];
     private int tableCount;
     private TcpConn[] dirty = new TcpConn[16];
     private int dirtyCount;
-    private int memoryPaused;
-    private int overBudgetTicks;
-    /** What the cache had lent when the budget was last enforced: no new scan until it grows past. */
-    private long budgetCheckedAt;
     private long nextSweepNanos;
     private Acceptor reusePortAcceptor;
     private final LoopTimers timers = new LoopTimers();
@@ -128,7 +131,8 @@ final class EventLoop implements io.gnetj.EventLoop {
         this.buffers = new LoopBuffers(pool.newCache(), options.readBufferCap());
         this.sweepIntervalNanos = SweepLimits.intervalNanos(options);
         this.limits = SweepLimits.of(options, sweepIntervalNanos);
-        this.memoryBudget = Math.max(options.readBufferCap(), options.memoryBudget() / options.effectiveEventLoops());
+        this.budget = new LoopMemoryBudget(this, Math.max(options.readBufferCap(),
+                options.memoryBudget() / options.effectiveEventLoops()));
     }
 
     // ---- any thread ----
@@ -251,11 +255,57 @@ final class EventLoop implements io.gnetj.EventLoop {
         }
     }
 
-    /** Asks the loop to stop accepting, close every connection and end; returns at once. */
-    void shutdown() {
+    /**
+     * Asks the loop to stop accepting, close every connection gracefully until {@code deadline}
+     * (a {@code System.nanoTime()} instant), cut the rest, and end; returns at once. Called again
+     * with an earlier deadline, brings the cut forward (a later one is ignored).
+     */
+    void shutdown(long deadline) {
+        stopDeadline.accumulateAndGet(deadline, (current, asked) -> current == NO_DEADLINE || asked - current < 0 ? asked : current);
         shutdownRequested = true;
         gate.forceAwake();
         selector.wakeup();
+    }
+
+    /** Asks the loop to end, giving its connections {@code closeTimeout} to close gracefully. */
+    void shutdown() {
+        shutdown(System.nanoTime() + Durations.saturatedNanos(engine.options().closeTimeout()));
+    }
+
+    /**
+     * Registers the listeners this loop serves ({@code reusePort} acceptors, UDP sockets) with its
+     * selector, on its own thread, unless it is stopping by then. The engine calls it once
+     * {@code onBoot} has returned. Any thread.
+     */
+    void startListening() {
+        execute(new LoopTask() {
+            @Override
+            void run() {
+                if (isDraining()) {
+                    return;
+                }
+                try {
+                    if (reusePortAcceptor != null) {
+                        reusePortAcceptor.register(selector);
+                    }
+                    for (UdpListener listener : udpListeners) {
+                        listener.register(selector);
+                    }
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // The engine is stopping and closed the listeners first: nothing to serve.
+                }
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                // The loop ended before it served anything: its listeners are closed with it.
+            }
+        });
+    }
+
+    /** What the loop's stop counted; read once the loop has ended. */
+    EngineStop.Counts stopCounts() {
+        return stopCounts;
     }
 
     boolean isTerminated() {
@@ -307,12 +357,6 @@ final class EventLoop implements io.gnetj.EventLoop {
     /** The loop thread's body. */
     private void run() {
         try {
-            if (reusePortAcceptor != null) {
-                reusePortAcceptor.register(selector);
-            }
-            for (UdpListener listener : udpListeners) {
-                listener.register(selector);
-            }
             nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
             while (!shutdownRequested) {
                 iterate();
@@ -393,7 +437,7 @@ final class EventLoop implements io.gnetj.EventLoop {
                 conn.failed(e);
             }
             flushDirty(); // what its callback wrote to other connections
-            checkMemory();
+            budget.check();
         } else if (attachment instanceof Acceptor) {
             ((Acceptor) attachment).acceptReady(key);
         } else if (attachment instanceof UdpListener) {
@@ -405,7 +449,7 @@ final class EventLoop implements io.gnetj.EventLoop {
 
     private void runTasks() {
         tasks.runBatch(MAX_TASKS_PER_ITERATION, taskFailed);
-        checkMemory();
+        budget.check();
     }
 
     // ---- the end-of-step flush ----
@@ -462,6 +506,11 @@ final class EventLoop implements io.gnetj.EventLoop {
         return tableCount;
     }
 
+    /** The connection in table entry {@code i} (below {@link #connectionCount()}). */
+    AbstractConn connectionAt(int i) {
+        return table[i].conn;
+    }
+
     // ---- sweep and memory budget ----
 
     private void sweep() {
@@ -469,96 +518,21 @@ final class EventLoop implements io.gnetj.EventLoop {
         for (int i = tableCount - 1; i >= 0; i--) {
             if (i < tableCount) {
                 AbstractConn conn = table[i].conn;
+                // Stopping, a connection's own closeTimeout may cut it before the deadline: count it.
+                int unsent = draining && conn instanceof TcpConn ? ((TcpConn) conn).queued() : 0;
                 try {
                     conn.sweepTick(limits);
                 } catch (RuntimeException | Error e) {
                     conn.failed(e);
                 }
-            }
-        }
-        sweepMemory();
-    }
-
-    /** One plain comparison per step; the scan runs only when the loop is over budget and has grown since the last. */
-    private void checkMemory() {
-        long used = buffers.cache().inUseBytes();
-        if (used > memoryBudget && used > budgetCheckedAt) {
-            overBudget(used);
-        }
-    }
-
-    /** Over the budget share: stop reading from the connections holding the most, until they cover the excess. */
-    private void overBudget(long used) {
-        budgetCheckedAt = used + buffers.readBuffer().capacity();
-        long excess = used - memoryBudget;
-        while (excess > 0) {
-            AbstractConn biggest = biggestHolder(PAUSABLE);
-            if (biggest == null) {
-                return;
-            }
-            biggest.pauseForMemory();
-            memoryPaused++;
-            excess -= Math.max(1, biggest.heldBytes());
-        }
-    }
-
-    /** Each sweep: close the biggest paused holders if the loop stayed over budget; resume once well under. */
-    private void sweepMemory() {
-        long used = buffers.cache().inUseBytes();
-        if (used > memoryBudget) {
-            if (++overBudgetTicks < BUDGET_GRACE_TICKS) {
-                return;
-            }
-            while (used > memoryBudget) {
-                AbstractConn biggest = biggestHolder(PAUSED);
-                if (biggest == null) {
-                    biggest = biggestHolder(ANY);
-                    if (biggest == null) {
-                        return;
-                    }
-                }
-                long held = biggest.heldBytes();
-                biggest.abortFromLoop(new io.gnetj.MemoryBudgetException("connection " + biggest
-                        + " closed holding " + held + " bytes: the engine's connections held more than memoryBudget ("
-                        + engine.options().memoryBudget() + " bytes, " + memoryBudget + " on this loop) for "
-                        + BUDGET_GRACE_TICKS + " sweeps"));
-                used = buffers.cache().inUseBytes();
-            }
-            overBudgetTicks = 0;
-        } else {
-            overBudgetTicks = 0;
-            budgetCheckedAt = 0;
-            if (memoryPaused > 0 && used <= memoryBudget / 4 * 3) {
-                memoryPaused = 0;
-                for (int i = tableCount - 1; i >= 0; i--) {
-                    if (i < tableCount) {
-                        table[i].conn.resumeForMemory();
-                    }
+                if (unsent > 0 && ((TcpConn) conn).state() == TcpConn.CLOSED) {
+                    stopCounts.cut(unsent);
                 }
             }
         }
+        budget.sweep();
     }
 
-    private static final int PAUSABLE = 0;
-    private static final int PAUSED = 1;
-    private static final int ANY = 2;
-
-    /** The connection holding the most pooled memory among those that can be paused, are paused, or any. */
-    private AbstractConn biggestHolder(int which) {
-        AbstractConn best = null;
-        long most = 0;
-        for (int i = 0; i < tableCount; i++) {
-            AbstractConn conn = table[i].conn;
-            if (which == ANY || (which == PAUSED ? conn.pausedForMemory() : conn.pausableForMemory())) {
-                long held = conn.heldBytes();
-                if (held > most) {
-                    most = held;
-                    best = conn;
-                }
-            }
-        }
-        return best;
-    }
 
     // ---- registering connections ----
 
@@ -663,9 +637,7 @@ final class EventLoop implements io.gnetj.EventLoop {
         if (reusePortAcceptor != null) {
             reusePortAcceptor.close();
         }
-        Duration timeout = engine.options().closeTimeout();
-        long start = System.nanoTime();
-        drainDeadline = start + Durations.saturatedNanos(timeout);
+        stopCounts.began(tableCount);
         for (int i = tableCount - 1; i >= 0; i--) {
             if (i < tableCount) {
                 AbstractConn conn = table[i].conn;
@@ -677,25 +649,50 @@ final class EventLoop implements io.gnetj.EventLoop {
             }
         }
         flushDirty();
-        while (tableCount > 0 && System.nanoTime() - drainDeadline < 0) {
-            nextSweepNanos = Math.min(nextSweepNanos, drainDeadline);
+        // The deadline is read again each time round: a later stop request may bring it forward.
+        for (long deadline = stopDeadline.get(); tableCount > 0 && System.nanoTime() - deadline < 0;
+                deadline = stopDeadline.get()) {
+            nextSweepNanos = Math.min(nextSweepNanos, deadline);
             iterate();
+        }
+    }
+
+    /**
+     * The stop's deadline passed (or the loop failed): closes what is left abortively, each told why
+     * and how many bytes it dropped. A connection that sent everything and only waits for its
+     * peer's end of stream (LINGERING) lost nothing: it closes with no cause and is not a cut.
+     */
+    private void cutRemaining() {
+        for (int i = tableCount - 1; i >= 0; i--) {
+            if (i < tableCount) {
+                AbstractConn conn = table[i].conn;
+                int unsent = conn instanceof TcpConn ? ((TcpConn) conn).queued() : 0;
+                if (unsent == 0 && conn instanceof TcpConn && ((TcpConn) conn).state() == TcpConn.LINGERING) {
+                    try {
+                        conn.abortFromLoop(null);
+                    } catch (RuntimeException | Error e) {
+                        conn.failed(e);
+                    }
+                    continue;
+                }
+                String why = draining
+                        ? "the engine's stop deadline passed before the connection closed gracefully"
+                        : "the event loop " + thread.getName() + " failed";
+                ConnectionClosedException cause = new ConnectionClosedException("connection from " + conn.remoteAddress()
+                        + " cut: " + why + "; " + unsent + " queued bytes dropped");
+                stopCounts.cut(unsent);
+                try {
+                    conn.abortFromLoop(cause);
+                } catch (RuntimeException | Error e) {
+                    conn.failed(e);
+                }
+            }
         }
     }
 
     private void closeEverything() {
         try {
-            Duration waited = engine.options().closeTimeout();
-            for (int i = tableCount - 1; i >= 0; i--) {
-                if (i < tableCount) {
-                    AbstractConn conn = table[i].conn;
-                    try {
-                        conn.endShutdown(waited);
-                    } catch (RuntimeException | Error e) {
-                        conn.failed(e);
-                    }
-                }
-            }
+            cutRemaining();
             if (reusePortAcceptor != null) {
                 reusePortAcceptor.close();
             }

@@ -1,34 +1,25 @@
 package io.gnetj.internal;
 
 import io.gnetj.Action;
+import io.gnetj.Conn;
 import io.gnetj.Engine;
 import io.gnetj.EventHandler;
 import io.gnetj.Options;
+import io.gnetj.StopReport;
 import io.gnetj.Tick;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
-import io.gnetj.Conn;
-import java.net.BindException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -50,11 +41,18 @@ import java.util.function.Consumer;
  * </pre>
  *
  * <p>With {@code reusePort} every loop owns a {@code SO_REUSEPORT} listener per address and
- * accepts by itself; the main thread then only ticks and stops.
+ * accepts by itself; the main thread then only ticks and stops. UDP sockets are the loops' too
+ * (one per loop on Linux; see {@link Listeners}).
  *
- * <p>Stop sequence (on the main thread, whoever asked): close listeners, tell every loop to close
- * its connections and end, wait for the loops, run {@code onShutdown}, release the latch that
- * {@link #awaitTermination()} waits on.
+ * <p>Start sequence ({@link #start}): bind every address ({@link Listeners}), start the loops, run
+ * {@code onBoot} on the calling thread, then let each loop register its listeners and start the
+ * main thread, which registers its own: nothing is accepted or received before {@code onBoot}
+ * returned.
+ *
+ * <p>Stop sequence (on the main thread, whoever asked): close listeners (removing unix socket
+ * files), tell every loop to close its connections gracefully until the stop's deadline and cut
+ * the rest ({@link EngineStop}), wait for the loops, run {@code onShutdown}, complete the
+ * {@link StopReport}, release the latch that {@link #awaitTermination()} waits on.
  *
  * <p>Threading: the {@link Engine} methods are safe from any thread.
  */
@@ -72,21 +70,17 @@ public final class ServerEngine implements Engine, EngineCore {
     private final Thread mainThread;
     private final AtomicInteger connections = new AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final List<SocketAddress> boundAddresses = new ArrayList<>();
-    private final List<Path> unixPaths = new ArrayList<>();
-    private final List<ServerSocketChannel> allListeners = new ArrayList<>();
-    private final List<DatagramChannel> allDatagramChannels = new ArrayList<>();
-    /** Listeners whose connections speak TLS (identity: a channel's equals is identity). */
-    private final java.util.Set<ServerSocketChannel> tlsListeners = new java.util.HashSet<>();
     private final int id;
     /** The default executor for TLS delegated tasks; created on first use (see tlsTaskExecutor). */
     private ExecutorService tlsTasks;
-    private int udpListenerCount;
-    private Acceptor mainAcceptor;
+    /** Bound before the loops start; no listener is registered with a selector before onBoot returned. */
+    private Listeners listeners;
     private final AtomicInteger nextDialLoop = new AtomicInteger();
     /** The thread running onBoot, while it runs (see {@link #stop()}). */
     private volatile Thread bootThread;
-    private volatile boolean stopRequested;
+    private final EngineStop stop = new EngineStop();
+    /** The stop sequence has told the loops to end: a later, shorter stop request must tell them too. */
+    private volatile boolean loopsStopping;
     private volatile boolean running = true;
 
     private ServerEngine(EventHandler handler, Options options) throws IOException {
@@ -108,8 +102,16 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
-    /** Parses and binds every address, starts the loops, runs {@code onBoot}, then starts accepting. */
-    public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
+    /**
+     * Parses and binds every address, starts the loops, runs {@code beforeBoot} (if any) and
+     * {@code onBoot}, then starts accepting.
+     *
+     * @param beforeBoot run on the calling thread with the engine before {@code onBoot}, or
+     *                   {@code null} (Gnet.run installs its signal hook there, so that the hook
+     *                   covers the engine from before anything is served)
+     */
+    public static Engine start(EventHandler handler, List<String> addresses, Options options,
+                               Consumer<Engine> beforeBoot) throws IOException {
         List<ListenAddress> parsed = new ArrayList<>(addresses.size());
         for (String address : addresses) {
             ListenAddress listen = ListenAddress.parse(address);
@@ -122,20 +124,20 @@ public final class ServerEngine implements Engine, EngineCore {
         }
         ServerEngine engine = new ServerEngine(handler, options);
         try {
-            engine.bindAll(parsed);
+            engine.listeners = Listeners.bind(engine, options, engine.loops, parsed);
         } catch (IOException | RuntimeException e) {
-            engine.closeListeners();
             engine.closeSelectors();
             throw e;
         }
-        engine.launch();
+        engine.launch(beforeBoot);
         return engine;
     }
 
     /** Starts an engine with no listeners, whose loops serve the connections a client dials or enrolls. */
     public static ServerEngine startClient(EventHandler handler, Options options) throws IOException {
         ServerEngine engine = new ServerEngine(handler, options);
-        engine.launch();
+        engine.listeners = Listeners.none(engine, options, engine.loops);
+        engine.launch(null);
         return engine;
     }
 
@@ -154,7 +156,7 @@ public final class ServerEngine implements Engine, EngineCore {
         ListenAddress target = ListenAddress.parse(address);
         checkTls(target, options, "dial");
         CompletableFuture<Conn> future = new CompletableFuture<>();
-        if (stopRequested) {
+        if (stop.requested()) {
             future.completeExceptionally(new IllegalStateException("cannot dial '" + address + "': the engine is stopped"));
             return future;
         }
@@ -266,214 +268,50 @@ public final class ServerEngine implements Engine, EngineCore {
         }
     }
 
-    private void bindAll(List<ListenAddress> all) throws IOException {
-        List<ListenAddress> addresses = new ArrayList<>();
-        for (ListenAddress address : all) {
-            if (address.network() == ListenAddress.Network.UDP) {
-                bindUdp(address);
-            } else {
-                addresses.add(address);
-            }
-        }
-        LoadBalancer balancer = LoadBalancer.of(options.loadBalancing(), loops);
-        if (!options.reusePort()) {
-            List<ServerSocketChannel> listeners = new ArrayList<>();
-            for (ListenAddress address : addresses) {
-                ServerSocketChannel listener = bind(address, address.socketAddress(), false);
-                listeners.add(listener);
-                boundAddresses.add(listener.getLocalAddress());
-                if (address.tls()) {
-                    tlsListeners.add(listener);
-                }
-            }
-            mainAcceptor = new Acceptor(this, listeners, null, balancer);
-            return;
-        }
-        List<List<ServerSocketChannel>> perLoop = new ArrayList<>();
-        for (int i = 0; i < loops.length; i++) {
-            perLoop.add(new ArrayList<>());
-        }
-        for (ListenAddress address : addresses) {
-            if (address.network() == ListenAddress.Network.UNIX) {
-                // A path can be bound once: loop 0 accepts for it.
-                ServerSocketChannel listener = bind(address, address.socketAddress(), false);
-                perLoop.get(0).add(listener);
-                boundAddresses.add(listener.getLocalAddress());
-                continue;
-            }
-            ServerSocketChannel first = bind(address, address.socketAddress(), true);
-            SocketAddress actual = first.getLocalAddress();
-            perLoop.get(0).add(first);
-            boundAddresses.add(actual);
-            if (address.tls()) {
-                tlsListeners.add(first);
-            }
-            for (int i = 1; i < loops.length; i++) {
-                ServerSocketChannel listener = bind(address, actual, true);
-                perLoop.get(i).add(listener);
-                if (address.tls()) {
-                    tlsListeners.add(listener);
-                }
-            }
-        }
-        for (int i = 0; i < loops.length; i++) {
-            loops[i].adoptListener(new Acceptor(this, perLoop.get(i), loops[i], null));
-        }
-    }
-
     /**
-     * Binds a UDP address: one socket served by one loop (the next in turn), or with reusePort one
-     * {@code SO_REUSEPORT} socket per loop.
+     * Starts the loops, runs {@code onBoot}, and only then lets the loops and the main reactor
+     * register their listeners: nothing is accepted or received before {@code onBoot} returned.
      */
-    private void bindUdp(ListenAddress address) throws IOException {
-        if (!options.reusePort()) {
-            EventLoop loop = loops[udpListenerCount++ % loops.length];
-            DatagramChannel channel = bindDatagram(address, address.socketAddress(), false);
-            boundAddresses.add(channel.getLocalAddress());
-            loop.adoptUdpListener(new UdpListener(loop, channel));
-            return;
-        }
-        DatagramChannel first = bindDatagram(address, address.socketAddress(), true);
-        SocketAddress actual = first.getLocalAddress();
-        boundAddresses.add(actual);
-        loops[0].adoptUdpListener(new UdpListener(loops[0], first));
-        for (int i = 1; i < loops.length; i++) {
-            SocketAddress at = new InetSocketAddress(((InetSocketAddress) address.socketAddress()).getAddress(),
-                    ((InetSocketAddress) actual).getPort());
-            loops[i].adoptUdpListener(new UdpListener(loops[i], bindDatagram(address, at, true)));
-        }
-    }
-
-    /**
-     * {@code SO_REUSEADDR}, {@code SO_REUSEPORT} when asked (a clear error where the platform has
-     * none) and {@code SO_RCVBUF}, on a socket about to be bound.
-     */
-    private void applyListenOptions(NetworkChannel channel, ListenAddress address, boolean reuseAddr, boolean reusePort)
-            throws IOException {
-        channel.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddr);
-        if (reusePort) {
-            if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                throw new UnsupportedOperationException("cannot serve '" + address
-                        + "' with reusePort: SO_REUSEPORT is not supported on this platform");
-            }
-            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        }
-        if (options.socketRecvBuffer() > 0) {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.socketRecvBuffer());
-        }
-    }
-
-    private DatagramChannel bindDatagram(ListenAddress address, SocketAddress at, boolean reusePort) throws IOException {
-        InetSocketAddress inet = (InetSocketAddress) at;
-        boolean multicast = inet.getAddress().isMulticastAddress();
-        ProtocolFamily family = address.family();
-        if (family == null && multicast) {
-            family = inet.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-        }
-        DatagramChannel channel = family == null ? DatagramChannel.open() : DatagramChannel.open(family);
-        allDatagramChannels.add(channel);
-        try {
-            channel.configureBlocking(false);
-            applyListenOptions(channel, address, options.reuseAddr() || multicast, reusePort);
-            if (options.socketSendBuffer() > 0) {
-                channel.setOption(StandardSocketOptions.SO_SNDBUF, options.socketSendBuffer());
-            }
-            if (!multicast) {
-                channel.bind(at);
-                return channel;
-            }
-            String name = options.multicastInterface();
-            if (name == null) {
-                throw new IllegalArgumentException("cannot serve '" + address
-                        + "': a multicast group needs Options.multicastInterface (the interface to join it on)");
-            }
-            NetworkInterface nif = NetworkInterface.getByName(name);
-            if (nif == null) {
-                throw new IllegalArgumentException("cannot serve '" + address + "': no network interface named '" + name + "'");
-            }
-            channel.bind(new InetSocketAddress(inet.getPort()));
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
-            channel.join(inet.getAddress(), nif);
-            return channel;
-        } catch (BindException e) {
-            BindException named = new BindException("cannot bind '" + address + "': " + e.getMessage());
-            named.initCause(e);
-            throw named;
-        } catch (IOException e) {
-            throw new IOException("cannot bind '" + address + "': " + e.getMessage(), e);
-        }
-    }
-
-    private ServerSocketChannel bind(ListenAddress address, SocketAddress at, boolean reusePort) throws IOException {
-        ServerSocketChannel listener = address.family() == null
-                ? ServerSocketChannel.open()
-                : ServerSocketChannel.open(address.family());
-        allListeners.add(listener);
-        try {
-            listener.configureBlocking(false);
-            if (address.network() == ListenAddress.Network.UNIX) {
-                removeStaleSocketFile(address, ((UnixDomainSocketAddress) at).getPath());
-            } else {
-                applyListenOptions(listener, address, options.reuseAddr(), reusePort);
-            }
-            listener.bind(at, options.backlog());
-            if (address.network() == ListenAddress.Network.UNIX) {
-                unixPaths.add(((UnixDomainSocketAddress) at).getPath());
-            }
-            return listener;
-        } catch (BindException e) {
-            BindException named = new BindException("cannot bind '" + address + "': " + e.getMessage());
-            named.initCause(e);
-            throw named;
-        } catch (IOException e) {
-            throw new IOException("cannot bind '" + address + "': " + e.getMessage(), e);
-        }
-    }
-
-    /** A socket file left by a process that died is removed; a regular file or directory is not touched. */
-    private static void removeStaleSocketFile(ListenAddress address, Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
-                || Files.isSymbolicLink(path)) {
-            throw new IOException("cannot bind '" + address + "': " + path + " exists and is not a socket");
-        }
-        Files.delete(path);
-    }
-
-    private void launch() {
+    private void launch(Consumer<Engine> beforeBoot) {
         for (EventLoop loop : loops) {
             loop.start();
         }
         Action boot;
         bootThread = Thread.currentThread();
         try {
+            if (beforeBoot != null) {
+                beforeBoot.accept(this);
+            }
             boot = handler.onBoot(this);
         } catch (RuntimeException | Error e) {
             bootThread = null;
-            stopRequested = true;
+            stop.request(options.closeTimeout());
             mainThread.start();
             stop();
             throw e;
         }
         bootThread = null;
         if (boot == Action.SHUTDOWN) {
-            stopRequested = true;
+            stop.request(options.closeTimeout());
+        } else if (!stop.requested()) { // onBoot, or a signal meanwhile, may have asked for a stop
+            for (EventLoop loop : loops) {
+                loop.startListening();
+            }
         }
-        mainThread.start();
+        mainThread.start(); // registers the main acceptor's listeners unless stopping
     }
 
     // ---- main reactor ----
 
     private void runMain() {
+        Acceptor mainAcceptor = listeners.mainAcceptor();
         try {
-            if (mainAcceptor != null) {
+            if (mainAcceptor != null && !stop.requested()) {
                 mainAcceptor.register(mainSelector);
             }
             Consumer<SelectionKey> onAccept = key -> ((Acceptor) key.attachment()).acceptReady(key);
             long nextTick = options.ticker() ? System.nanoTime() : Long.MAX_VALUE;
-            while (!stopRequested) {
+            while (!stop.requested()) {
                 long deadline = Math.min(nextTick, mainAcceptor == null ? Long.MAX_VALUE : mainAcceptor.resumeAt());
                 long now = System.nanoTime();
                 if (deadline != Long.MAX_VALUE && deadline - now <= 0) {
@@ -483,7 +321,7 @@ public final class ServerEngine implements Engine, EngineCore {
                 } else {
                     mainSelector.select(onAccept, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - now + 999_999)));
                 }
-                if (stopRequested) {
+                if (stop.requested()) {
                     break;
                 }
                 now = System.nanoTime();
@@ -514,17 +352,24 @@ public final class ServerEngine implements Engine, EngineCore {
             return now + TimeUnit.SECONDS.toNanos(1);
         }
         if (tick.action() == Action.SHUTDOWN) {
-            stopRequested = true;
+            stop.request(options.closeTimeout());
         }
         // Saturated: a "forever" delay (ChronoUnit.FOREVER) means no further tick, not an overflow.
         long delay = Durations.saturatedNanos(tick.delay());
         return delay >= Durations.MAX_NANOS ? Long.MAX_VALUE : now + delay;
     }
 
+    /**
+     * Closes the listeners (removing unix socket files), tells every loop to close its connections
+     * by the stop's deadline and end, waits for them, runs {@code onShutdown}, and reports.
+     */
     private void shutdownSequence() {
-        closeListeners();
+        long deadline = stop.request(options.closeTimeout()); // a no-op unless the reactor failed
+        listeners.close();
+        loopsStopping = true;
+        deadline = stop.deadline(); // a shorter request may have come meanwhile
         for (EventLoop loop : loops) {
-            loop.shutdown();
+            loop.shutdown(deadline);
         }
         for (EventLoop loop : loops) {
             joinLoop(loop);
@@ -536,6 +381,7 @@ public final class ServerEngine implements Engine, EngineCore {
             LOG.log(System.Logger.Level.WARNING, "onShutdown threw", e);
         }
         closeSelectors();
+        stop.finish(loops);
         running = false;
         terminated.countDown();
     }
@@ -546,14 +392,13 @@ public final class ServerEngine implements Engine, EngineCore {
             return;
         }
         boolean interrupted = false;
-        // A loop first lets its connections close gracefully, for at most closeTimeout.
-        long deadline = System.nanoTime() + Math.min(Durations.MAX_NANOS,
-                Durations.saturatedNanos(options.closeTimeout()) + TimeUnit.MILLISECONDS.toNanos(LOOP_JOIN_TIMEOUT_MILLIS));
+        // A loop lets its connections close gracefully until the stop's deadline, then cuts the rest.
+        long deadline = stop.deadline() + TimeUnit.MILLISECONDS.toNanos(LOOP_JOIN_TIMEOUT_MILLIS);
         while (thread.isAlive()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName()
-                        + " did not end within closeTimeout + 30 s of stop: a handler is blocking it");
+                        + " did not end within 30 s of the stop's deadline: a handler is blocking it");
                 break;
             }
             try {
@@ -565,23 +410,6 @@ public final class ServerEngine implements Engine, EngineCore {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void closeListeners() {
-        for (ServerSocketChannel listener : allListeners) {
-            EventLoop.closeQuietly(listener);
-        }
-        for (DatagramChannel channel : allDatagramChannels) {
-            EventLoop.closeQuietly(channel);
-        }
-        for (Path path : unixPaths) {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not remove socket file " + path, e);
-            }
-        }
-        unixPaths.clear();
     }
 
     private void closeSelectors() {
@@ -611,7 +439,7 @@ public final class ServerEngine implements Engine, EngineCore {
 
     /** Whether connections accepted from {@code listener} speak TLS. Immutable once bound: any thread. */
     boolean isTlsListener(ServerSocketChannel listener) {
-        return !tlsListeners.isEmpty() && tlsListeners.contains(listener);
+        return listeners.isTls(listener);
     }
 
     /** The loops have ended, so no task will be submitted any more: stop the default executor. */
@@ -687,8 +515,18 @@ public final class ServerEngine implements Engine, EngineCore {
 
     @Override
     public void requestStop() {
-        stopRequested = true;
+        requestStop(options.closeTimeout());
+    }
+
+    /** Asks for a stop whose graceful part ends {@code within} from now (or sooner, if asked so before). */
+    private void requestStop(Duration within) {
+        long deadline = stop.request(within);
         mainSelector.wakeup();
+        if (loopsStopping) { // the loops have their deadline already: bring it forward if this one is sooner
+            for (EventLoop loop : loops) {
+                loop.shutdown(deadline);
+            }
+        }
     }
 
     // ---- Engine ----
@@ -705,7 +543,7 @@ public final class ServerEngine implements Engine, EngineCore {
 
     @Override
     public List<SocketAddress> addresses() {
-        return Collections.unmodifiableList(boundAddresses);
+        return listeners.addresses();
     }
 
     @Override
@@ -729,13 +567,43 @@ public final class ServerEngine implements Engine, EngineCore {
 
     @Override
     public void stop() {
-        requestStop();
-        // From an engine thread, or from onBoot (which runs before the main thread is started),
-        // waiting would wait for ourselves: the main thread sees the request and stops on its own.
-        Thread current = Thread.currentThread();
-        if (isEngineThread(current) || current == bootThread) {
+        requestStop(options.closeTimeout());
+        if (!mayWait()) {
             return;
         }
+        awaitUninterruptibly();
+    }
+
+    @Override
+    public StopReport stop(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        if (!mayWait()) {
+            throw new IllegalStateException("stop(" + deadline + ") waits for the engine's threads, so "
+                    + Thread.currentThread().getName() + " cannot call it: use stopAsync(deadline) from a handler");
+        }
+        requestStop(deadline);
+        awaitUninterruptibly();
+        return stop.report().join();
+    }
+
+    @Override
+    public CompletableFuture<StopReport> stopAsync(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        requestStop(deadline);
+        return stop.report().copy();
+    }
+
+    /**
+     * Whether the calling thread may wait for the engine to end. From an engine thread, or from
+     * onBoot (which runs before the main thread is started), it would wait for itself: the main
+     * thread sees the request and stops on its own.
+     */
+    private boolean mayWait() {
+        Thread current = Thread.currentThread();
+        return !isEngineThread(current) && current != bootThread;
+    }
+
+    private void awaitUninterruptibly() {
         boolean interrupted = false;
         while (true) {
             try {
@@ -776,6 +644,6 @@ public final class ServerEngine implements Engine, EngineCore {
 
     @Override
     public String toString() {
-        return "Engine" + boundAddresses + (running ? "" : " (stopped)");
+        return "Engine" + listeners.addresses() + (running ? "" : " (stopped)");
     }
 }

@@ -111,6 +111,9 @@ class EventLoopIsolationTest {
 
         @Override
         void abortFromLoop(Throwable cause) {
+            if (throwOnShutdown) { // the loop cuts what is left at shutdown with abortFromLoop
+                throw new IllegalStateException("injected in the close at shutdown");
+            }
             close();
         }
 

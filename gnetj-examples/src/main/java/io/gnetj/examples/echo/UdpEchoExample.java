@@ -1,7 +1,6 @@
 package io.gnetj.examples.echo;
 
 import io.gnetj.EventHandler;
-import io.gnetj.Options;
 import io.gnetj.examples.Flags;
 import io.gnetj.examples.ServerExample;
 
@@ -33,11 +32,5 @@ public final class UdpEchoExample extends ServerExample {
     @Override
     protected EventHandler handler(Flags flags) {
         return new EchoHandler();
-    }
-
-    @Override
-    protected Options.Builder options(Flags flags, Options.Builder builder) {
-        // Without reusePort a UDP address is served by a single loop and the others stay idle.
-        return builder.reusePort(builder.build().effectiveEventLoops() > 1);
     }
 }
