@@ -61,6 +61,11 @@ public final class DateCache {
         return s.bytes;
     }
 
+    /** {@code Sun, 06 Nov 1994 08:49:37 GMT} for {@code second} (epoch seconds), e.g. a {@code Last-Modified}. */
+    static byte[] imfFixdate(long second) {
+        return format(second).bytes;
+    }
+
     /** {@code Sun, 06 Nov 1994 08:49:37 GMT}: fixed width, years 1000 to 9999. */
     private static Snapshot format(long second) {
         LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);

@@ -6,6 +6,9 @@ import io.gnetj.TlsConfig;
 import io.gnetj.examples.Flag;
 import io.gnetj.examples.Flags;
 import io.gnetj.examples.ServerExample;
+import io.gnetj.examples.UsageException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** {@code http}: the HTTP/1.1 server of {@link HttpHandler}. */
@@ -23,6 +26,10 @@ public final class HttpExample extends ServerExample {
     public static final Flag IDLE_TIMEOUT_MS = Flag.integer("idle-timeout-ms",
             "ms without traffic before a connection is closed (0: never)", 60_000, 0, Integer.MAX_VALUE);
 
+    /** Serve the files under a directory instead of the built-in routes. */
+    public static final Flag ROOT = Flag.optional("root", "DIR",
+            "serve the files under DIR (GET/HEAD, byte ranges) instead of /plaintext, /json and /echo");
+
     @Override
     public String name() {
         return "http";
@@ -30,7 +37,8 @@ public final class HttpExample extends ServerExample {
 
     @Override
     public String description() {
-        return "HTTP/1.1 server: GET /plaintext, GET /json, POST /echo (TechEmpower style, pipelining)";
+        return "HTTP/1.1 server: GET /plaintext, GET /json, POST /echo (TechEmpower style, pipelining),"
+                + " or the files of --root DIR";
     }
 
     /** 8080, the port HTTP tutorials, curl examples and load tools assume for a local server. */
@@ -41,7 +49,7 @@ public final class HttpExample extends ServerExample {
 
     @Override
     protected List<Flag> ownFlags() {
-        return List.of(MAX_BODY, HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS);
+        return List.of(MAX_BODY, HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, ROOT);
     }
 
     @Override
@@ -56,7 +64,21 @@ public final class HttpExample extends ServerExample {
 
     @Override
     protected EventHandler handler(Flags flags) {
-        return new HttpHandler(flags.getLong(MAX_BODY.name()), new DateCache(), flags.getLong(HEADER_TIMEOUT_MS.name()));
+        return new HttpHandler(flags.getLong(MAX_BODY.name()), new DateCache(), flags.getLong(HEADER_TIMEOUT_MS.name()),
+                documentRoot(flags));
+    }
+
+    /** The {@code --root} directory, or {@code null} without it. */
+    private static DocumentRoot documentRoot(Flags flags) {
+        String root = flags.getString(ROOT.name());
+        if (root.isEmpty()) {
+            return null;
+        }
+        try {
+            return new DocumentRoot(Path.of(root));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException("--root " + root + ": not a readable directory (" + e.getMessage() + ")");
+        }
     }
 
     @Override

@@ -16,7 +16,10 @@ import java.util.function.LongSupplier;
  *   <li>{@code GET /json}: {@code {"message":"Hello, World!"}}, serialized per request;
  *   <li>{@code POST /echo}: the request body back.
  * </ul>
- * {@code HEAD} is answered wherever {@code GET} is. Keep-alive is the HTTP/1.1 default;
+ * With a {@link DocumentRoot} ({@code --root DIR}) these routes are off and every request is
+ * answered from the files under it instead, by a {@link FileResponder}.
+ *
+ * <p>{@code HEAD} is answered wherever {@code GET} is. Keep-alive is the HTTP/1.1 default;
  * {@code Connection: close} is honoured, and HTTP/1.0 closes unless it asked for keep-alive.
  * Pipelined requests are answered in order; every response of one {@code onTraffic} is written
  * into the connection and sent together when the callback returns.
@@ -73,6 +76,8 @@ public final class HttpHandler implements EventHandler {
     private final DateCache dates;
     private final long headerTimeoutNanos;
     private final LongSupplier nanoClock;
+    /** Answers every request when serving a directory; {@code null} for the built-in routes. */
+    private final FileResponder files;
 
     /**
      * A handler with the default header timeout ({@value #DEFAULT_HEADER_TIMEOUT_MILLIS} ms).
@@ -94,7 +99,19 @@ public final class HttpHandler implements EventHandler {
         this(maxBody, dates, headerTimeoutMillis, System::nanoTime);
     }
 
+    /**
+     * A handler serving the files under {@code root} instead of the built-in routes; {@code null}
+     * for the routes.
+     */
+    public HttpHandler(long maxBody, DateCache dates, long headerTimeoutMillis, DocumentRoot root) {
+        this(maxBody, dates, headerTimeoutMillis, System::nanoTime, root);
+    }
+
     HttpHandler(long maxBody, DateCache dates, long headerTimeoutMillis, LongSupplier nanoClock) {
+        this(maxBody, dates, headerTimeoutMillis, nanoClock, null);
+    }
+
+    HttpHandler(long maxBody, DateCache dates, long headerTimeoutMillis, LongSupplier nanoClock, DocumentRoot root) {
         if (headerTimeoutMillis < 0) {
             throw new IllegalArgumentException("headerTimeoutMillis must not be negative: " + headerTimeoutMillis);
         }
@@ -102,6 +119,7 @@ public final class HttpHandler implements EventHandler {
         this.dates = dates;
         this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
         this.nanoClock = nanoClock;
+        this.files = root == null ? null : new FileResponder(root, dates);
     }
 
     @Override
@@ -122,11 +140,19 @@ public final class HttpHandler implements EventHandler {
     @Override
     public Action onTraffic(Conn conn) {
         HttpSession session = conn.context();
+        if (session.closeAfterFiles) {
+            conn.discard(-1); // the last response is on its way; nothing after it is answered
+            return Action.NONE;
+        }
         HttpRequestParser parser = session.parser;
         ByteBuffer in = conn.peek(-1);
         int consumed = 0;
         Action action = Action.NONE;
         while (in.hasRemaining()) {
+            if (session.filesInFlight >= FileResponder.MAX_FILES_IN_FLIGHT) {
+                session.waitingForFiles = true; // the next file sent wakes this connection
+                break;
+            }
             int n = parser.parse(in);
             if (n == HttpRequestParser.NEED_MORE) {
                 if (parser.shouldSendContinue()) {
@@ -158,6 +184,12 @@ public final class HttpHandler implements EventHandler {
                 session.headStartedNanos = 0;
             }
         }
+        if (action == Action.CLOSE && session.filesInFlight > 0) {
+            // Conn.close() would give the queued files only closeTimeout; the last one closes instead.
+            session.closeAfterFiles = true;
+            conn.discard(-1);
+            return Action.NONE;
+        }
         return action;
     }
 
@@ -179,6 +211,9 @@ public final class HttpHandler implements EventHandler {
 
     /** Answers the request just parsed; returns whether the connection stays open. */
     private boolean respond(Conn conn, HttpSession session, ByteBuffer in) {
+        if (files != null) {
+            return files.respond(conn, session, in);
+        }
         HttpRequestParser p = session.parser;
         int method = p.method();
         boolean getOrHead = method == HttpRequestParser.METHOD_GET || method == HttpRequestParser.METHOD_HEAD;
@@ -243,18 +278,15 @@ public final class HttpHandler implements EventHandler {
     private boolean writeError(Conn conn, HttpSession session, int status, byte[] allow) {
         byte[] reason = reason(status);
         byte[] out = session.out();
-        int n = put(out, 0, ascii("HTTP/1.1 " + status + " "));
-        n = put(out, n, reason);
-        n = put(out, n, CRLF);
-        byte[] statusLine = java.util.Arrays.copyOf(out, n);
-        n = head(out, statusLine, TEXT_PLAIN, reason.length + 1, CONNECTION_CLOSE, allow);
+        int n = head(out, statusLine(status), TEXT_PLAIN, reason.length + 1, CONNECTION_CLOSE, allow);
         n = put(out, n, reason);
         out[n++] = '\n';
         conn.write(out, 0, n);
         return false;
     }
 
-    private static byte[] connectionHeader(HttpRequestParser p) {
+    /** The {@code Connection} header line a response to {@code p}'s request needs, or {@code null}. */
+    static byte[] connectionHeader(HttpRequestParser p) {
         if (!p.keepAlive()) {
             return CONNECTION_CLOSE;
         }
@@ -302,9 +334,17 @@ public final class HttpHandler implements EventHandler {
         return end;
     }
 
+    /** {@code HTTP/1.1 404 Not Found\r\n}, for any status {@link #reason} knows. */
+    static byte[] statusLine(int status) {
+        byte[] line = status >= 100 && status < 600 ? STATUS_LINES[status - 100] : null;
+        return line != null ? line : STATUS_LINES[500 - 100];
+    }
+
     static byte[] reason(int status) {
         switch (status) {
             case 400: return REASON_400;
+            case 403: return REASON_403;
+            case 416: return REASON_416;
             case 404: return REASON_404;
             case 405: return REASON_405;
             case 408: return REASON_408;
@@ -318,6 +358,7 @@ public final class HttpHandler implements EventHandler {
     }
 
     private static final byte[] REASON_400 = ascii("Bad Request");
+    private static final byte[] REASON_403 = ascii("Forbidden");
     private static final byte[] REASON_404 = ascii("Not Found");
     private static final byte[] REASON_405 = ascii("Method Not Allowed");
     private static final byte[] REASON_408 = ascii("Request Timeout");
@@ -327,4 +368,14 @@ public final class HttpHandler implements EventHandler {
     private static final byte[] REASON_500 = ascii("Internal Server Error");
     private static final byte[] REASON_501 = ascii("Not Implemented");
     private static final byte[] REASON_505 = ascii("HTTP Version Not Supported");
+    private static final byte[] REASON_416 = ascii("Range Not Satisfiable");
+
+    private static final byte[][] STATUS_LINES = new byte[500][];
+
+    static {
+        for (int status : new int[] {400, 403, 404, 405, 408, 413, 414, 416, 431, 500, 501, 505}) {
+            STATUS_LINES[status - 100] = ascii("HTTP/1.1 " + status + " "
+                    + new String(reason(status), java.nio.charset.StandardCharsets.US_ASCII) + "\r\n");
+        }
+    }
 }

@@ -113,6 +113,7 @@ public final class HttpRequestParser {
     private int scanned;          // head bytes already searched for the end of the head
     private int lineStart;        // start of the head line being scanned
     private int requestLineEnd;   // just past the request line's LF, or -1
+    private int headEnd;          // just past the empty line ending the head
     private int cursor;           // chunked body: next byte to parse
     private long chunkRemaining;
     private int trailerBytes;
@@ -168,6 +169,7 @@ public final class HttpRequestParser {
             if (headEnd <= 0) {
                 return headEnd;
             }
+            this.headEnd = headEnd;
             if (!parseHead(buf, headEnd)) {
                 stage = FAILED;
                 return ERROR;
@@ -617,6 +619,20 @@ public final class HttpRequestParser {
         return pathLength == path.length && equalsExact(buf, pathStart, pathLength, path);
     }
 
+    /**
+     * Absolute index of the first header line (just past the request line) in the buffer last
+     * parsed; with {@link #headEnd()} it bounds the header lines, for a caller that looks for a
+     * header this parser does not interpret (the file server's {@code Range}).
+     */
+    public int headersStart() {
+        return base + requestLineEnd;
+    }
+
+    /** Absolute index just past the empty line ending the head, in the buffer last parsed. */
+    public int headEnd() {
+        return base + headEnd;
+    }
+
     /** 0 for HTTP/1.0, 1 (or more) for HTTP/1.1. */
     public int minorVersion() {
         return minorVersion;
@@ -681,6 +697,7 @@ public final class HttpRequestParser {
         scanned = 0;
         lineStart = 0;
         requestLineEnd = -1;
+        headEnd = 0;
         cursor = 0;
         chunkRemaining = 0;
         trailerBytes = 0;
