@@ -268,10 +268,10 @@ public interface Conn {
     /**
      * As {@link #asyncWrite(ByteBuffer, Callback)}, for several buffers sent in order as one unit
      * (all or none past the cap; on UDP one datagram). Any thread. No buffer's position moves, and
-     * the array itself is not kept (it may be reused at once). The bytes follow the rule of
-     * {@code asyncWrite}: on a stream connection, if any buffer is read-only all of them are
-     * copied at the call; otherwise they are read on the loop and must not change until
-     * {@code callback} runs.
+     * the array itself is not kept (it may be reused at once). The bytes are read as for
+     * {@code asyncWrite}, with one difference off the loop thread: on a stream connection, if any
+     * buffer is read-only, all of them are copied at the call; on UDP only the read-only ones are.
+     * Bytes not read at the call must not change until {@code callback} runs.
      */
     void asyncWritev(ByteBuffer[] srcs, Callback callback);
 
