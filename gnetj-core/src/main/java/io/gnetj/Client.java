@@ -27,15 +27,17 @@ import java.util.concurrent.TimeoutException;
  * {@code udp6} (a connected UDP socket, with {@code onOpen}/{@code onClose}),
  * {@code unix:///path}, and {@code tls}, {@code tls4}, {@code tls6} (TCP with TLS, with
  * {@link Options#tls()}; {@code onOpen} runs and {@code dial} returns after the handshake, and a
- * failed handshake fails the dial with an {@code SSLHandshakeException} naming the address). Dialed connections are spread over the loops in turn and count towards
+ * failed handshake fails the dial with an {@code SSLHandshakeException} naming the address).
+ * Dialed connections are spread over the loops in turn and count towards
  * {@link Options#maxConnections()}; the other limits apply to them as to accepted ones.
  * {@link EventHandler#onBoot} runs in {@link #start}, {@link EventHandler#onTick} on the client's
  * main thread if {@link Options#ticker()} is on, and {@link EventHandler#onShutdown} once after
  * {@link #stop()}.
  *
- * <p>Threading: every method is safe from any thread, but the blocking ones ({@link #dial(String)},
- * {@link #enroll(SocketChannel)}, {@link #stop()}) must not be called from the client's own loops:
- * use {@link #dialAsync} there.
+ * <p>Threading: every method is safe from any thread, but the blocking {@code dial} and
+ * {@code enroll} throw on the client's own threads (its loops, and its main thread running
+ * {@code onTick}): use {@link #dialAsync} or {@link EventLoop#dial} there. {@link #stop()} called
+ * there starts the stop and returns at once instead of waiting.
  */
 public final class Client {
 
@@ -46,7 +48,8 @@ public final class Client {
     }
 
     /**
-     * Starts the client's loops.
+     * Starts the client's loops. Any thread; {@link EventHandler#onBoot} runs on the calling thread
+     * before this returns.
      *
      * @throws IOException if a selector cannot be opened
      */
@@ -58,27 +61,31 @@ public final class Client {
 
     /**
      * Connects to {@code address} and returns the connection once {@link EventHandler#onOpen} has
-     * run for it.
+     * run for it. Any thread but the client's own (it blocks).
      *
      * @throws IllegalArgumentException if the address is malformed
      * @throws ConnectException         if the connection is refused or not made within
-     *                                  {@link Options#connectTimeout()} (the message names the address)
+     * {@link Options#connectTimeout()} (the message names the address)
      * @throws IOException              for other failures to open the socket
-     * @throws IllegalStateException    if called from one of the client's loops
+     * @throws IllegalStateException    if called on one of the client's threads
      */
     public Conn dial(String address) throws IOException {
         return dial(address, null);
     }
 
-    /** As {@link #dial(String)}, with {@code context} attached before {@code onOpen} runs. */
+    /**
+     * As {@link #dial(String)}, with {@code context} attached before {@code onOpen} runs. Any
+     * thread but the client's own (it blocks).
+     */
     public Conn dial(String address, Object context) throws IOException {
         checkNotOnLoop("dial");
         return await(engine.dial(address, context), address);
     }
 
     /**
-     * Dials without blocking; the future completes (on the loop thread) once {@code onOpen} ran, or
-     * exceptionally with a {@link ConnectException} naming the address. Safe from a loop thread.
+     * Dials without blocking; the future completes on the connection's loop thread once
+     * {@code onOpen} ran, or exceptionally with a {@link ConnectException} naming the address (or
+     * as {@link EventLoop#dial} says). Any thread, the client's loops included.
      *
      * @throws IllegalArgumentException if the address is malformed
      */
@@ -88,15 +95,20 @@ public final class Client {
 
     /**
      * Adopts an already connected channel: it becomes non-blocking and is served by one of the
-     * client's loops. Returns once {@code onOpen} ran.
+     * client's loops, and closed with the connection. Returns once {@code onOpen} ran. Any thread
+     * but the client's own (it blocks).
      *
-     * @throws IllegalArgumentException (as the cause of an IOException) if the channel is not connected
+     * @throws IllegalArgumentException if the channel is not connected
+     * @throws IllegalStateException    if called on one of the client's threads
      */
     public Conn enroll(SocketChannel channel) throws IOException {
         return enroll(channel, null);
     }
 
-    /** As {@link #enroll(SocketChannel)}, with {@code context} attached before {@code onOpen} runs. */
+    /**
+     * As {@link #enroll(SocketChannel)}, with {@code context} attached before {@code onOpen} runs.
+     * Any thread but the client's own (it blocks).
+     */
     public Conn enroll(SocketChannel channel, Object context) throws IOException {
         Objects.requireNonNull(channel, "channel");
         checkNotOnLoop("enroll");
@@ -145,32 +157,35 @@ public final class Client {
         }
     }
 
-    /** Open connections. */
+    /** Open connections. Any thread. */
     public int countConnections() {
         return engine.countConnections();
     }
 
-    /** {@code true} until the client has fully stopped. */
+    /** {@code true} until the client has fully stopped. Any thread. */
     public boolean isRunning() {
         return engine.isRunning();
     }
 
     /**
      * The client's event loops, in index order: dial onto a chosen one with
-     * {@link EventLoop#dial}, or run tasks and timers there. Fixed for the client's life.
+     * {@link EventLoop#dial}, or run tasks and timers there. Fixed for the client's life. Any
+     * thread.
      */
     public java.util.List<EventLoop> eventLoops() {
         return engine.eventLoops();
     }
 
-    /** The options the client runs with. */
+    /** The options the client runs with. Any thread. */
     public Options options() {
         return engine.options();
     }
 
     /**
      * Closes every connection (each gets {@code onClose}), ends the loops, runs
-     * {@code onShutdown}, and returns once every client thread has ended. Idempotent.
+     * {@code onShutdown}, and returns once every client thread has ended. Idempotent. Any thread;
+     * on one of the client's own threads (a handler, {@code onTick}) it starts the stop and returns
+     * at once, since a thread cannot wait for itself.
      */
     public void stop() {
         engine.stop();

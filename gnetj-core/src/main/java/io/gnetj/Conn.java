@@ -9,14 +9,14 @@ import javax.net.ssl.SSLSession;
  * One connection, owned by one event loop for its whole life.
  *
  * <h2>Threads</h2>
- * Every method may be called on the connection's event loop thread (inside a handler callback or
- * a {@link Callback}); {@link #inEventLoop()} tells whether the current thread is it. From any
- * other thread only {@link #asyncWrite}, {@link #asyncWritev}, {@link #wake}, {@link #close()},
+ * Every method may be called on the connection's event loop thread (inside a handler callback or a
+ * {@link Callback}); {@link #inEventLoop()} tells whether the current thread is it. From any other
+ * thread only {@link #asyncWrite}, {@link #asyncWritev}, {@link #wake}, {@link #close()},
  * {@link #close(Callback)}, {@link #abort}, {@link #pauseReading()}, {@link #resumeReading()},
- * {@link #isOpen()}, {@link #isWritable()}, {@link #outboundBuffered()} (an approximate
- * figure), the socket option setters, {@link #context()}, the addresses, {@link #tlsSession()}
- * and {@link #applicationProtocol()} may be called; the rest (reading, {@code write},
- * {@code flush}) throw {@link IllegalStateException}.
+ * {@link #isOpen()}, {@link #isWritable()}, {@link #outboundBuffered()} (an approximate figure; not
+ * on UDP), the socket option setters, {@link #context()}, the addresses, {@link #tlsSession()} and
+ * {@link #applicationProtocol()} may be called; the rest (reading, {@code write}, {@code flush})
+ * throw {@link IllegalStateException}.
  *
  * <h2>Inbound bytes and views</h2>
  * {@link #next}, {@link #peek} return read-only {@link ByteBuffer} views of the connection's
@@ -53,12 +53,11 @@ import javax.net.ssl.SSLSession;
  * connection gets {@code onOpen}/{@code onClose} like a stream.
  *
  * <h2>TLS</h2>
- * On a TLS connection (a {@code tls://} address, see {@link TlsConfig}) the handler sees
- * plaintext: {@code onOpen} runs once the handshake completed, {@code next}/{@code peek}/{@code read}
- * return decrypted bytes, {@code write} takes plaintext (byte counts such as
- * {@link #outboundBuffered()} count plaintext), and {@link #close()} sends {@code close_notify}
- * after the queued bytes. {@link #tlsSession()} and {@link #applicationProtocol()} tell what was
- * negotiated.
+ * On a TLS connection (a {@code tls://} address, see {@link TlsConfig}) the handler sees plaintext:
+ * {@code onOpen} runs once the handshake completed, {@code next}/{@code peek}/{@code read} return
+ * decrypted bytes, {@code write} takes plaintext (byte counts such as {@link #outboundBuffered()}
+ * count plaintext), and {@link #close()} sends {@code close_notify} after the queued bytes.
+ * {@link #tlsSession()} and {@link #applicationProtocol()} tell what was negotiated.
  *
  * <h2>After close</h2>
  * {@link #context()}, {@link #localAddress()} and {@link #remoteAddress()} stay readable.
@@ -71,37 +70,56 @@ public interface Conn {
 
     /**
      * Returns a view of the next {@code min(n, inboundBuffered())} bytes and consumes them. A
-     * negative {@code n} means every byte buffered.
+     * negative {@code n} means every byte buffered. Loop thread only (elsewhere it throws
+     * {@link IllegalStateException}).
+     *
+     * <p>The view is read-only and lent: valid until the callback returns or the next
+     * {@code next}, {@code peek}, {@code read} or {@code discard} on this connection, whichever
+     * comes first; copy what must outlive it.
      */
     ByteBuffer next(int n);
 
     /**
      * Returns a view of the next {@code min(n, inboundBuffered())} bytes without consuming them. A
-     * negative {@code n} means every byte buffered.
+     * negative {@code n} means every byte buffered. Loop thread only (elsewhere it throws
+     * {@link IllegalStateException}).
+     *
+     * <p>The view is read-only and lent, valid as long as one from {@link #next}.
      */
     ByteBuffer peek(int n);
 
     /**
-     * Consumes up to {@code n} bytes without looking at them; a negative {@code n} means all.
+     * Consumes up to {@code n} bytes without looking at them; a negative {@code n} means all. Loop
+     * thread only (elsewhere it throws {@link IllegalStateException}). Ends the validity of views
+     * handed out before.
      *
      * @return bytes consumed
      */
     int discard(int n);
 
     /**
-     * Copies up to {@code dst.remaining()} bytes into {@code dst} and consumes them.
+     * Copies up to {@code dst.remaining()} bytes into {@code dst} and consumes them. Loop thread
+     * only (elsewhere it throws {@link IllegalStateException}). {@code dst} is the caller's: it is
+     * written and its position advanced, not kept.
      *
      * @return bytes copied
      */
     int read(ByteBuffer dst);
 
-    /** Bytes received and not yet consumed. */
+    /**
+     * Bytes received and not yet consumed. Loop thread only (elsewhere it throws
+     * {@link IllegalStateException}).
+     */
     int inboundBuffered();
 
     // ---- outbound (loop thread) ----
 
     /**
-     * Queues all remaining bytes of {@code src} (advancing its position) for sending.
+     * Queues all remaining bytes of {@code src} (advancing its position to its limit) for sending.
+     * Loop thread only (elsewhere it throws {@link IllegalStateException}; use
+     * {@link #asyncWrite}). The bytes are copied at the call (on UDP: sent at once as one datagram,
+     * or dropped, returning 0, if the kernel has no room), so {@code src} may be reused as soon as
+     * this returns; it is not kept.
      *
      * @return bytes queued
      * @throws ConnectionClosedException if the connection is closed
@@ -110,17 +128,26 @@ public interface Conn {
      */
     int write(ByteBuffer src);
 
-    /** As {@link #write(ByteBuffer)}, for {@code len} bytes of {@code src} from {@code off}. */
+    /**
+     * As {@link #write(ByteBuffer)}, for {@code len} bytes of {@code src} from {@code off}. Loop
+     * thread only; the array is copied at the call and may be reused as soon as this returns.
+     */
     int write(byte[] src, int off, int len);
 
-    /** As {@link #write(ByteBuffer)}, for all of {@code src}. */
+    /**
+     * As {@link #write(ByteBuffer)}, for all of {@code src}. Loop thread only; the array is copied
+     * at the call and may be reused as soon as this returns.
+     */
     default int write(byte[] src) {
         return write(src, 0, src.length);
     }
 
     /**
      * Queues the remaining bytes of every buffer, in order, as one unit (all or none past the
-     * outbound limit).
+     * outbound limit; on UDP: one datagram of all of them, sent at once). Loop thread only
+     * (elsewhere it throws {@link IllegalStateException}). Each buffer's position advances to its
+     * limit; the bytes are copied at the call, so the buffers may be reused as soon as this
+     * returns.
      *
      * @return bytes queued
      */
@@ -128,7 +155,8 @@ public interface Conn {
 
     /**
      * Queues {@code count} bytes of {@code file} from {@code position} for sending, in order with
-     * the writes before and after it. Loop thread.
+     * the writes before and after it. Loop thread only (elsewhere it throws
+     * {@link IllegalStateException}).
      *
      * <p>Plaintext TCP and unix streams send them with {@link FileChannel#transferTo} (the kernel
      * copies file to socket; no byte passes through the Java heap or a pooled buffer); TLS reads
@@ -159,7 +187,7 @@ public interface Conn {
 
     /**
      * Sends queued bytes now instead of when the current callback returns. Bytes the kernel does
-     * not take stay queued. Loop thread.
+     * not take stay queued. Loop thread only (elsewhere it throws {@link IllegalStateException}).
      */
     void flush();
 
@@ -169,17 +197,18 @@ public interface Conn {
      * ends its side too; then the connection closes ({@code onClose} with no cause). A proxy
      * passes a half-close through with it (see {@link Options#halfClose()}). Writes after it fail
      * with {@link ConnectionClosedException}. Idempotent; does nothing on a closing connection.
-     * Loop thread.
+     * Loop thread only (elsewhere it throws {@link IllegalStateException}).
      *
      * @throws UnsupportedOperationException on TLS connections (whose close_notify ends both ways)
-     *                                       and UDP
+     *                                       and UDP, from any thread
      */
     void shutdownOutput();
 
     /**
      * Bytes queued for sending (with TLS: plaintext). Exact on the loop thread; from any other
      * thread an approximate figure, racy but safe, which a broadcaster can use to see a lagging
-     * receiver.
+     * receiver. On UDP (nothing is ever queued) it is 0, and loop thread only: elsewhere it throws
+     * {@link IllegalStateException}.
      */
     int outboundBuffered();
 
@@ -187,24 +216,27 @@ public interface Conn {
      * Whether the queued bytes are under {@link Options#writeBufferHighWaterMark()}: {@code false}
      * from the moment they reach it until they drain to {@link Options#writeBufferLowWaterMark()}
      * (reading from the connection is paused meanwhile). {@link EventHandler#onWritabilityChanged}
-     * reports each change. Any thread; from others a racy but safe reading.
+     * reports each change. Always {@code true} on UDP. Any thread; from others a racy but safe
+     * reading.
      */
     boolean isWritable();
 
     // ---- any thread ----
 
     /**
-     * Sends the bytes between {@code src}'s position and limit, from any thread: they are queued on
+     * Sends the bytes between {@code src}'s position and limit. Any thread: they are queued on
      * the connection's loop, after everything written before on that loop.
      *
      * <p>{@code src} itself is never modified (its position does not move), so one buffer may be
      * given to many connections (a broadcast) and each sends all of it. Its bytes are read:
      * <ul>
      *   <li>at the call, if {@code src} is read-only (they are copied; every view gnetj lends is
-     *       read-only, so relaying {@code conn.next(-1)} to another connection is safe), or if this
-     *       is the connection's own loop thread (they are queued at once, in program order with
-     *       {@link #write});
-     *   <li>otherwise on the loop, later: do not change them until {@code callback} runs.
+     *       read-only, so relaying {@code conn.next(-1)} to another connection is safe), or, on a
+     *       stream (TCP, unix, TLS) connection, if this is its own loop thread (they are queued at
+     *       once, in program order with {@link #write});
+     *   <li>otherwise on the loop, later (on UDP also when called on the loop thread: the datagram
+     *       is sent by a task, after datagrams sent by {@code write} meanwhile): do not change them
+     *       until {@code callback} runs.
      * </ul>
      * A write refused by {@link Options#maxOutboundBuffered()} closes the connection (see
      * "Nothing lost silently" above), with or without a callback.
@@ -217,48 +249,74 @@ public interface Conn {
 
     /**
      * As {@link #asyncWrite(ByteBuffer, Callback)} for {@code len} bytes of {@code src} from
-     * {@code off}, copied at the call: the array may be reused as soon as this returns.
+     * {@code off}. Any thread. The bytes are copied at the call: the array may be reused as soon as
+     * this returns.
      */
     default void asyncWrite(byte[] src, int off, int len, Callback callback) {
         java.util.Objects.checkFromIndexSize(off, len, src.length);
         asyncWrite(ByteBuffer.wrap(java.util.Arrays.copyOfRange(src, off, off + len)), callback);
     }
 
-    /** As {@link #asyncWrite(byte[], int, int, Callback)} for all of {@code src}. */
+    /**
+     * As {@link #asyncWrite(byte[], int, int, Callback)} for all of {@code src}. Any thread; the
+     * array may be reused as soon as this returns.
+     */
     default void asyncWrite(byte[] src, Callback callback) {
         asyncWrite(src, 0, src.length, callback);
     }
 
-    /** As {@link #asyncWrite}, for several buffers sent in order as one unit (all or none past the cap). */
+    /**
+     * As {@link #asyncWrite(ByteBuffer, Callback)}, for several buffers sent in order as one unit
+     * (all or none past the cap; on UDP one datagram). Any thread. No buffer's position moves, and
+     * the array itself is not kept (it may be reused at once). The bytes are read as for
+     * {@code asyncWrite}, with one difference off the loop thread: on a stream connection, if any
+     * buffer is read-only, all of them are copied at the call; on UDP only the read-only ones are.
+     * Bytes not read at the call must not change until {@code callback} runs.
+     */
     void asyncWritev(ByteBuffer[] srcs, Callback callback);
 
     /**
      * Runs {@link EventHandler#onTraffic} for this connection on its loop, as if bytes had arrived
      * (for example to make a handler look at a result computed elsewhere), then {@code callback}.
+     * Any thread; always posted as a task, even from the loop thread, so it never runs nested.
      */
     void wake(Callback callback);
 
     /**
      * Closes the connection: stops reading, sends what is queued (waiting at most
      * {@link Options#closeTimeout()} for the peer to take it), closes the socket and runs
-     * {@link EventHandler#onClose}. Idempotent; from any thread.
+     * {@link EventHandler#onClose}. Idempotent. Any thread; on a stream connection
+     * {@link #isOpen()} is {@code false} once it returns. Inside this connection's own callback the
+     * close starts when the callback returns.
      */
     void close();
 
-    /** As {@link #close()}, then {@code callback} (on the loop) once the connection is closed. */
+    /**
+     * As {@link #close()}, then {@code callback} on the loop once the connection is closed. Any
+     * thread. Called on the loop thread outside this connection's own callbacks (from another
+     * connection's callback, a task), the close may complete, {@code onClose} and {@code callback}
+     * included, before this returns; {@code callback} also runs at once if the connection was
+     * already closed. On UDP, called on the loop thread, {@code callback} always runs before this
+     * returns (inside the connection's own callback: before the close, which waits for it to
+     * return).
+     */
     void close(Callback callback);
 
     /**
      * Closes the connection at once, without waiting for queued bytes to go out, and gives
      * {@code cause} to {@link EventHandler#onClose}; with a {@code null} cause, {@code onClose}
      * gets {@code null} if nothing was queued, else a {@link ConnectionClosedException} saying how
-     * many bytes were dropped. From any thread; inside this connection's own callback it takes
+     * many bytes were dropped. Any thread; inside this connection's own callback it takes
      * effect when the callback returns (the views it holds stay valid until then). Idempotent: a
      * connection already closed stays closed, with its first cause.
      */
     void abort(Throwable cause);
 
-    /** {@code false} once the connection is closed or closing. */
+    /**
+     * {@code false} once the connection is closed or closing (on a stream connection: as soon as
+     * {@link #close()} or {@link #abort} returned, on any thread; on UDP once the close ran on the
+     * loop). Any thread.
+     */
     boolean isOpen();
 
     /**
@@ -266,17 +324,21 @@ public interface Conn {
      * new bytes meanwhile (a {@link #wake} still runs one), and the peer is held back by TCP flow
      * control once the kernel buffers fill. For a relay whose other side is slow. Independent of
      * the engine's own pauses (water marks, the memory budget): reading resumes when none is left.
-     * Idempotent; any thread (from others it takes effect on the loop, soon).
+     * Idempotent. Any thread (from others it takes effect on the loop, soon). Does nothing on a
+     * UDP server's per-datagram connection, whose socket the listener shares.
      */
     void pauseReading();
 
     /**
      * Undoes {@link #pauseReading()}; if bytes are buffered unconsumed, {@code onTraffic} runs for
-     * them. Idempotent; any thread.
+     * them. Idempotent. Any thread (from others it takes effect on the loop, soon).
      */
     void resumeReading();
 
-    /** Whether the calling thread is this connection's event loop: the loop-thread methods may be called. */
+    /**
+     * Whether the calling thread is this connection's event loop: the loop-thread methods may be
+     * called. Any thread.
+     */
     boolean inEventLoop();
 
     /**
@@ -288,16 +350,22 @@ public interface Conn {
 
     // ---- context and addresses (any thread) ----
 
-    /** The object attached with {@link #context(Object)}, or {@code null}. */
+    /**
+     * The object attached with {@link #context(Object)}, or {@code null}. Any thread; readable
+     * after close.
+     */
     <T> T context();
 
-    /** Attaches any object to this connection (loop thread, or before the connection is shared). */
+    /**
+     * Attaches any object to this connection. Any thread: the reference is published safely
+     * (a volatile field); guarding the object's own state across threads is the caller's part.
+     */
     void context(Object context);
 
-    /** This side's address. Readable after close. */
+    /** This side's address. Any thread; readable after close. */
     SocketAddress localAddress();
 
-    /** The peer's address. Readable after close. */
+    /** The peer's address. Any thread; readable after close. */
     SocketAddress remoteAddress();
 
     // ---- TLS (any thread) ----
@@ -305,8 +373,8 @@ public interface Conn {
     /**
      * The TLS session negotiated (protocol, cipher suite, peer certificates; on a server an
      * {@link javax.net.ssl.ExtendedSSLSession} whose {@code getRequestedServerNames()} holds the
-     * client's SNI), or {@code null} for a plain connection. Readable from {@code onOpen} on and
-     * after close.
+     * client's SNI), or {@code null} for a plain connection or before the handshake completed.
+     * Any thread; readable from {@code onOpen} on and after close.
      */
     default SSLSession tlsSession() {
         return null;
@@ -314,7 +382,8 @@ public interface Conn {
 
     /**
      * The protocol negotiated with ALPN ({@link TlsConfig#applicationProtocols()}), e.g.
-     * {@code "http/1.1"}, or {@code null} for a plain connection or when none was agreed.
+     * {@code "http/1.1"}, or {@code null} for a plain connection or when none was agreed. Any
+     * thread.
      */
     default String applicationProtocol() {
         return null;
@@ -322,7 +391,11 @@ public interface Conn {
 
     // ---- socket options (any thread) ----
 
-    /** Sets {@code TCP_NODELAY}. Any thread; ignored once the connection is closed. */
+    /**
+     * Sets {@code TCP_NODELAY}. Any thread; ignored once the connection is closed.
+     *
+     * @throws UnsupportedOperationException on UDP
+     */
     void setTcpNoDelay(boolean on);
 
     /**
@@ -330,10 +403,16 @@ public interface Conn {
      * interval between them and how many are sent. With an idle time given, a zero or negative
      * interval means a fifth of it (at least a second) and a zero or negative count means 5, as in
      * gnet; with none, the system's values stay. Any thread; ignored once the connection is closed.
+     *
+     * @throws UnsupportedOperationException on UDP
      */
     void setKeepAlive(boolean on, int idleSeconds, int intervalSeconds, int count);
 
-    /** Sets {@code SO_LINGER} in seconds; negative turns it off. Any thread; ignored once closed. */
+    /**
+     * Sets {@code SO_LINGER} in seconds; negative turns it off. Any thread; ignored once closed.
+     *
+     * @throws UnsupportedOperationException on UDP
+     */
     void setLinger(int seconds);
 
     /** Sets {@code SO_RCVBUF}. Any thread; ignored once the connection is closed. */
@@ -350,7 +429,9 @@ public interface Conn {
 
     /**
      * UDP only: sends the remaining bytes of {@code src} as one datagram to {@code target}, from
-     * this connection's socket (loop thread). A datagram is sent whole or not at all.
+     * this connection's socket. Loop thread only (elsewhere it throws
+     * {@link IllegalStateException}). A datagram is sent whole or not at all, at the call:
+     * {@code src}'s position advances and it may be reused as soon as this returns.
      *
      * @return bytes sent: all of them, or 0 if the kernel had no room and dropped the datagram
      *         (counted and logged, as every dropped datagram is)

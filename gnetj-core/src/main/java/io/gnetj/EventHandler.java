@@ -12,7 +12,8 @@ package io.gnetj;
  *       loops run in parallel, so state shared between connections needs thread-safety (or one
  *       shard per loop).
  *   <li>{@link #onTick} runs on the engine's main (acceptor) thread, never on an event loop.
- *   <li>{@link #onShutdown} runs once, after every event loop has ended.
+ *   <li>{@link #onShutdown} runs once, on the engine's main thread, after every event loop has
+ *       ended.
  * </ul>
  * A callback must not block: every connection of its loop waits while it runs. Hand blocking work
  * to a worker pool and answer with {@link Conn#asyncWrite}.
@@ -24,7 +25,9 @@ package io.gnetj;
 public interface EventHandler {
 
     /**
-     * The engine is bound and its loops are running; connections are not yet accepted.
+     * The engine is bound and its loops are running; connections are not yet accepted. Runs once,
+     * on the thread that starts the engine (the caller of {@code Gnet.start}, {@code Gnet.run} or
+     * {@link Client#start}), before that call returns.
      *
      * @return {@link Action#SHUTDOWN} to stop at once, anything else to carry on
      */
@@ -32,13 +35,17 @@ public interface EventHandler {
         return Action.NONE;
     }
 
-    /** The engine has stopped: every connection is closed and every loop has ended. */
+    /**
+     * The engine has stopped: every connection is closed and every loop has ended. Runs once, on
+     * the engine's main thread, before {@link Engine#awaitTermination()} returns.
+     */
     default void onShutdown(Engine engine) {
     }
 
     /**
-     * A connection was accepted (or dialed) and registered with its loop. Writes made here are
-     * sent after the callback returns.
+     * A connection was accepted (or dialed) and registered with its loop. Runs on the
+     * connection's loop thread. Writes made here are sent after the callback returns. Not called
+     * for a UDP server's per-datagram connections.
      *
      * @return {@link Action#CLOSE} to close it, {@link Action#SHUTDOWN} to stop the engine
      */
@@ -48,8 +55,11 @@ public interface EventHandler {
 
     /**
      * A connection closed: by either side, by a limit, or by an error. Runs exactly once per
-     * {@link #onOpen}. The connection's context and addresses are still readable; reads and writes
-     * are not.
+     * {@link #onOpen}. Runs on the connection's loop thread, never nested in one of this
+     * connection's own callbacks; but a {@link Conn#close()} or {@link Conn#abort} of it made on
+     * the loop elsewhere (another connection's callback, a task) may run it before that call
+     * returns. The connection's context and addresses are still readable; reads and writes are
+     * not.
      *
      * @param cause {@code null} for an orderly close (either side), else why it closed: an
      *              {@link java.io.IOException} from the socket, a limit's exception
@@ -62,11 +72,13 @@ public interface EventHandler {
     }
 
     /**
-     * New bytes arrived on {@code conn} (or {@link Conn#wake} was called). Read them with
+     * New bytes arrived on {@code conn} (or {@link Conn#wake} was called). Runs on the
+     * connection's loop thread. Read them with
      * {@link Conn#next}, {@link Conn#peek}/{@link Conn#discard} or {@link Conn#read}; what is not
      * consumed stays buffered for the next call. This method is not called again for bytes already
-     * buffered, so decode every complete frame before returning. Writes made here are gathered and
-     * sent once the callback returns.
+     * buffered, so decode every complete frame before returning. Views from {@code next} and
+     * {@code peek} are valid until this returns (or the next read call); copy what must outlive
+     * them. Writes made here are gathered and sent once the callback returns.
      *
      * <p>One exception: a handler whose answers are large (a pipeline of reads of big values) may
      * stop decoding once {@link Conn#outboundBuffered()} reaches
@@ -88,8 +100,8 @@ public interface EventHandler {
      * {@link Options#writeBufferLowWaterMark()} ({@code writable} true). As Netty's
      * {@code channelWritabilityChanged}: a relay pauses reading its other side while this side is
      * not writable ({@link Conn#pauseReading()}), and resumes it after. Runs on the connection's
-     * loop, after the change (never nested in another callback of the connection), and only while
-     * the connection is open; consecutive reports always alternate.
+     * loop thread, after the change (never nested in another callback of the connection), and only
+     * while the connection is open; consecutive reports always alternate.
      *
      * @return {@link Action#CLOSE} to close the connection, {@link Action#SHUTDOWN} to stop the engine
      */
@@ -101,7 +113,8 @@ public interface EventHandler {
      * The peer shut down its output (TCP FIN): no more bytes will come. Only with
      * {@link Options#halfClose()} on, for plaintext TCP and unix connections; otherwise the end of
      * input closes the connection. Bytes that came before it were handed to {@code onTraffic}
-     * first (what the handler left unconsumed stays readable). Runs on the connection's loop.
+     * first (what the handler left unconsumed stays readable). Runs on the connection's loop
+     * thread.
      * <ul>
      *   <li>{@link Action#CLOSE} (the default) closes the connection gracefully.
      *   <li>{@link Action#NONE} keeps it open for writing; the handler ends its side later with
@@ -120,7 +133,8 @@ public interface EventHandler {
      * A stream connection has been quiet for one of the idle timeouts
      * ({@link Options#idleTimeout()}, {@link Options#readIdleTimeout()},
      * {@link Options#writeIdleTimeout()}; as Netty's {@code IdleStateHandler}). Runs on the
-     * connection's loop. The handler may write (a last line before closing, or a ping) and then:
+     * connection's loop thread. The handler may write (a last line before closing, or a ping) and
+     * then:
      * <ul>
      *   <li>return {@link Action#CLOSE} (the default) to close gracefully: what it wrote is sent
      *       first, and {@code onClose} gets an {@link IdleTimeoutException};
@@ -137,8 +151,9 @@ public interface EventHandler {
     }
 
     /**
-     * The ticker fired (only with {@link Options#ticker()} on). The first tick comes right after
-     * boot.
+     * The ticker fired (only with {@link Options#ticker()} on). Runs on the engine's main thread,
+     * never on an event loop, so it may not call a connection's loop-thread methods (post to
+     * {@link Conn#eventLoop()} instead). The first tick comes right after boot.
      *
      * @return when to tick next, and {@link Action#SHUTDOWN} to stop the engine
      */

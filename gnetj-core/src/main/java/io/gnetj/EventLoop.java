@@ -22,17 +22,18 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public interface EventLoop extends Executor {
 
-    /** This loop's index among its engine's loops: 0 to {@code numEventLoops - 1}. */
+    /** This loop's index among its engine's loops: 0 to {@code numEventLoops - 1}. Any thread. */
     int index();
 
-    /** Whether the calling thread is this loop's. */
+    /** Whether the calling thread is this loop's. Any thread. */
     boolean inEventLoop();
 
-    /** Connections this loop serves now (a racy figure from other threads). */
+    /** Connections this loop serves now. Any thread (from others a racy figure). */
     int countConnections();
 
     /**
-     * Runs {@code task} on the loop soon; tasks posted by one thread run in the order posted. What
+     * Runs {@code task} on the loop thread soon; tasks posted by one thread run in the order
+     * posted. Any thread; posted from the loop thread itself it runs later, never inline. What
      * a task throws is logged, and the loop carries on. A task posted while the loop is ending
      * may not run (the loop logs each one it drops).
      *
@@ -43,10 +44,10 @@ public interface EventLoop extends Executor {
     void execute(Runnable task);
 
     /**
-     * Runs {@code task} on the loop once {@code delay} has passed (zero or negative: as soon as
-     * possible), at the loop's resolution of a millisecond. No thread per timer: the loop keeps
-     * its timers in order and sleeps until the next is due. Timers still pending when the loop
-     * ends do not run.
+     * Runs {@code task} on the loop thread once {@code delay} has passed (zero or negative: as soon
+     * as possible), at the loop's resolution of a millisecond. Any thread. No thread per timer: the
+     * loop keeps its timers in order and sleeps until the next is due. Timers still pending when
+     * the loop ends do not run.
      *
      * @return a handle that cancels it
      * @throws RejectedExecutionException if the loop has ended
@@ -56,9 +57,12 @@ public interface EventLoop extends Executor {
     /**
      * Dials {@code address} (the engine's address schemes) and serves the connection on this loop,
      * with the engine's handler and options: its {@code onOpen} runs here with {@code context}
-     * already attached. The future completes on this loop once {@code onOpen} ran, or
-     * exceptionally with a {@link java.net.ConnectException} naming the address. The connection
-     * counts towards {@link Options#maxConnections()}.
+     * already attached. Any thread. The future completes on this loop's thread once
+     * {@code onOpen} ran, or exceptionally: with a {@link java.net.ConnectException} naming the
+     * address, a {@link javax.net.ssl.SSLHandshakeException} for a failed {@code tls://} handshake,
+     * or an {@link IllegalStateException} if the engine is stopped (a future that failed before
+     * the dial reached the loop is returned already completed). The connection counts towards
+     * {@link Options#maxConnections()}.
      *
      * @throws IllegalArgumentException if the address is malformed
      */
@@ -66,7 +70,9 @@ public interface EventLoop extends Executor {
 
     /**
      * Adopts an already connected {@code channel} (made non-blocking here) and serves it on this
-     * loop, as {@link #dial}.
+     * loop, as {@link #dial}. Any thread. The channel is gnetj's from then on: it closes it with
+     * the connection. A channel that is not connected fails the future with an
+     * {@link IllegalArgumentException}.
      */
     CompletableFuture<Conn> enroll(SocketChannel channel, Object context);
 
@@ -77,7 +83,7 @@ public interface EventLoop extends Executor {
      */
     interface Scheduled {
         /**
-         * Cancels the timer.
+         * Cancels the timer. Any thread.
          *
          * @return {@code true} if it will not run because of this call; {@code false} if it ran,
          *         is running, or was cancelled before

@@ -30,7 +30,7 @@ public record Tick(Duration delay, Action action) {
     }
 
     /**
-     * Tick again after {@code delay}.
+     * Tick again after {@code delay}. Any thread.
      *
      * @param delay time until the next tick (zero or positive)
      * @return a tick with {@link Action#NONE}
@@ -39,7 +39,7 @@ public record Tick(Duration delay, Action action) {
         return new Tick(delay, Action.NONE);
     }
 
-    /** {@return a tick that stops the engine} */
+    /** {@return a tick that stops the engine} Any thread. */
     public static Tick shutdown() {
         return new Tick(Duration.ZERO, Action.SHUTDOWN);
     }

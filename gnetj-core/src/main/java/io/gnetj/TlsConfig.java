@@ -92,57 +92,63 @@ public final class TlsConfig {
         this.delegatedTaskExecutor = b.delegatedTaskExecutor;
     }
 
-    /** {@return a builder holding every default} */
+    /** {@return a builder holding every default} Any thread. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** {@return the context every connection's {@code SSLEngine} is created from} */
+    /** {@return the context every connection's {@code SSLEngine} is created from} Any thread. */
     public SSLContext sslContext() { return sslContext; }
 
     /**
      * {@return whether this config can serve} It can when it was given key material
      * ({@link Builder#keyStore}, {@link Builder#pem}) or an {@link Builder#sslContext} (assumed to
-     * hold some).
+     * hold some). Any thread.
      */
     public boolean hasKeyMaterial() { return hasKeyMaterial; }
 
-    /** {@return the enabled protocol versions, a non-empty subset of {@link #SUPPORTED_PROTOCOLS}} Default both. */
+    /**
+     * {@return the enabled protocol versions, a non-empty subset of {@link #SUPPORTED_PROTOCOLS}}
+     * Default both. Any thread.
+     */
     public List<String> protocols() { return protocols; }
 
     /**
      * {@return the enabled cipher suites; empty means the JDK's defaults for {@link #protocols()}}
-     * Default empty.
+     * Default empty. Any thread.
      */
     public List<String> cipherSuites() { return cipherSuites; }
 
     /**
      * {@return the ALPN protocols in order of preference; empty means no ALPN} A server picks the
-     * first of its own list the client offers. Default empty.
+     * first of its own list the client offers. Default empty. Any thread.
      */
     public List<String> applicationProtocols() { return applicationProtocols; }
 
-    /** {@return whether a server asks for client certificates} Default {@link ClientAuth#NONE}. */
+    /**
+     * {@return whether a server asks for client certificates} Default {@link ClientAuth#NONE}. Any
+     * thread.
+     */
     public ClientAuth clientAuth() { return clientAuth; }
 
     /**
      * {@return whether a client requires the server's certificate to name the host dialed}
      * ({@code HTTPS} endpoint identification: DNS names, or IP addresses for an IP literal.)
-     * Default {@code true}.
+     * Default {@code true}. Any thread.
      */
     public boolean hostnameVerification() { return hostnameVerification; }
 
     /**
      * {@return the name a client sends as SNI and checks against the certificate instead of the
      * dialed host, or {@code null} to use the dialed host} (IP literals send no SNI.) Default
-     * {@code null}.
+     * {@code null}. Any thread.
      */
     public String serverName() { return serverName; }
 
     /**
      * {@return how long a handshake may take from the connection's registration} Past it the
      * connection is closed (a server logs it, a dial fails). Checked by the loops' sweep, so it may
-     * last up to one sweep interval longer. Default 10 s.
+     * last up to one sweep interval longer. Default 10 s. Any thread.
      */
     public Duration handshakeTimeout() { return handshakeTimeout; }
 
@@ -150,7 +156,7 @@ public final class TlsConfig {
      * {@return where the {@code SSLEngine}'s delegated tasks (the handshake's public-key work) run,
      * or {@code null} for a small pool each engine starts on first use and stops with it} They
      * never run on an event loop unless this executor runs tasks in the calling thread. Default
-     * {@code null}.
+     * {@code null}. Any thread.
      */
     public Executor delegatedTaskExecutor() { return delegatedTaskExecutor; }
 
@@ -193,6 +199,7 @@ public final class TlsConfig {
 
         /**
          * Uses a ready context (key and trust material included); excludes the file-based setters.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param context the context every connection's {@code SSLEngine} is created from
          * @return this builder
@@ -204,6 +211,7 @@ public final class TlsConfig {
 
         /**
          * Key material from a PKCS#12 (or JKS) key store: the first key entry and its chain.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param file the key store
          * @param password its password (copied), or null for none
@@ -218,6 +226,7 @@ public final class TlsConfig {
         /**
          * Key material from PEM files: the certificate chain (leaf first) and an unencrypted
          * PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}; RSA, EC or EdDSA).
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param certificateChain the PEM file of the certificate chain, leaf first
          * @param privateKey the PEM file of the private key
@@ -231,6 +240,7 @@ public final class TlsConfig {
 
         /**
          * Trusts the certificates of a PKCS#12 (or JKS) trust store.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param file the trust store
          * @param password its password (copied), or null for none
@@ -244,6 +254,7 @@ public final class TlsConfig {
 
         /**
          * Trusts the certificates (typically CA certificates) of a PEM file.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param certificates the PEM file
          * @return this builder
@@ -254,7 +265,7 @@ public final class TlsConfig {
         }
 
         /**
-         * Sets {@link TlsConfig#protocols()}.
+         * Sets {@link TlsConfig#protocols()}. One thread at a time: a builder is not thread-safe.
          *
          * @param protocols one or both of {@code TLSv1.3}, {@code TLSv1.2}
          * @return this builder
@@ -276,6 +287,7 @@ public final class TlsConfig {
 
         /**
          * Sets {@link TlsConfig#cipherSuites()}.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param suites the JDK's names of the suites; none for the JDK's defaults
          * @return this builder
@@ -287,6 +299,7 @@ public final class TlsConfig {
 
         /**
          * Sets {@link TlsConfig#applicationProtocols()}.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param protocols ALPN names in order of preference, e.g. {@code "h2", "http/1.1"}
          * @return this builder
@@ -303,7 +316,7 @@ public final class TlsConfig {
         }
 
         /**
-         * Sets {@link TlsConfig#clientAuth()}.
+         * Sets {@link TlsConfig#clientAuth()}. One thread at a time: a builder is not thread-safe.
          *
          * @param auth whether a server asks for client certificates
          * @return this builder
@@ -314,7 +327,8 @@ public final class TlsConfig {
         }
 
         /**
-         * Sets {@link TlsConfig#hostnameVerification()}. Turning it off lets any trusted certificate pass.
+         * Sets {@link TlsConfig#hostnameVerification()}. Turning it off lets any trusted
+         * certificate pass. One thread at a time: a builder is not thread-safe.
          *
          * @param on whether the server's certificate must name the host dialed
          * @return this builder
@@ -325,7 +339,7 @@ public final class TlsConfig {
         }
 
         /**
-         * Sets {@link TlsConfig#serverName()}.
+         * Sets {@link TlsConfig#serverName()}. One thread at a time: a builder is not thread-safe.
          *
          * @param name the SNI name, or {@code null} for the dialed host
          * @return this builder
@@ -337,6 +351,7 @@ public final class TlsConfig {
 
         /**
          * Sets {@link TlsConfig#handshakeTimeout()}.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param timeout a positive duration
          * @return this builder
@@ -353,6 +368,7 @@ public final class TlsConfig {
 
         /**
          * Sets {@link TlsConfig#delegatedTaskExecutor()}.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param executor where delegated tasks run, or {@code null} for the engine's own pool
          * @return this builder
@@ -364,6 +380,7 @@ public final class TlsConfig {
 
         /**
          * Reads the files and builds the {@link SSLContext}.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @return the config
          * @throws IllegalArgumentException if the settings conflict or a file's content is not usable

@@ -18,6 +18,7 @@ public interface BufferAllocator {
      * <p>The returned buffer's {@link PooledBuffer#buffer()} is cleared (position 0, limit =
      * capacity); its content is whatever the previous user left. The caller owns it until it
      * hands it to {@link #release(PooledBuffer)}, exactly once.
+     * Any thread for a {@link BufferPool}; the owner thread only for a {@link BufferCache}.
      *
      * @param minCapacity bytes wanted, at least 1
      * @return a buffer whose capacity is {@code minCapacity} rounded up to the pool's size class
@@ -27,12 +28,14 @@ public interface BufferAllocator {
 
     /**
      * Gives a buffer back. After this call the caller must not touch the buffer or any view of it.
+     * Any thread for a {@link BufferPool} (not only the taker's); the owner thread only for a
+     * {@link BufferCache}.
      *
      * @param buffer a buffer taken from the same pool (directly or through one of its caches)
      * @throws IllegalStateException if the buffer was already released, or belongs to another pool
      */
     void release(PooledBuffer buffer);
 
-    /** {@return the pool behind this allocator (itself, for a {@link BufferPool})} */
+    /** {@return the pool behind this allocator (itself, for a {@link BufferPool})} Any thread. */
     BufferPool pool();
 }

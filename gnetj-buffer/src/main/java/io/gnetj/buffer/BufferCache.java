@@ -144,7 +144,8 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
      * when it is released, whichever way (to this cache, to the pool from any thread, to another
      * cache), or lost (a leak the detector reported). This is the memory an owner is responsible
      * for: gnetj's event loops take and release every connection buffer through their cache, so
-     * this is the loop's pooled memory in use, the figure a per-loop memory budget compares against.
+     * this is the loop's pooled memory in use, the figure a per-loop memory budget compares
+     * against.
      *
      * <p>On the owner thread it is exact (for releases made elsewhere, as of the last one that
      * happened-before the call); from any other thread it is a racy but safe read. A closed cache
@@ -169,6 +170,7 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
      * Moves every cached chunk back to the pool's shared free lists (within the retained cap),
      * hands the cache's credit back, folds its counters into the pool's and stops being counted.
      * The cache stays usable: a later take or release opens it again.
+     * Owner thread, or any thread once the owner has stopped (and that stop happened-before).
      */
     @Override
     public void close() {

@@ -119,12 +119,12 @@ public final class BufferPool implements BufferAllocator {
         this.leakDetector = new LeakDetector(b.leakDetection == null ? LeakDetector.defaultLevel() : b.leakDetection);
     }
 
-    /** {@return a new builder with the defaults} */
+    /** {@return a new builder with the defaults} Any thread. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** {@return a pool with every default} */
+    /** {@return a pool with every default} Any thread. */
     public static BufferPool create() {
         return builder().build();
     }
@@ -179,8 +179,8 @@ public final class BufferPool implements BufferAllocator {
     }
 
     /**
-     * {@return the capacity a request of {@code minCapacity} bytes is rounded up to: the size class,
-     * or {@code minCapacity} itself above {@code maxPooledCapacity} (unpooled)}
+     * {@return the capacity a request of {@code minCapacity} bytes is rounded up to: the size
+     * class, or {@code minCapacity} itself above {@code maxPooledCapacity} (unpooled)} Any thread.
      *
      * @param minCapacity the bytes requested
      * @throws IllegalArgumentException if {@code minCapacity} is not positive
@@ -205,8 +205,8 @@ public final class BufferPool implements BufferAllocator {
     }
 
     /**
-     * {@return the buffers currently lent out} As {@link #inUseBytes()}: racy while they move, exact
-     * at quiescence. Any thread.
+     * {@return the buffers currently lent out} As {@link #inUseBytes()}: racy while they move,
+     * exact at quiescence. Any thread.
      */
     public long inUseCount() {
         CacheLedger[] open = ledgers;
@@ -230,27 +230,30 @@ public final class BufferPool implements BufferAllocator {
         return sum;
     }
 
-    /** {@return the total bytes of direct memory this pool has ever allocated (monotonic)} */
+    /**
+     * {@return the total bytes of direct memory this pool has ever allocated (monotonic)} Any
+     * thread; racy while buffers are allocated.
+     */
     public long allocatedBytes() {
         return allocatedBytes.sum();
     }
 
-    /** {@return this pool's leak detector} */
+    /** {@return this pool's leak detector} Any thread. */
     public LeakDetector leakDetector() {
         return leakDetector;
     }
 
-    /** {@return the smallest size class in bytes} */
+    /** {@return the smallest size class in bytes} Any thread. */
     public int minCapacity() {
         return minCapacity;
     }
 
-    /** {@return the largest pooled size class in bytes} */
+    /** {@return the largest pooled size class in bytes} Any thread. */
     public int maxPooledCapacity() {
         return maxPooledCapacity;
     }
 
-    /** {@return the cap on idle bytes this pool keeps} */
+    /** {@return the cap on idle bytes this pool keeps} Any thread. */
     public long maxRetainedBytes() {
         return maxRetainedBytes;
     }
@@ -477,6 +480,7 @@ public final class BufferPool implements BufferAllocator {
 
         /**
          * Sets the smallest size class; default 256 bytes.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param bytes a power of two
          * @return this builder
@@ -489,6 +493,7 @@ public final class BufferPool implements BufferAllocator {
 
         /**
          * Sets the largest pooled size class; larger requests are unpooled. Default 4 MiB.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param bytes a power of two, at most 2^30
          * @return this builder
@@ -501,6 +506,7 @@ public final class BufferPool implements BufferAllocator {
 
         /**
          * Sets the cap on idle bytes the pool keeps; default 64 MiB.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param bytes the cap, 0 or more
          * @return this builder
@@ -515,6 +521,7 @@ public final class BufferPool implements BufferAllocator {
 
         /**
          * Sets how many chunks each {@link BufferCache} keeps per size class; default 16.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param chunks 0 or more
          * @return this builder
@@ -530,6 +537,7 @@ public final class BufferPool implements BufferAllocator {
         /**
          * Sets the leak detection level; default from the system property
          * {@code io.gnetj.leakDetection}, else SIMPLE.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param level the level
          * @return this builder
@@ -540,7 +548,7 @@ public final class BufferPool implements BufferAllocator {
         }
 
         /**
-         * {@return the pool}
+         * {@return the pool} One thread at a time: a builder is not thread-safe.
          *
          * @throws IllegalArgumentException if {@code maxPooledCapacity < minCapacity}
          */

@@ -31,15 +31,19 @@ public interface ElasticBuffer {
     /** Most buffers a single {@link #writeTo} hands to one gathering write (as Netty's IOV_MAX cap). */
     int MAX_GATHER = 1024;
 
-    /** {@return the bytes buffered and not yet read or discarded} */
+    /**
+     * {@return the bytes buffered and not yet read or discarded} One thread at a time (the buffer
+     * is not thread-safe).
+     */
     int buffered();
 
-    /** {@return {@code buffered() == 0}} */
+    /** {@return {@code buffered() == 0}} One thread at a time (the buffer is not thread-safe). */
     boolean isEmpty();
 
     /**
      * Appends all remaining bytes of {@code src}, growing as needed; advances {@code src}'s
      * position to its limit. {@code src} may be heap or direct and is not retained.
+     * One thread at a time (the buffer is not thread-safe).
      *
      * @param src the bytes to append
      * @throws IllegalStateException if the buffer would hold more than {@link Integer#MAX_VALUE} - 8 bytes
@@ -48,6 +52,8 @@ public interface ElasticBuffer {
 
     /**
      * Appends {@code len} bytes of {@code src} from {@code off}.
+     * One thread at a time (the buffer is not thread-safe). The array is copied, not retained: it
+     * may be reused at once.
      *
      * @param src the array holding the bytes
      * @param off index of the first byte in {@code src}
@@ -56,8 +62,9 @@ public interface ElasticBuffer {
     void write(byte[] src, int off, int len);
 
     /**
-     * Performs one {@code read} from {@code ch} of at most {@code maxBytes} bytes straight into this
-     * buffer's memory, first making room for {@code maxBytes} if there is less free space.
+     * Performs one {@code read} from {@code ch} of at most {@code maxBytes} bytes straight into
+     * this buffer's memory, first making room for {@code maxBytes} if there is less free space. One
+     * thread at a time (the buffer is not thread-safe).
      *
      * @param ch the channel to read from
      * @param maxBytes most bytes to read
@@ -71,6 +78,7 @@ public interface ElasticBuffer {
      * {@link #MAX_GATHER} segments; a plain {@code write} when they are contiguous), then drops
      * what the channel took and returns emptied memory to the pool, except a chunk the buffer was
      * built to keep (see {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}).
+     * One thread at a time (the buffer is not thread-safe).
      *
      * @param ch the channel to write to
      * @return bytes written (0 if the channel took nothing or the buffer was empty)
@@ -80,7 +88,10 @@ public interface ElasticBuffer {
 
     /**
      * Fills {@code views[0..k)} with views of the first {@code min(n, buffered())} bytes, in order.
-     * Stops early (covering fewer bytes) when {@code views} is full.
+     * Stops early (covering fewer bytes) when {@code views} is full. One thread at a time (the
+     * buffer is not thread-safe). The views are lent: valid until the next {@code write},
+     * {@code readFrom}, {@code writeTo}, {@code trim} or {@code release} (see above), never to be
+     * written into.
      *
      * @param n bytes to cover; negative for everything buffered
      * @param views where the views go
@@ -90,6 +101,7 @@ public interface ElasticBuffer {
 
     /**
      * Drops up to {@code n} bytes from the front.
+     * One thread at a time (the buffer is not thread-safe). Views handed out before stay valid.
      *
      * @param n most bytes to drop
      * @return bytes dropped: {@code min(n, buffered())}
@@ -98,6 +110,8 @@ public interface ElasticBuffer {
 
     /**
      * Copies up to {@code dst.remaining()} bytes into {@code dst} and drops them from this buffer.
+     * One thread at a time (the buffer is not thread-safe). {@code dst} is written and its position
+     * advanced, not retained.
      *
      * @param dst where the bytes go
      * @return bytes copied
@@ -106,10 +120,13 @@ public interface ElasticBuffer {
 
     /**
      * Returns to the pool the memory that holds no buffered bytes (all of it when empty).
-     * Invalidates views.
+     * Invalidates views. One thread at a time (the buffer is not thread-safe).
      */
     void trim();
 
-    /** Drops every buffered byte and returns all memory to the pool. The buffer stays usable. */
+    /**
+     * Drops every buffered byte and returns all memory to the pool. The buffer stays usable. One
+     * thread at a time (the buffer is not thread-safe). Invalidates views.
+     */
     void release();
 }

@@ -55,7 +55,8 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
     /**
      * An empty buffer as {@link #ElasticMixedBuffer(BufferAllocator, int, int)}, whose ring keeps
      * an emptied chunk of at most {@code keepCapacity} bytes through {@link #writeTo} (see
-     * {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}); {@link #trim} gives it back.
+     * {@link ElasticRingBuffer#ElasticRingBuffer(BufferAllocator, int)}); {@link #trim} gives it
+     * back.
      *
      * @param allocator where the ring's and the list's chunks come from
      * @param ringCap most bytes the ring holds before writes spill into the list
@@ -91,7 +92,10 @@ public final class ElasticMixedBuffer implements ElasticBuffer {
         return ringBuffered() == 0 && listBuffered() == 0;
     }
 
-    /** {@return the pooled bytes held now, by the ring and the list together} */
+    /**
+     * {@return the pooled bytes held now, by the ring and the list together} One thread at a time
+     * (the buffer is not thread-safe).
+     */
     public long capacity() {
         return (ring == null ? 0 : ring.capacity()) + (list == null ? 0 : list.capacity());
     }

@@ -20,8 +20,9 @@ import java.util.Objects;
  *
  * <p>All copies in and out use absolute {@code get}/{@code put} on a private duplicate of the
  * chunk (whose limit stays at the capacity), so the chunk's own {@link PooledBuffer#buffer()} and
- * {@link PooledBuffer#view()} are free to serve as the two peek views: peeking allocates nothing. Their position and limit are only moved by peeks and by the
- * channel operations ({@link #readFrom}, {@link #writeTo}), which invalidate views anyway.
+ * {@link PooledBuffer#view()} are free to serve as the two peek views: peeking allocates nothing.
+ * Their position and limit are only moved by peeks and by the channel operations
+ * ({@link #readFrom}, {@link #writeTo}), which invalidate views anyway.
  *
  * <p>Memory: the chunk is taken lazily on the first write or {@link #readFrom}, and given back
  * by {@link #writeTo} when it empties the ring, by {@link #trim} (when empty; when the bytes would
@@ -91,7 +92,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
      * ring is straightened in place (or into a new chunk when the free space is too small to
      * shuffle in) if those bytes wrap. The view is valid as {@link ElasticBuffer} describes for
      * peek views; it is empty, not null, when nothing is buffered. Invalidates views returned
-     * earlier.
+     * earlier. One thread at a time (the buffer is not thread-safe).
      *
      * @param n bytes to cover; negative for everything buffered
      */
@@ -110,6 +111,7 @@ public final class ElasticRingBuffer implements ElasticBuffer {
      * As {@link #peekContiguous(int)}, but the view is read-only (the chunk's
      * {@link PooledBuffer#readOnlyView()}): for lending bytes to code that must not write them and
      * must be able to tell they are not its own memory.
+     * One thread at a time (the buffer is not thread-safe).
      *
      * @param n bytes to cover; negative for everything buffered
      * @return a read-only view of the first {@code min(n, buffered())} bytes
@@ -125,7 +127,10 @@ public final class ElasticRingBuffer implements ElasticBuffer {
         return window(chunk.readOnlyView(), head, head + m);
     }
 
-    /** {@return the capacity of the chunk held now (0 when none)} */
+    /**
+     * {@return the capacity of the chunk held now (0 when none)} One thread at a time (the buffer
+     * is not thread-safe).
+     */
     public int capacity() {
         return cap;
     }

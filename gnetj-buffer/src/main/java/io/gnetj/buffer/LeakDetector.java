@@ -64,7 +64,7 @@ public final class LeakDetector {
 
         /**
          * Parses {@code disabled}, {@code simple}, {@code sampled} or {@code paranoid}, ignoring
-         * case and surrounding blanks.
+         * case and surrounding blanks. Any thread.
          *
          * @param name the level's name
          * @return the level
@@ -118,7 +118,7 @@ public final class LeakDetector {
     /**
      * {@return the level a pool gets by default: the system property {@code io.gnetj.leakDetection}
      * ({@code disabled}, {@code simple}, {@code sampled} or {@code paranoid}), else SIMPLE} An
-     * unknown name is logged at WARNING and SIMPLE used.
+     * unknown name is logged at WARNING and SIMPLE used. Any thread.
      */
     public static Level defaultLevel() {
         String value = System.getProperty(LEVEL_PROPERTY);
@@ -135,6 +135,7 @@ public final class LeakDetector {
 
     /**
      * Reports every leak found since the last call (in any pool).
+     * Any thread; concurrent calls each report different leaks.
      *
      * @return how many leaks were found by this call
      */
@@ -155,12 +156,12 @@ public final class LeakDetector {
         return found;
     }
 
-    /** {@return the leaks reported so far in this JVM, by every pool} */
+    /** {@return the leaks reported so far in this JVM, by every pool} Any thread. */
     public static long totalLeaks() {
         return (long) TOTAL_LEAKS.getVolatile();
     }
 
-    /** {@return this detector's level} */
+    /** {@return this detector's level} Any thread. */
     public Level level() {
         return level;
     }

@@ -79,7 +79,10 @@ public final class LinkedListBuffer implements ElasticBuffer {
         return buffered == 0;
     }
 
-    /** {@return the pooled bytes held now: the chunks of the nodes holding bytes and of the spares} */
+    /**
+     * {@return the pooled bytes held now: the chunks of the nodes holding bytes and of the spares}
+     * One thread at a time (the buffer is not thread-safe).
+     */
     public long capacity() {
         long total = 0;
         int mask = nodes.length - 1;

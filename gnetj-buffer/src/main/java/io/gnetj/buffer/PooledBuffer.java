@@ -65,7 +65,12 @@ public final class PooledBuffer {
         this.buffer = ByteBuffer.allocateDirect(capacity);
     }
 
-    /** {@return the memory: a direct buffer of {@link #capacity()} bytes} Position and limit are the owner's to use. */
+    /**
+     * {@return the memory: a direct buffer of {@link #capacity()} bytes} Position and limit are the
+     * owner's to use. The owner's thread only (ownership may pass to another thread through a
+     * happens-before hand-off, such as a task queue), until the release; after it the buffer must
+     * not be touched.
+     */
     public ByteBuffer buffer() {
         return buffer;
     }
@@ -74,6 +79,7 @@ public final class PooledBuffer {
      * {@return a second {@link ByteBuffer} over the same memory (independent position and limit)}
      * It is created on first use and kept for the chunk's life, for owners that need two windows at
      * once (a ring buffer's wrapped segments) without allocating.
+     * The owner's thread only, and like {@link #buffer()} dead once the buffer is released.
      */
     public ByteBuffer view() {
         ByteBuffer v = view;
@@ -85,10 +91,11 @@ public final class PooledBuffer {
     }
 
     /**
-     * {@return a read-only {@link ByteBuffer} over the same memory (independent position and limit)}
-     * It is created on first use and kept for the chunk's life: what an owner lends to code that
-     * must only read the bytes, so that such code can tell the memory is not its own
-     * ({@link ByteBuffer#isReadOnly()}), and so that a duplicate or slice it makes stays read-only too.
+     * {@return a read-only {@link ByteBuffer} over the same memory (independent position and
+     * limit)} It is created on first use and kept for the chunk's life: what an owner lends to code
+     * that must only read the bytes, so that such code can tell the memory is not its own
+     * ({@link ByteBuffer#isReadOnly()}), and so that a duplicate or slice it makes stays read-only
+     * too. The owner's thread only, as {@link #buffer()}, and dead once the buffer is released.
      */
     public ByteBuffer readOnlyView() {
         ByteBuffer v = readOnlyView;
@@ -114,12 +121,12 @@ public final class PooledBuffer {
         return r;
     }
 
-    /** {@return the size of the chunk in bytes (a power of two for pooled sizes)} */
+    /** {@return the size of the chunk in bytes (a power of two for pooled sizes)} Any thread. */
     public int capacity() {
         return buffer.capacity();
     }
 
-    /** {@return the pool this chunk belongs to} */
+    /** {@return the pool this chunk belongs to} Any thread. */
     public BufferPool pool() {
         return pool;
     }

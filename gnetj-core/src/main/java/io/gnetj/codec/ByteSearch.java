@@ -37,7 +37,8 @@ public final class ByteSearch {
 
     /**
      * {@return the index of the first {@code value} in {@code buf} at absolute indices
-     * {@code [from, to)}, or -1 if there is none} The buffer's position and limit do not move.
+     * {@code [from, to)}, or -1 if there is none} The buffer's position and limit do not move. Any
+     * thread, for a buffer no other thread is changing.
      *
      * @param buf the bytes to search
      * @param from absolute index of the first byte searched

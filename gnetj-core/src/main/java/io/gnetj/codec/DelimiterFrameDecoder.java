@@ -66,13 +66,14 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
         this.stripDelimiter = stripDelimiter;
     }
 
-    /** {@return the most bytes a frame may hold, not counting the delimiter} */
+    /** {@return the most bytes a frame may hold, not counting the delimiter} Any thread. */
     public int maxLength() {
         return maxLength;
     }
 
     /**
-     * Takes the next frame.
+     * Takes the next frame. Runs on the loop thread of {@code conn} (it reads with
+     * {@link Conn#next}); the frame is a lent view, valid as {@link FrameDecoder} says.
      *
      * @return a view of the frame, or {@code null} if no whole frame is buffered yet
      * @throws CorruptFrameException if the frame is longer than {@link #maxLength()}
@@ -118,7 +119,10 @@ public final class DelimiterFrameDecoder implements FrameDecoder {
         return null;
     }
 
-    /** Forgets how far the pending frame was searched. */
+    /**
+     * Forgets how far the pending frame was searched. On the thread that decodes with this decoder:
+     * the loop thread of its connection.
+     */
     @Override
     public void reset() {
         searched = 0;

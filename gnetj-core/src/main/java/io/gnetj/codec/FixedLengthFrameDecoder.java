@@ -26,13 +26,14 @@ public final class FixedLengthFrameDecoder implements FrameDecoder {
         this.frameLength = frameLength;
     }
 
-    /** {@return the size of every frame} */
+    /** {@return the size of every frame} Any thread. */
     public int frameLength() {
         return frameLength;
     }
 
     /**
-     * Takes the next frame.
+     * Takes the next frame. Runs on the loop thread of {@code conn} (it reads with
+     * {@link Conn#next}); the frame is a lent view, valid as {@link FrameDecoder} says.
      *
      * @return a view of {@link #frameLength()} bytes, or {@code null} if fewer are buffered
      */

@@ -45,6 +45,9 @@ public interface FrameDecoder {
 
     /**
      * Takes the next complete frame from {@code conn}'s inbound bytes.
+     * Loop thread of {@code conn} only (it reads with {@link Conn#next}). The frame is a read-only
+     * view lent until the next {@code decode} or read call on {@code conn}, or the return of the
+     * handler callback, whichever comes first.
      *
      * @param conn the connection whose inbound bytes are decoded
      * @return a view of the frame (see the interface javadoc for how long it is valid), or
@@ -56,6 +59,7 @@ public interface FrameDecoder {
     /**
      * Forgets any state about a partly received frame, for when the connection's inbound bytes
      * were read by other means. Stateless decoders do nothing.
+     * On the thread that decodes with this decoder: the loop thread of its connection.
      */
     default void reset() {
     }

@@ -68,14 +68,15 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
 
     /**
      * {@return a builder holding every default} The defaults: a 4-byte big-endian length at offset
-     * 0 counting the bytes after it, nothing stripped, frames up to 1 MiB.
+     * 0 counting the bytes after it, nothing stripped, frames up to 1 MiB. Any thread.
      */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * Takes the next frame.
+     * Takes the next frame. Runs on the loop thread of {@code conn} (it reads with
+     * {@link Conn#next}); the frame is a lent view, valid as {@link FrameDecoder} says.
      *
      * @return a view of the frame less its first {@code initialBytesToStrip} bytes, or
      *         {@code null} if no whole frame is buffered yet
@@ -125,32 +126,35 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
         return frameLength;
     }
 
-    /** {@return the bytes before the length field} */
+    /** {@return the bytes before the length field} Any thread. */
     public int lengthFieldOffset() {
         return lengthFieldOffset;
     }
 
-    /** {@return the size of the length field: 1, 2, 4 or 8 bytes} */
+    /** {@return the size of the length field: 1, 2, 4 or 8 bytes} Any thread. */
     public int lengthFieldLength() {
         return lengthFieldLength;
     }
 
-    /** {@return what is added to the length field's value to get the bytes that follow the field} */
+    /**
+     * {@return what is added to the length field's value to get the bytes that follow the field}
+     * Any thread.
+     */
     public int lengthAdjustment() {
         return lengthAdjustment;
     }
 
-    /** {@return the bytes cut from the start of each frame before it is returned} */
+    /** {@return the bytes cut from the start of each frame before it is returned} Any thread. */
     public int initialBytesToStrip() {
         return initialBytesToStrip;
     }
 
-    /** {@return the byte order of the length field} */
+    /** {@return the byte order of the length field} Any thread. */
     public ByteOrder byteOrder() {
         return byteOrder;
     }
 
-    /** {@return the largest whole frame accepted, header included, in bytes} */
+    /** {@return the largest whole frame accepted, header included, in bytes} Any thread. */
     public int maxFrameLength() {
         return maxFrameLength;
     }
@@ -182,6 +186,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
 
         /**
          * Sets the bytes before the length field; default 0.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param offset 0 or more
          * @return this builder
@@ -196,6 +201,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
 
         /**
          * Sets the size of the length field; default 4.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param bytes 1, 2, 4 or 8
          * @return this builder
@@ -209,6 +215,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
          * Sets what is added to the length field's value to get how many bytes follow the field;
          * default 0. Negative when the length counts the header as well (for example -4 for a
          * 4-byte length at offset 0 that counts itself).
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param adjustment any value
          * @return this builder
@@ -220,6 +227,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
 
         /**
          * Sets the bytes cut from the start of each frame, usually the header; default 0.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param bytes 0 or more
          * @return this builder
@@ -234,6 +242,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
 
         /**
          * Sets the byte order of the length field; default big-endian (network order).
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param order the byte order
          * @return this builder
@@ -245,6 +254,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
 
         /**
          * Sets the largest whole frame accepted, header included; default 1 MiB.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param bytes at least 1
          * @return this builder
@@ -258,7 +268,7 @@ public final class LengthFieldFrameDecoder implements FrameDecoder {
         }
 
         /**
-         * {@return a new decoder}
+         * {@return a new decoder} One thread at a time: a builder is not thread-safe.
          *
          * @throws IllegalArgumentException if the header alone exceeds {@code maxFrameLength}
          */

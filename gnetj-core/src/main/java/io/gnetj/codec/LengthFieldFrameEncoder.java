@@ -133,7 +133,7 @@ public final class LengthFieldFrameEncoder {
     }
 
     /**
-     * {@return the bytes on the wire for a payload of {@code payloadLength} bytes}
+     * {@return the bytes on the wire for a payload of {@code payloadLength} bytes} Any thread.
      *
      * @param payloadLength the payload's size in bytes
      * @throws IllegalArgumentException if that exceeds 2 GiB
@@ -146,17 +146,20 @@ public final class LengthFieldFrameEncoder {
         return (int) total;
     }
 
-    /** {@return the size of the length field: 1, 2, 4 or 8 bytes} */
+    /** {@return the size of the length field: 1, 2, 4 or 8 bytes} Any thread. */
     public int lengthFieldLength() {
         return lengthFieldLength;
     }
 
-    /** {@return the byte order of the length field} */
+    /** {@return the byte order of the length field} Any thread. */
     public ByteOrder byteOrder() {
         return byteOrder;
     }
 
-    /** {@return the adjustment shared with the decoder: the field holds {@code payload - lengthAdjustment}} */
+    /**
+     * {@return the adjustment shared with the decoder: the field holds
+     * {@code payload - lengthAdjustment}} Any thread.
+     */
     public int lengthAdjustment() {
         return lengthAdjustment;
     }

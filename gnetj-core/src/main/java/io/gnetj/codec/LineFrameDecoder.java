@@ -43,13 +43,14 @@ public final class LineFrameDecoder implements FrameDecoder {
         this.maxLength = maxLength;
     }
 
-    /** {@return the most bytes a line may hold, not counting its ending} */
+    /** {@return the most bytes a line may hold, not counting its ending} Any thread. */
     public int maxLength() {
         return maxLength;
     }
 
     /**
-     * Takes the next line, without its ending.
+     * Takes the next line, without its ending. Runs on the loop thread of {@code conn} (it reads
+     * with {@link Conn#next}); the frame is a lent view, valid as {@link FrameDecoder} says.
      *
      * @return a view of the line, or {@code null} if no whole line is buffered yet
      * @throws CorruptFrameException if the line is longer than {@link #maxLength()}
@@ -88,7 +89,10 @@ public final class LineFrameDecoder implements FrameDecoder {
         return null;
     }
 
-    /** Forgets how far the pending line was searched. */
+    /**
+     * Forgets how far the pending line was searched. On the thread that decodes with this decoder:
+     * the loop thread of its connection.
+     */
     @Override
     public void reset() {
         searched = 0;

@@ -46,7 +46,7 @@ public final class LineFrameEncoder {
      * {@link Conn#writev}; {@code line}'s position moves to its limit.
      *
      * <p>Threading: the connection's event loop thread, and only the thread this encoder is
-     * confined to.
+     * confined to. The bytes are copied, so {@code line} may be reused at once.
      *
      * @param conn the connection to write to
      * @param line the line, without its ending
@@ -85,7 +85,8 @@ public final class LineFrameEncoder {
     }
 
     /**
-     * {@return a new heap buffer holding {@code line}'s remaining bytes and the ending, ready to read}
+     * {@return a new heap buffer holding {@code line}'s remaining bytes and the ending, ready to
+     * read}
      *
      * <p>Threading: any thread.
      *
@@ -98,7 +99,7 @@ public final class LineFrameEncoder {
         return dst.flip();
     }
 
-    /** {@return the bytes in the line ending: 1 or 2} */
+    /** {@return the bytes in the line ending: 1 or 2} Any thread. */
     public int endingLength() {
         return ending.length;
     }

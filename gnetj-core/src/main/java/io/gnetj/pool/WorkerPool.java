@@ -170,8 +170,8 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     }
 
     /**
-     * {@return a builder holding every default: rejecting submit, 10 s idle expiry, daemon
-     * platform threads}
+     * {@return a builder holding every default: rejecting submit, 10 s idle expiry, daemon platform
+     * threads} Any thread.
      *
      * @param capacity the most tasks that may run at once; at least 1
      */
@@ -181,6 +181,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
 
     /**
      * {@return a pool of {@code capacity} with every default: see {@link #builder(int)}}
+     * Any thread.
      *
      * @param capacity the most tasks that may run at once; at least 1
      */
@@ -357,6 +358,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     /**
      * As {@link #shutdown()}, and interrupts every worker, so tasks that respond to interruption
      * end early; a task handed to a worker but not yet begun starts with its interrupt flag set.
+     * Any thread, a pool task included.
      *
      * @return always empty: the pool has no queue, every accepted task is already with a worker
      */
@@ -683,6 +685,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         /**
          * How long {@link WorkerPool#execute} waits for a free slot when the pool is full before
          * rejecting. Default zero: reject at once, as gnet's pool does.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param timeout zero or positive
          * @return this builder
@@ -694,7 +697,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
 
         /**
          * How long a worker waits without work before it ends. Default 10 s; zero ends a worker as
-         * soon as it has no task.
+         * soon as it has no task. One thread at a time: a builder is not thread-safe.
          *
          * @param timeout zero or positive
          * @return this builder
@@ -707,6 +710,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         /**
          * Runs workers on virtual threads where the JDK has them (21+); elsewhere this is ignored
          * and platform threads are used. Default off: see the class javadoc.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param on whether to use virtual threads where available
          * @return this builder
@@ -717,9 +721,9 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
 
         /**
-         * Whether platform worker threads are daemon threads. Default {@code true}: a forgotten pool
-         * never keeps the JVM alive (call {@link WorkerPool#close()} to let work finish). Virtual
-         * threads are always daemons.
+         * Whether platform worker threads are daemon threads. Default {@code true}: a forgotten
+         * pool never keeps the JVM alive (call {@link WorkerPool#close()} to let work finish).
+         * Virtual threads are always daemons. One thread at a time: a builder is not thread-safe.
          *
          * @param on whether platform workers are daemon threads
          * @return this builder
@@ -731,6 +735,7 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
 
         /**
          * Sets the pool's name, used in thread names and messages. Default {@code gnetj-worker-N}.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param name the name
          * @return this builder
@@ -741,9 +746,10 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         }
 
         /**
-         * Told of every exception a task given to {@link WorkerPool#execute} throws (gnet's pool calls
-         * this a panic handler), on the worker that ran it; the worker carries on either way. Default
-         * {@code null}: log it at WARNING. If the handler itself throws, both are logged.
+         * Told of every exception a task given to {@link WorkerPool#execute} throws (gnet's pool
+         * calls this a panic handler), on the worker that ran it; the worker carries on either way.
+         * Default {@code null}: log it at WARNING. If the handler itself throws, both are logged.
+         * One thread at a time: a builder is not thread-safe.
          *
          * @param handler takes the task and what it threw
          * @return this builder
@@ -753,7 +759,10 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
             return this;
         }
 
-        /** {@return a new pool; it starts threads only when tasks arrive} */
+        /**
+         * {@return a new pool; it starts threads only when tasks arrive} One thread at a time: a
+         * builder is not thread-safe.
+         */
         public WorkerPool build() {
             return new WorkerPool(this);
         }
