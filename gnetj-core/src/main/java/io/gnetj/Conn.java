@@ -207,8 +207,7 @@ public interface Conn {
     /**
      * Bytes queued for sending (with TLS: plaintext). Exact on the loop thread; from any other
      * thread an approximate figure, racy but safe, which a broadcaster can use to see a lagging
-     * receiver. On UDP (nothing is ever queued) it is 0, and loop thread only: elsewhere it throws
-     * {@link IllegalStateException}.
+     * receiver. On UDP (nothing is ever queued) it is 0. Any thread.
      */
     int outboundBuffered();
 
@@ -231,12 +230,10 @@ public interface Conn {
      * given to many connections (a broadcast) and each sends all of it. Its bytes are read:
      * <ul>
      *   <li>at the call, if {@code src} is read-only (they are copied; every view gnetj lends is
-     *       read-only, so relaying {@code conn.next(-1)} to another connection is safe), or, on a
-     *       stream (TCP, unix, TLS) connection, if this is its own loop thread (they are queued at
-     *       once, in program order with {@link #write});
-     *   <li>otherwise on the loop, later (on UDP also when called on the loop thread: the datagram
-     *       is sent by a task, after datagrams sent by {@code write} meanwhile): do not change them
-     *       until {@code callback} runs.
+     *       read-only, so relaying {@code conn.next(-1)} to another connection is safe), or if
+     *       this is the connection's own loop thread (they are queued at once, in program order
+     *       with {@link #write}; on UDP the datagram is sent at once);
+     *   <li>otherwise on the loop, later: do not change them until {@code callback} runs.
      * </ul>
      * A write refused by {@link Options#maxOutboundBuffered()} closes the connection (see
      * "Nothing lost silently" above), with or without a callback.
@@ -293,12 +290,10 @@ public interface Conn {
 
     /**
      * As {@link #close()}, then {@code callback} on the loop once the connection is closed. Any
-     * thread. Called on the loop thread outside this connection's own callbacks (from another
-     * connection's callback, a task), the close may complete, {@code onClose} and {@code callback}
-     * included, before this returns; {@code callback} also runs at once if the connection was
-     * already closed. On UDP, called on the loop thread, {@code callback} always runs before this
-     * returns (inside the connection's own callback: before the close, which waits for it to
-     * return).
+     * thread. Inside this connection's own callback the close starts when the callback returns;
+     * anywhere else, the loop thread included (another connection's callback, a task), it is
+     * posted to the loop, so {@code onClose} and {@code callback} never run nested in the caller
+     * (which may be iterating the very set {@code onClose} removes the connection from).
      */
     void close(Callback callback);
 
@@ -307,7 +302,8 @@ public interface Conn {
      * {@code cause} to {@link EventHandler#onClose}; with a {@code null} cause, {@code onClose}
      * gets {@code null} if nothing was queued, else a {@link ConnectionClosedException} saying how
      * many bytes were dropped. Any thread; inside this connection's own callback it takes
-     * effect when the callback returns (the views it holds stay valid until then). Idempotent: a
+     * effect when the callback returns (the views it holds stay valid until then), anywhere else
+     * as the loop's next task, so {@code onClose} never runs nested in the caller. Idempotent: a
      * connection already closed stays closed, with its first cause.
      */
     void abort(Throwable cause);

@@ -119,8 +119,14 @@ final class AnyThreadOps {
         conn.loop.execute(shared.claim(callback) ? shared : new WakeTask(conn, callback));
     }
 
+    /**
+     * Inside the connection's own callback the close is recorded and starts when the callback
+     * returns. Anywhere else, the loop thread included (another connection's callback, a task),
+     * it is posted: {@code onClose} and the callback then never run nested in the caller, who may
+     * be iterating the very set its {@code onClose} removes the connection from.
+     */
     static void close(StreamConn conn, Callback callback) {
-        if (conn.loop.inLoop()) {
+        if (conn.loop.inLoop() && conn.inCallback()) {
             conn.closeOnLoop(callback);
             return;
         }
@@ -137,8 +143,9 @@ final class AnyThreadOps {
         });
     }
 
+    /** As {@link #close}: at once only inside the connection's own callback (acted on when it returns). */
     static void abort(StreamConn conn, Throwable cause) {
-        if (conn.loop.inLoop()) {
+        if (conn.loop.inLoop() && conn.inCallback()) {
             conn.abortOnLoop(cause);
             return;
         }

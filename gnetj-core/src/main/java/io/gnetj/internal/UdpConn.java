@@ -323,8 +323,7 @@ final class UdpConn extends AbstractConn {
 
     @Override
     public int outboundBuffered() {
-        checkLoop("outboundBuffered");
-        return 0;
+        return 0; // datagrams are sent at once, never queued; any thread
     }
 
     // ---- any thread ----
@@ -359,36 +358,65 @@ final class UdpConn extends AbstractConn {
         return ByteBuffer.wrap(copy);
     }
 
+    /**
+     * On the loop thread the datagram goes out at the call, in program order with {@code write},
+     * and only the callback is posted; from elsewhere the send is a task.
+     */
     private void post(ByteBuffer single, ByteBuffer[] many, Callback callback) {
+        if (loop.inLoop()) {
+            completeLater(callback, sendNow(single, many));
+            return;
+        }
         loop.execute(new LoopTask() {
             @Override
             void run() {
-                if (closed) {
-                    complete(callback, new ConnectionClosedException("UDP connection " + UdpConn.this + " is closed"));
-                    return;
-                }
-                Throwable error = null;
-                try {
-                    ByteBuffer datagram = single != null ? single : gather(many);
-                    int len = datagram.remaining();
-                    if (send(datagram, remoteAddress) < len) {
-                        error = new IOException("datagram of " + len + " bytes to " + remoteAddress
-                                + " dropped: the socket's send buffer is full");
-                    }
-                } catch (IOException e) {
-                    error = e;
-                    if (dialed()) {
-                        closeNow(e);
-                    }
-                } catch (RuntimeException e) {
-                    error = e;
-                }
-                complete(callback, error);
+                complete(callback, sendNow(single, many));
             }
 
             @Override
             void abort(Throwable cause) {
                 complete(callback, cause);
+            }
+        });
+    }
+
+    /** Sends one datagram of the bytes; {@code null} if it went out, else why not. Loop thread. */
+    private Throwable sendNow(ByteBuffer single, ByteBuffer[] many) {
+        if (closed) {
+            return new ConnectionClosedException("UDP connection " + this + " is closed");
+        }
+        try {
+            ByteBuffer datagram = single != null ? single : gather(many);
+            int len = datagram.remaining();
+            if (send(datagram, remoteAddress) < len) {
+                return new IOException("datagram of " + len + " bytes to " + remoteAddress
+                        + " dropped: the socket's send buffer is full");
+            }
+            return null;
+        } catch (IOException e) {
+            if (dialed()) {
+                closeNow(e);
+            }
+            return e;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** Tells {@code callback} {@code outcome} from a task: never nested in the caller. */
+    private void completeLater(Callback callback, Throwable outcome) {
+        if (callback == null) {
+            return;
+        }
+        loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                complete(callback, outcome);
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                complete(callback, outcome); // settled already: that is its outcome
             }
         });
     }
@@ -428,11 +456,15 @@ final class UdpConn extends AbstractConn {
         abortOrClose(cause, null);
     }
 
-    /** Closing a UDP connection is immediate (nothing is queued): close and abort are one. */
+    /**
+     * Closing a UDP connection is immediate (nothing is queued): close and abort are one. As on a
+     * stream, only inside the connection's own callback is it acted on without a task (when the
+     * callback returns); the callback is always a task, so it never runs nested.
+     */
     private void abortOrClose(Throwable cause, Callback callback) {
-        if (loop.inLoop()) {
-            closeNow(cause);
-            complete(callback, null);
+        if (loop.inLoop() && inCallback) {
+            closeNow(cause); // recorded: it happens when the callback returns, before the posted callback
+            completeLater(callback, null);
             return;
         }
         loop.execute(new LoopTask() {
