@@ -69,9 +69,6 @@ abstract class AbstractConn implements Conn {
     /** The engine is stopping: close gracefully (what is queued still goes out). */
     abstract void beginShutdown();
 
-    /** The engine's stop deadline passed after {@code waited}: close now, saying what was left unsent. */
-    abstract void endShutdown(java.time.Duration waited);
-
     /**
      * Something other than the handler failed while serving this connection (an engine bug,
      * direct memory exhausted): log it and close, so that the loop and its other connections carry on.

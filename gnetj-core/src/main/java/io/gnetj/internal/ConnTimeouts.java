@@ -3,7 +3,6 @@ package io.gnetj.internal;
 import io.gnetj.ConnectionClosedException;
 import io.gnetj.IdleState;
 import java.net.ConnectException;
-import java.time.Duration;
 
 /**
  * When a stream connection's time is up, and what it is told: the sweep's timeouts of each state
@@ -68,13 +67,6 @@ final class ConnTimeouts {
                     + (c.dialedAddress() != null ? c.dialedAddress() : String.valueOf(c.remoteAddress())) + " opened"));
         } else {
             c.beginClose(null, false);
-        }
-    }
-
-    /** The engine's stop deadline passed: close, saying what was left unsent. */
-    static void endShutdown(TcpConn c, Duration waited) {
-        if (c.state() != TcpConn.CLOSED) {
-            c.closeNow(unsent(c, "the engine stopped; the peer did not take them within " + waited));
         }
     }
 

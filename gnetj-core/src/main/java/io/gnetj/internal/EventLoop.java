@@ -176,11 +176,8 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     /**
-     * Runs {@code task} on the loop thread, soon; from any thread (on the loop thread it runs in
-     * the task step of the current or next iteration, never inline).
-     */
-    /**
-     * Posts {@code task}; any thread.
+     * Posts {@code task} to run on the loop thread, soon; any thread (on the loop thread it runs
+     * in the task step of the current or next iteration, never inline).
      *
      * @return {@code false} if the loop had ended (the task was aborted already)
      */

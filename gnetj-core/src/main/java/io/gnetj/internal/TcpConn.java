@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -769,11 +768,6 @@ class TcpConn extends StreamConn {
     @Override
     final void beginShutdown() {
         ConnTimeouts.beginShutdown(this);
-    }
-
-    @Override
-    final void endShutdown(Duration waited) {
-        ConnTimeouts.endShutdown(this, waited);
     }
 
     // ---- what the any-thread operations do on the loop ----

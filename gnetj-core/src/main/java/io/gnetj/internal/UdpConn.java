@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -171,11 +170,6 @@ final class UdpConn extends AbstractConn {
     @Override
     void beginShutdown() {
         closeNow(null); // nothing is ever queued
-    }
-
-    @Override
-    void endShutdown(Duration waited) {
-        closeNow(null);
     }
 
     @Override

@@ -121,13 +121,6 @@ class EventLoopIsolationTest {
         void beginShutdown() {
         }
 
-        @Override
-        void endShutdown(Duration waited) {
-            if (throwOnShutdown) {
-                throw new IllegalStateException("injected in the close at shutdown");
-            }
-            close();
-        }
 
         @Override
         void failed(Throwable t) {

@@ -36,7 +36,13 @@ class NeverReadingClientsTest {
      * of pipelined requests past it, plus that read's unconsumed tail: 50 clients, 32 MiB.
      */
     private static final long BOUND_PER_CLIENT = 640L << 10;
-    private static final double MAX_LATENCY_MS = 500;
+    /**
+     * A normal client's slowest request while the attack runs. Typical is tens of ms; on a loaded
+     * 2-core machine a GC or JIT pause during the attack's ramp-up reached 450-550 ms, so the bound
+     * sits well above that: it tells a server that keeps serving from one stuck behind the
+     * attackers (which takes the read timeout, seconds), not a fast one from a slightly slower one.
+     */
+    private static final double MAX_LATENCY_MS = 2000;
 
     @Test
     void httpClientsThatNeverReadArePausedAndMemoryStaysBounded() throws Exception {
