@@ -102,7 +102,6 @@ public final class BufferPool implements BufferAllocator {
     private volatile CacheLedger[] ledgers = NO_LEDGERS;
     private final Object registryLock = new Object();
 
-    @SuppressWarnings("unchecked")
     private BufferPool(Builder b) {
         this.id = (int) NEXT_ID.getAndAdd(1) + 1;
         this.minCapacity = b.minCapacity;
@@ -111,11 +110,16 @@ public final class BufferPool implements BufferAllocator {
         this.maxRetainedBytes = b.maxRetainedBytes;
         this.cacheSizePerClass = b.cacheSizePerClass;
         int classes = Integer.numberOfTrailingZeros(maxPooledCapacity) - minShift + 1;
-        this.freeLists = new MpmcAtomicArrayQueue[classes];
+        // Java cannot create an array of a parameterised type; every element is set to a
+        // MpmcAtomicArrayQueue<PooledBuffer> below, so the cast holds.
+        @SuppressWarnings("unchecked")
+        MpmcAtomicArrayQueue<PooledBuffer>[] lists =
+                (MpmcAtomicArrayQueue<PooledBuffer>[]) new MpmcAtomicArrayQueue<?>[classes];
         for (int i = 0; i < classes; i++) {
             long fit = maxRetainedBytes / classCapacity(i);
-            freeLists[i] = new MpmcAtomicArrayQueue<>((int) Math.max(2, Math.min(fit, MAX_QUEUE_CAPACITY)));
+            lists[i] = new MpmcAtomicArrayQueue<>((int) Math.max(2, Math.min(fit, MAX_QUEUE_CAPACITY)));
         }
+        this.freeLists = lists;
         this.leakDetector = new LeakDetector(b.leakDetection == null ? LeakDetector.defaultLevel() : b.leakDetection);
     }
 

@@ -29,7 +29,7 @@ final class ByteRange {
     /** 416, with {@code Content-Range: bytes *}{@code /size}. */
     static final int UNSATISFIABLE = 2;
 
-    private static final byte[] BYTES_UNIT = HttpRequestParser.ascii("bytes=");
+    private static final byte[] BYTES_UNIT = HttpSyntax.ascii("bytes=");
 
     private long first;
     private long last;

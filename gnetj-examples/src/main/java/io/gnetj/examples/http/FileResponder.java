@@ -1,6 +1,6 @@
 package io.gnetj.examples.http;
 
-import static io.gnetj.examples.http.HttpRequestParser.ascii;
+import static io.gnetj.examples.http.HttpSyntax.ascii;
 
 import io.gnetj.Callback;
 import io.gnetj.Conn;

@@ -1,6 +1,37 @@
 package io.gnetj.examples.http;
 
-import io.gnetj.codec.ByteSearch;
+import static io.gnetj.examples.http.HttpSyntax.CHUNKED;
+import static io.gnetj.examples.http.HttpSyntax.CLOSE;
+import static io.gnetj.examples.http.HttpSyntax.CONNECTION;
+import static io.gnetj.examples.http.HttpSyntax.CONTENT_LENGTH;
+import static io.gnetj.examples.http.HttpSyntax.CONTINUE_100;
+import static io.gnetj.examples.http.HttpSyntax.CR;
+import static io.gnetj.examples.http.HttpSyntax.EXPECT;
+import static io.gnetj.examples.http.HttpSyntax.GET;
+import static io.gnetj.examples.http.HttpSyntax.HEAD;
+import static io.gnetj.examples.http.HttpSyntax.HOST;
+import static io.gnetj.examples.http.HttpSyntax.HT;
+import static io.gnetj.examples.http.HttpSyntax.HTTPS_SCHEME;
+import static io.gnetj.examples.http.HttpSyntax.HTTP_SCHEME;
+import static io.gnetj.examples.http.HttpSyntax.HTTP_SLASH;
+import static io.gnetj.examples.http.HttpSyntax.KEEP_ALIVE;
+import static io.gnetj.examples.http.HttpSyntax.LF;
+import static io.gnetj.examples.http.HttpSyntax.POST;
+import static io.gnetj.examples.http.HttpSyntax.SP;
+import static io.gnetj.examples.http.HttpSyntax.TRANSFER_ENCODING;
+import static io.gnetj.examples.http.HttpSyntax.equalsExact;
+import static io.gnetj.examples.http.HttpSyntax.equalsLower;
+import static io.gnetj.examples.http.HttpSyntax.hexValue;
+import static io.gnetj.examples.http.HttpSyntax.indexOf;
+import static io.gnetj.examples.http.HttpSyntax.isControl;
+import static io.gnetj.examples.http.HttpSyntax.isOws;
+import static io.gnetj.examples.http.HttpSyntax.isTchar;
+import static io.gnetj.examples.http.HttpSyntax.lineEnd;
+import static io.gnetj.examples.http.HttpSyntax.parseContentLength;
+import static io.gnetj.examples.http.HttpSyntax.startsWithLower;
+import static io.gnetj.examples.http.HttpSyntax.trimEnd;
+import static io.gnetj.examples.http.HttpSyntax.trimStart;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -36,6 +67,9 @@ import java.nio.ByteBuffer;
  * {@code maxHeaderBytes}; 413 for a body over {@code maxBody}; 501 for a transfer coding other than
  * {@code chunked}; 505 for a major version other than 1.
  *
+ * <p>The byte-level grammar (token table, header names, scanning and compare primitives) is in
+ * {@link HttpSyntax}; this class holds the per-request state machine.
+ *
  * <p>Threading: one parser per connection, used by its loop thread only.
  */
 public final class HttpRequestParser {
@@ -54,44 +88,7 @@ public final class HttpRequestParser {
     /** Longest chunk-size line (with extensions) accepted. */
     static final int MAX_CHUNK_LINE = 4096;
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HT = '\t';
-
-    private static final byte[] GET = ascii("GET");
-    private static final byte[] HEAD = ascii("HEAD");
-    private static final byte[] POST = ascii("POST");
-    private static final byte[] HTTP_SLASH = ascii("HTTP/");
-    private static final byte[] HTTP_SCHEME = ascii("http://");
-    private static final byte[] HTTPS_SCHEME = ascii("https://");
-    private static final byte[] CONTENT_LENGTH = ascii("content-length");
-    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
-    private static final byte[] CONNECTION = ascii("connection");
-    private static final byte[] HOST = ascii("host");
-    private static final byte[] EXPECT = ascii("expect");
-    private static final byte[] CHUNKED = ascii("chunked");
-    private static final byte[] CLOSE = ascii("close");
-    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
-    private static final byte[] CONTINUE_100 = ascii("100-continue");
-
     private static final byte[] NO_BODY = new byte[0];
-
-    /** {@code tchar} of RFC 9110 section 5.6.2. */
-    private static final boolean[] TCHAR = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
 
     // Stages of one request.
     private static final int HEAD_STAGE = 0;
@@ -199,7 +196,7 @@ public final class HttpRequestParser {
     private int findHeadEnd(ByteBuffer buf, int avail) {
         int i = scanned;
         while (i < avail) {
-            i = indexOf(buf, i, avail, LF);
+            i = indexOf(buf, base, i, avail, LF);
             if (i < 0) {
                 i = avail;
                 break;
@@ -242,7 +239,7 @@ public final class HttpRequestParser {
 
     /** Parses the request line and headers; sets the error status and returns false when bad. */
     private boolean parseHead(ByteBuffer buf, int headEnd) {
-        if (!parseRequestLine(buf, requestStart, lineEnd(buf, requestLineEnd))) {
+        if (!parseRequestLine(buf, requestStart, lineEnd(buf, base, requestLineEnd))) {
             return false;
         }
         boolean http11 = minorVersion >= 1;
@@ -258,8 +255,8 @@ public final class HttpRequestParser {
 
         int ls = requestLineEnd;
         while (ls < headEnd) {
-            int lf = indexOf(buf, ls, headEnd, LF);
-            int le = lineEnd(buf, lf + 1);
+            int lf = indexOf(buf, base, ls, headEnd, LF);
+            int le = lineEnd(buf, base, lf + 1);
             if (le == ls) {
                 break; // the empty line ending the head
             }
@@ -268,7 +265,7 @@ public final class HttpRequestParser {
                 return failed(400); // obsolete line folding
             }
             int colon = ls;
-            while (colon < le && TCHAR[buf.get(base + colon) & 0xff]) {
+            while (colon < le && isTchar(buf.get(base + colon))) {
                 colon++;
             }
             if (colon == ls || colon == le || buf.get(base + colon) != ':') {
@@ -284,28 +281,28 @@ public final class HttpRequestParser {
             }
             for (int k = vs; k < ve; k++) {
                 byte b = buf.get(base + k);
-                if ((b < SP && b != HT) || b == 127) {
+                if (isControl(b)) {
                     return failed(400); // bare CR, NUL or another control byte in a value
                 }
             }
             int nameLength = colon - ls;
-            if (equalsLower(buf, ls, nameLength, CONTENT_LENGTH)) {
-                long v = parseContentLength(buf, vs, ve);
+            if (equalsLower(buf, base, ls, nameLength, CONTENT_LENGTH)) {
+                long v = parseContentLength(buf, base, vs, ve);
                 if (v == -1 || (sawContentLength && v != contentLength)) {
                     return failed(400);
                 }
                 sawContentLength = true;
                 contentLength = v;
-            } else if (equalsLower(buf, ls, nameLength, TRANSFER_ENCODING)) {
+            } else if (equalsLower(buf, base, ls, nameLength, TRANSFER_ENCODING)) {
                 sawTransferEncoding = true;
                 int s = vs;
                 while (s <= ve) {
-                    int comma = indexOf(buf, s, ve, (byte) ',');
+                    int comma = indexOf(buf, base, s, ve, (byte) ',');
                     int e = comma < 0 ? ve : comma;
-                    int ts = trimStart(buf, s, e);
-                    int te = trimEnd(buf, ts, e);
+                    int ts = trimStart(buf, base, s, e);
+                    int te = trimEnd(buf, base, ts, e);
                     if (te > ts) {
-                        if (equalsLower(buf, ts, te - ts, CHUNKED)) {
+                        if (equalsLower(buf, base, ts, te - ts, CHUNKED)) {
                             chunkedCount++;
                             chunkedLast = true;
                         } else {
@@ -315,24 +312,24 @@ public final class HttpRequestParser {
                     }
                     s = e + 1;
                 }
-            } else if (equalsLower(buf, ls, nameLength, CONNECTION)) {
+            } else if (equalsLower(buf, base, ls, nameLength, CONNECTION)) {
                 int s = vs;
                 while (s <= ve) {
-                    int comma = indexOf(buf, s, ve, (byte) ',');
+                    int comma = indexOf(buf, base, s, ve, (byte) ',');
                     int e = comma < 0 ? ve : comma;
-                    int ts = trimStart(buf, s, e);
-                    int te = trimEnd(buf, ts, e);
-                    if (equalsLower(buf, ts, te - ts, CLOSE)) {
+                    int ts = trimStart(buf, base, s, e);
+                    int te = trimEnd(buf, base, ts, e);
+                    if (equalsLower(buf, base, ts, te - ts, CLOSE)) {
                         closeToken = true;
-                    } else if (equalsLower(buf, ts, te - ts, KEEP_ALIVE)) {
+                    } else if (equalsLower(buf, base, ts, te - ts, KEEP_ALIVE)) {
                         keepAliveToken = true;
                     }
                     s = e + 1;
                 }
-            } else if (equalsLower(buf, ls, nameLength, HOST)) {
+            } else if (equalsLower(buf, base, ls, nameLength, HOST)) {
                 hosts++;
-            } else if (equalsLower(buf, ls, nameLength, EXPECT)) {
-                expectContinue = http11 && equalsLower(buf, vs, ve - vs, CONTINUE_100);
+            } else if (equalsLower(buf, base, ls, nameLength, EXPECT)) {
+                expectContinue = http11 && equalsLower(buf, base, vs, ve - vs, CONTINUE_100);
             }
             ls = lf + 1;
         }
@@ -363,18 +360,18 @@ public final class HttpRequestParser {
 
     private boolean parseRequestLine(ByteBuffer buf, int start, int end) {
         int i = start;
-        while (i < end && TCHAR[buf.get(base + i) & 0xff]) {
+        while (i < end && isTchar(buf.get(base + i))) {
             i++;
         }
         if (i == start || i == end || buf.get(base + i) != SP) {
             return failed(400);
         }
         methodLength = i - start;
-        if (equalsExact(buf, start, methodLength, GET)) {
+        if (equalsExact(buf, base, start, methodLength, GET)) {
             method = METHOD_GET;
-        } else if (equalsExact(buf, start, methodLength, HEAD)) {
+        } else if (equalsExact(buf, base, start, methodLength, HEAD)) {
             method = METHOD_HEAD;
-        } else if (equalsExact(buf, start, methodLength, POST)) {
+        } else if (equalsExact(buf, base, start, methodLength, POST)) {
             method = METHOD_POST;
         } else {
             method = METHOD_OTHER;
@@ -395,7 +392,7 @@ public final class HttpRequestParser {
             return failed(400);
         }
         int vs = te + 1;
-        if (end - vs != 8 || !equalsExact(buf, vs, 5, HTTP_SLASH) || buf.get(base + vs + 6) != '.') {
+        if (end - vs != 8 || !equalsExact(buf, base, vs, 5, HTTP_SLASH) || buf.get(base + vs + 6) != '.') {
             return failed(400);
         }
         int major = buf.get(base + vs + 5) - '0';
@@ -414,8 +411,8 @@ public final class HttpRequestParser {
     private boolean parseTarget(ByteBuffer buf, int ts, int te) {
         int ps = ts;
         if (buf.get(base + ts) != '/') {
-            int schemeLength = startsWithLower(buf, ts, te, HTTP_SCHEME) ? HTTP_SCHEME.length
-                    : startsWithLower(buf, ts, te, HTTPS_SCHEME) ? HTTPS_SCHEME.length : -1;
+            int schemeLength = startsWithLower(buf, base, ts, te, HTTP_SCHEME) ? HTTP_SCHEME.length
+                    : startsWithLower(buf, base, ts, te, HTTPS_SCHEME) ? HTTPS_SCHEME.length : -1;
             if (schemeLength < 0) {
                 if (te - ts == 1 && buf.get(base + ts) == '*') {
                     pathStart = ts;
@@ -424,45 +421,15 @@ public final class HttpRequestParser {
                 }
                 return failed(400);
             }
-            ps = indexOf(buf, ts + schemeLength, te, (byte) '/');
+            ps = indexOf(buf, base, ts + schemeLength, te, (byte) '/');
             if (ps < 0) {
                 ps = te; // "http://host" means the path "/"; an empty path matches no route here
             }
         }
-        int q = indexOf(buf, ps, te, (byte) '?');
+        int q = indexOf(buf, base, ps, te, (byte) '?');
         pathStart = ps;
         pathLength = (q < 0 ? te : q) - ps;
         return true;
-    }
-
-    /** @return the value, -1 when invalid (empty, non-digit, or a list of differing values) */
-    private long parseContentLength(ByteBuffer buf, int vs, int ve) {
-        long value = -1;
-        int s = vs;
-        while (s <= ve) {
-            int comma = indexOf(buf, s, ve, (byte) ',');
-            int e = comma < 0 ? ve : comma;
-            int ts = trimStart(buf, s, e);
-            int te = trimEnd(buf, ts, e);
-            if (te == ts) {
-                return -1;
-            }
-            long v = 0;
-            for (int k = ts; k < te; k++) {
-                int d = buf.get(base + k) - '0';
-                if (d < 0 || d > 9) {
-                    return -1;
-                }
-                // Saturate: any length past maxBody is refused with 413 anyway.
-                v = v > (Long.MAX_VALUE - 9) / 10 ? Long.MAX_VALUE / 2 : v * 10 + d;
-            }
-            if (value != -1 && v != value) {
-                return -1;
-            }
-            value = v;
-            s = e + 1;
-        }
-        return value;
     }
 
     // ---- chunked body ----
@@ -471,11 +438,11 @@ public final class HttpRequestParser {
         while (true) {
             switch (stage) {
                 case CHUNK_SIZE: {
-                    int lf = indexOf(buf, cursor, Math.min(avail, cursor + MAX_CHUNK_LINE + 1), LF);
+                    int lf = indexOf(buf, base, cursor, Math.min(avail, cursor + MAX_CHUNK_LINE + 1), LF);
                     if (lf < 0) {
                         return avail - cursor > MAX_CHUNK_LINE ? fail(400) : NEED_MORE;
                     }
-                    int le = lineEnd(buf, lf + 1);
+                    int le = lineEnd(buf, base, lf + 1);
                     long size = 0;
                     int k = cursor;
                     while (k < le) {
@@ -494,13 +461,13 @@ public final class HttpRequestParser {
                     }
                     if (k < le) {
                         // Only whitespace, or whitespace and a chunk extension, may follow the size.
-                        int x = trimStart(buf, k, le);
+                        int x = trimStart(buf, base, k, le);
                         if (x < le && buf.get(base + x) != ';') {
                             return fail(400);
                         }
                         for (int y = x; y < le; y++) {
                             byte b = buf.get(base + y);
-                            if ((b < SP && b != HT) || b == 127) {
+                            if (isControl(b)) {
                                 return fail(400);
                             }
                         }
@@ -554,11 +521,11 @@ public final class HttpRequestParser {
                     break;
                 }
                 case TRAILERS: {
-                    int lf = indexOf(buf, cursor, avail, LF);
+                    int lf = indexOf(buf, base, cursor, avail, LF);
                     if (lf < 0) {
                         return trailerBytes + (avail - cursor) > maxHeaderBytes + 2 ? fail(431) : NEED_MORE;
                     }
-                    int le = lineEnd(buf, lf + 1);
+                    int le = lineEnd(buf, base, lf + 1);
                     trailerBytes += lf + 1 - cursor;
                     if (trailerBytes > maxHeaderBytes + 2) {
                         return fail(431);
@@ -616,7 +583,7 @@ public final class HttpRequestParser {
 
     /** Whether the path equals {@code path} exactly. */
     public boolean pathEquals(ByteBuffer buf, byte[] path) {
-        return pathLength == path.length && equalsExact(buf, pathStart, pathLength, path);
+        return pathLength == path.length && equalsExact(buf, base, pathStart, pathLength, path);
     }
 
     /**
@@ -729,91 +696,5 @@ public final class HttpRequestParser {
     private boolean failed(int status) {
         fail(status);
         return false;
-    }
-
-    /** End of a line's content, given the index just past its LF (strips the LF and one CR). */
-    private int lineEnd(ByteBuffer buf, int afterLf) {
-        int e = afterLf - 1;
-        if (e > 0 && buf.get(base + e - 1) == CR) {
-            e--;
-        }
-        return e;
-    }
-
-    /** Index (relative to {@code base}) of the first {@code b} in {@code [from, to)}, or -1. */
-    private int indexOf(ByteBuffer buf, int from, int to, byte b) {
-        if (from >= to) {
-            return -1;
-        }
-        int at = ByteSearch.indexOf(buf, base + from, base + to, b);
-        return at < 0 ? -1 : at - base;
-    }
-
-    private int trimStart(ByteBuffer buf, int s, int e) {
-        while (s < e && isOws(buf.get(base + s))) {
-            s++;
-        }
-        return s;
-    }
-
-    private int trimEnd(ByteBuffer buf, int s, int e) {
-        while (e > s && isOws(buf.get(base + e - 1))) {
-            e--;
-        }
-        return e;
-    }
-
-    private boolean equalsExact(ByteBuffer buf, int off, int len, byte[] expected) {
-        if (len != expected.length) {
-            return false;
-        }
-        for (int i = 0; i < len; i++) {
-            if (buf.get(base + off + i) != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Case-insensitive compare against a lower-case ASCII constant. */
-    private boolean equalsLower(ByteBuffer buf, int off, int len, byte[] lower) {
-        if (len != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < len; i++) {
-            byte b = buf.get(base + off + i);
-            if (b >= 'A' && b <= 'Z') {
-                b += 32;
-            }
-            if (b != lower[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean startsWithLower(ByteBuffer buf, int off, int end, byte[] lower) {
-        return end - off >= lower.length && equalsLower(buf, off, lower.length, lower);
-    }
-
-    private static boolean isOws(byte b) {
-        return b == SP || b == HT;
-    }
-
-    private static int hexValue(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

@@ -137,7 +137,7 @@ class HttpParserFuzzTest {
             req.write(body, 0, body.length);
         }
         byte[] request = req.toByteArray();
-        byte[] first = HttpRequestParser.ascii("GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
+        byte[] first = HttpSyntax.ascii("GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
         byte[] pipeline = new byte[first.length + request.length];
         System.arraycopy(first, 0, pipeline, 0, first.length);
         System.arraycopy(request, 0, pipeline, first.length, request.length);
@@ -151,7 +151,7 @@ class HttpParserFuzzTest {
                 : method.equals("HEAD") ? HttpRequestParser.METHOD_HEAD
                 : method.equals("POST") ? HttpRequestParser.METHOD_POST : HttpRequestParser.METHOD_OTHER;
         assertThat(parser.method()).as("method of %s", method).isEqualTo(expectedMethod);
-        assertThat(parser.pathEquals(buf, HttpRequestParser.ascii(path))).as("path %s", path).isTrue();
+        assertThat(parser.pathEquals(buf, HttpSyntax.ascii(path))).as("path %s", path).isTrue();
         assertThat(parser.minorVersion()).isEqualTo(minor);
         assertThat(parser.keepAlive()).isEqualTo(!close);
         assertThat(parser.chunked()).isEqualTo(chunked);
