@@ -8,39 +8,51 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A running server: its listeners, main reactor and event loops.
  *
- * <p>Threading: every method is safe from any thread.
+ * <p>Threading: every method may be called from any thread, with one exception:
+ * {@link #stop(Duration)} and {@link #awaitTermination()} wait for the engine's own threads, so
+ * they must not be called from one of them (an event loop thread, or the engine's main thread,
+ * which runs {@code onTick} and {@code onShutdown}), nor from {@code onBoot}. {@link #stop()} and
+ * {@link #stopAsync(Duration)} may be called anywhere.
  */
 public interface Engine {
 
-    /** Open connections right now, across every loop. */
+    /** Open connections right now, across every loop. Any thread (the figure may change at once). */
     int countConnections();
 
     /**
      * The addresses actually bound, in the order given (a port given as 0 shows the port the
      * system chose). With {@link Options#reusePort()} each address appears once even though every
-     * loop has its own listener.
+     * loop has its own listener. Any thread; fixed once the engine has started.
      */
     List<SocketAddress> addresses();
 
     /**
      * The engine's event loops, in index order: to run a task or a timer on one, or to dial a
-     * connection onto one ({@link EventLoop}). The list is fixed for the engine's life.
+     * connection onto one ({@link EventLoop}). The list is fixed for the engine's life. Any
+     * thread.
      */
     List<EventLoop> eventLoops();
 
-    /** The options the engine runs with. */
+    /** The options the engine runs with. Any thread. */
     Options options();
 
-    /** {@code true} until the engine has fully stopped. */
+    /**
+     * {@code true} until the engine has fully stopped: it turns {@code false} after
+     * {@code onShutdown} has run. Any thread.
+     */
     boolean isRunning();
 
     /**
      * Stops the engine, giving connections {@link Options#closeTimeout()} to close gracefully:
      * {@code stop(options().closeTimeout())} without the report (which is logged). Stops
      * accepting, closes every connection (each gets {@code onClose}), ends every loop, runs
-     * {@code onShutdown} once, and returns once every engine thread has ended. Idempotent. Called
-     * from one of the engine's own threads (a handler), it starts the stop and returns at once,
-     * since a thread cannot wait for itself.
+     * {@code onShutdown} once, and returns once the engine has stopped (a loop that a handler
+     * blocks is given up 30 s past the deadline, with an error logged). Idempotent.
+     *
+     * <p>Any thread. From one of the engine's own threads (a handler on a loop thread, or
+     * {@code onTick} and {@code onShutdown} on the engine's main thread) or from {@code onBoot},
+     * it starts the stop and returns at once, since a thread cannot wait for itself. Interrupts
+     * do not cut the wait short: it returns with the thread's interrupt flag set.
      */
     void stop();
 
@@ -66,27 +78,45 @@ public interface Engine {
      * honoured; a later one does not extend it. On an engine already stopped, returns the report
      * of its stop at once.
      *
+     * <p>Any thread but the engine's own (its loop threads and its main thread) and the one
+     * running {@code onBoot}: there it throws. Interrupts do not cut the wait short: it returns
+     * with the thread's interrupt flag set.
+     *
      * @param deadline how long connections may take to close gracefully; {@link Duration#ZERO}
      *                 cuts every connection at once
      * @return what the stop did
      * @throws IllegalStateException if called from one of the engine's threads (a handler, or
      *                               {@code onBoot}), which cannot wait for themselves: use
      *                               {@link #stopAsync(Duration)} there
+     * @throws NullPointerException  if {@code deadline} is {@code null}
      */
     StopReport stop(Duration deadline);
 
     /**
      * Starts {@link #stop(Duration)} and returns at once, from any thread, a handler included.
      *
+     * <p>The future completes on the engine's main thread, just after {@code onShutdown} and
+     * before {@link #isRunning()} turns {@code false}. An action chained on it before then runs
+     * there too: it must not block, and must not wait for the engine ({@link #awaitTermination()}
+     * there never returns); chain it with an {@code ...Async} method to run it elsewhere.
+     *
      * @param deadline how long connections may take to close gracefully
      * @return completes with the report once every connection is closed and {@code onShutdown}
      *         has run
+     * @throws NullPointerException if {@code deadline} is {@code null}
      */
     CompletableFuture<StopReport> stopAsync(Duration deadline);
 
     /**
-     * Waits until the engine has fully stopped (by {@link #stop()}, {@link Action#SHUTDOWN} or a
-     * {@link Tick#shutdown()}).
+     * Waits until the engine has fully stopped (by {@link #stop()}, {@link #stop(Duration)},
+     * {@link #stopAsync(Duration)}, {@link Action#SHUTDOWN} or a {@link Tick#shutdown()}); returns
+     * at once if it has. It does not stop the engine itself.
+     *
+     * <p>Any thread but an engine thread, and not from {@code onBoot}. Nothing checks it: on a
+     * loop thread it blocks that loop until the engine has stopped, and the stop gives up on
+     * that loop only 30 s past its deadline, logging an error; on the engine's main thread (in
+     * {@code onTick}, {@code onShutdown} or an action chained on {@link #stopAsync(Duration)}) or
+     * in {@code onBoot} it never returns.
      *
      * @throws InterruptedException if interrupted while waiting
      */

@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * {@link #run} and {@link #rotate} stop the engine gracefully on SIGINT/SIGTERM
  * ({@link Options#stopOnSignal()}).
  *
- * <p>Threading: any thread.
+ * <p>Threading: any thread. {@link #run} and {@link #rotate} block the calling thread until the
+ * engine stops; {@code start} returns once {@link EventHandler#onBoot}, which runs on it, has
+ * returned.
  */
 public final class Gnet {
 
@@ -41,6 +43,10 @@ public final class Gnet {
      * removed, within {@link Options#closeTimeout()}, before the process exits. If the calling
      * thread is interrupted, stops the engine and returns with the interrupt flag set.
      *
+     * <p>Any thread that may block for the engine's life (usually the application's main
+     * thread), not one of a running engine's own threads, which it would hold up.
+     * {@link EventHandler#onBoot} runs on it.
+     *
      * @throws IllegalArgumentException if the address is malformed or its scheme unknown
      * @throws IOException              if the address cannot be bound (the message names it)
      */
@@ -49,8 +55,14 @@ public final class Gnet {
     }
 
     /**
-     * Serves several addresses with one engine (one set of loops) and blocks until it stops.
+     * Serves several addresses with one engine (one set of loops) and blocks until it stops, as
+     * {@link #run(EventHandler, String, Options)} does. Any thread that may block for the
+     * engine's life, not one of a running engine's own threads; {@link EventHandler#onBoot} runs
+     * on it.
      *
+     * @throws IllegalArgumentException if there is no address, or one is malformed or its scheme
+     *                                  unknown
+     * @throws IOException              if an address cannot be bound (the message names it)
      * @see #run(EventHandler, String, Options)
      */
     public static void rotate(EventHandler handler, List<String> addresses, Options options) throws IOException {
@@ -89,6 +101,9 @@ public final class Gnet {
      * before it returned. No shutdown hook is installed ({@link Options#stopOnSignal()} is for
      * {@link #run}): the embedding application stops the engine.
      *
+     * <p>Any thread. {@link EventHandler#onBoot} runs on it: this binds, runs {@code onBoot} and
+     * returns, without waiting for the engine to stop.
+     *
      * @throws IllegalArgumentException if the address is malformed or its scheme unknown
      * @throws IOException              if the address cannot be bound (the message names it)
      */
@@ -96,7 +111,15 @@ public final class Gnet {
         return start(handler, List.of(address), options);
     }
 
-    /** Starts serving several addresses with one engine and returns it. */
+    /**
+     * Starts serving several addresses with one engine and returns it, as
+     * {@link #start(EventHandler, String, Options)} does. Any thread; {@link EventHandler#onBoot}
+     * runs on it.
+     *
+     * @throws IllegalArgumentException if there is no address, or one is malformed or its scheme
+     *                                  unknown
+     * @throws IOException              if an address cannot be bound (the message names it)
+     */
     public static Engine start(EventHandler handler, List<String> addresses, Options options) throws IOException {
         return start(handler, addresses, options, null);
     }

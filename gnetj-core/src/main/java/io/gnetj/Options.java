@@ -8,7 +8,7 @@ import java.util.Objects;
  * Everything an engine or client can be told, immutable; built with {@link #builder()}. Every
  * default lives in {@link Builder}'s field initialisers and nowhere else.
  *
- * <p>Threading: immutable, safe to share.
+ * <p>Threading: immutable, safe to share: every method may be called from any thread.
  */
 public final class Options {
 
@@ -83,17 +83,17 @@ public final class Options {
         this.stopOnSignal = b.stopOnSignal;
     }
 
-    /** A builder holding every default. */
+    /** A builder holding every default. Any thread. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Every default. */
+    /** Every default. Any thread. */
     public static Options defaults() {
         return new Builder().build();
     }
 
-    /** A builder starting from these options. */
+    /** A new builder starting from these options; these options do not change. Any thread. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.multicore = multicore;
@@ -132,13 +132,19 @@ public final class Options {
         return b;
     }
 
-    /** Whether to use one event loop per core when {@link #numEventLoops()} is not set. Default {@code false}. */
+    /**
+     * Whether to use one event loop per core when {@link #numEventLoops()} is not set. Default
+     * {@code false}. Any thread.
+     */
     public boolean multicore() { return multicore; }
 
-    /** Event loops asked for; 0 means "decide from {@link #multicore()}". Default 0. */
+    /** Event loops asked for; 0 means "decide from {@link #multicore()}". Default 0. Any thread. */
     public int numEventLoops() { return numEventLoops; }
 
-    /** Event loops the engine will run: {@link #numEventLoops()} if set, else cores if multicore, else 1. */
+    /**
+     * Event loops the engine will run: {@link #numEventLoops()} if set, else cores if multicore,
+     * else 1. Any thread.
+     */
     public int effectiveEventLoops() {
         if (numEventLoops > 0) {
             return numEventLoops;
@@ -146,17 +152,17 @@ public final class Options {
         return multicore ? Runtime.getRuntime().availableProcessors() : 1;
     }
 
-    /** How accepted connections are spread over loops. Default {@link LoadBalancing#ROUND_ROBIN}. */
+    /** How accepted connections are spread over loops. Default {@link LoadBalancing#ROUND_ROBIN}. Any thread. */
     public LoadBalancing loadBalancing() { return loadBalancing; }
 
-    /** {@code SO_REUSEADDR} on listeners. Default {@code true}. */
+    /** {@code SO_REUSEADDR} on listeners. Default {@code true}. Any thread. */
     public boolean reuseAddr() { return reuseAddr; }
 
     /**
      * One {@code SO_REUSEPORT} TCP listener per loop, each loop accepting by itself, balanced by
      * the kernel (Linux). UDP addresses do not need it: on Linux every loop gets its own
      * {@code SO_REUSEPORT} socket on a UDP address anyway, and elsewhere one socket serves it
-     * (see {@link Gnet}). Default {@code false}.
+     * (see {@link Gnet}). Default {@code false}. Any thread.
      */
     public boolean reusePort() { return reusePort; }
 
@@ -166,7 +172,7 @@ public final class Options {
      * closing, and the handler ends its side with {@link Conn#shutdownOutput()} or
      * {@link Conn#close()} (as Netty's {@code ALLOW_HALF_CLOSURE}; a proxy needs it). TLS
      * connections always close at the peer's end of input. Default {@code false}: end of input
-     * closes the connection, after the queued bytes are sent.
+     * closes the connection, after the queued bytes are sent. Any thread.
      */
     public boolean halfClose() { return halfClose; }
 
@@ -179,49 +185,52 @@ public final class Options {
      * {@link EventHandler#onWritabilityChanged}, which side to pause: there the bytes queued to
      * one connection come from the other, and pausing the slow side's own input would tie the two
      * directions together (a peer that writes a long answer while we write to it would never be
-     * read again). With it off, {@link #maxOutboundBuffered()} still bounds the queue.
+     * read again). With it off, {@link #maxOutboundBuffered()} still bounds the queue. Any thread.
      */
     public boolean pauseReadingWhenUnwritable() { return pauseReadingWhenUnwritable; }
 
-    /** Size of each loop's shared read buffer: the most one read takes. Default 64 KiB. */
+    /** Size of each loop's shared read buffer: the most one read takes. Default 64 KiB. Any thread. */
     public int readBufferCap() { return readBufferCap; }
 
-    /** Outbound bytes kept in one contiguous ring before spilling into a linked list. Default 64 KiB. */
+    /** Outbound bytes kept in one contiguous ring before spilling into a linked list. Default 64 KiB. Any thread. */
     public int writeBufferCap() { return writeBufferCap; }
 
-    /** Whether {@link EventHandler#onTick()} runs. Default {@code false}. */
+    /** Whether {@link EventHandler#onTick()} runs. Default {@code false}. Any thread. */
     public boolean ticker() { return ticker; }
 
-    /** {@code TCP_NODELAY} on accepted and dialed connections. Default {@code true}. */
+    /** {@code TCP_NODELAY} on accepted and dialed connections. Default {@code true}. Any thread. */
     public boolean tcpNoDelay() { return tcpNoDelay; }
 
-    /** Idle time before keep-alive probes; {@link Duration#ZERO} leaves {@code SO_KEEPALIVE} off. Default off. */
+    /**
+     * Idle time before keep-alive probes; {@link Duration#ZERO} leaves {@code SO_KEEPALIVE} off.
+     * Default off. Any thread.
+     */
     public Duration tcpKeepAlive() { return tcpKeepAlive; }
 
     /**
      * Interval between keep-alive probes. Zero: a fifth of {@link #tcpKeepAlive()} (at least a
-     * second), as gnet does. Default zero.
+     * second), as gnet does. Default zero. Any thread.
      */
     public Duration tcpKeepAliveInterval() { return tcpKeepAliveInterval; }
 
-    /** Keep-alive probes before the connection is dropped. 0: 5, as gnet does. Default 0. */
+    /** Keep-alive probes before the connection is dropped. 0: 5, as gnet does. Default 0. Any thread. */
     public int tcpKeepAliveCount() { return tcpKeepAliveCount; }
 
-    /** {@code SO_RCVBUF}; 0 keeps the system's. Default 0. */
+    /** {@code SO_RCVBUF}; 0 keeps the system's. Default 0. Any thread. */
     public int socketRecvBuffer() { return socketRecvBuffer; }
 
-    /** {@code SO_SNDBUF}; 0 keeps the system's. Default 0. */
+    /** {@code SO_SNDBUF}; 0 keeps the system's. Default 0. Any thread. */
     public int socketSendBuffer() { return socketSendBuffer; }
 
-    /** Listen backlog. Default 1024. */
+    /** Listen backlog. Default 1024. Any thread. */
     public int backlog() { return backlog; }
 
-    /** Network interface name for UDP multicast, or {@code null}. Default {@code null}. */
+    /** Network interface name for UDP multicast, or {@code null}. Default {@code null}. Any thread. */
     public String multicastInterface() { return multicastInterface; }
 
     /**
      * Open connections the engine allows at once; one more is accepted and closed at once (and
-     * logged, at most once a second). Default 100,000.
+     * logged, at most once a second). Default 100,000. Any thread.
      */
     public int maxConnections() { return maxConnections; }
 
@@ -230,14 +239,14 @@ public final class Options {
      * ({@link IdleState#ALL}): {@link EventHandler#onIdle} runs, and by default the connection is
      * closed with {@link IdleTimeoutException}. {@link Duration#ZERO} disables it. Checked by a
      * sweep, so it fires up to one sweep interval (a quarter of the shortest timeout, at most one
-     * second) late. Default 5 minutes.
+     * second) late. Default 5 minutes. Any thread.
      */
     public Duration idleTimeout() { return idleTimeout; }
 
     /**
      * A stream connection that received nothing for this long is read-idle
      * ({@link IdleState#READ}; Netty's reader idle): {@link EventHandler#onIdle} runs, closing it
-     * by default. Zero disables it. Checked as {@link #idleTimeout()}. Default zero.
+     * by default. Zero disables it. Checked as {@link #idleTimeout()}. Default zero. Any thread.
      */
     public Duration readIdleTimeout() { return readIdleTimeout; }
 
@@ -245,13 +254,13 @@ public final class Options {
      * A stream connection that sent nothing for this long is write-idle ({@link IdleState#WRITE}):
      * no byte went to the socket, whether nothing was written or the peer takes nothing.
      * {@link EventHandler#onIdle} runs, closing it by default. Zero disables it. Checked as
-     * {@link #idleTimeout()}. Default zero.
+     * {@link #idleTimeout()}. Default zero. Any thread.
      */
     public Duration writeIdleTimeout() { return writeIdleTimeout; }
 
     /**
      * Most inbound bytes a connection may hold unconsumed; past it the connection is closed with
-     * {@link InboundLimitException}. Default 4 MiB.
+     * {@link InboundLimitException}. Default 4 MiB. Any thread.
      */
     public int maxInboundBuffered() { return maxInboundBuffered; }
 
@@ -259,17 +268,21 @@ public final class Options {
      * Queued outbound bytes at which the connection turns unwritable ({@link Conn#isWritable()},
      * {@link EventHandler#onWritabilityChanged}) and, unless
      * {@link #pauseReadingWhenUnwritable()} is off, the loop stops reading from it (the handler's
-     * peer is slower than its answers). Default 64 KiB, as Netty's.
+     * peer is slower than its answers). Default 64 KiB, as Netty's. Any thread.
      */
     public int writeBufferHighWaterMark() { return writeBufferHighWaterMark; }
 
-    /** Queued outbound bytes under which the connection is writable again (and reading resumes). Default 32 KiB, as Netty's. */
+    /**
+     * Queued outbound bytes under which the connection is writable again (and reading resumes).
+     * Default 32 KiB, as Netty's. Any thread.
+     */
     public int writeBufferLowWaterMark() { return writeBufferLowWaterMark; }
 
     /**
      * Most queued outbound bytes. A write past it is refused with {@link OutboundLimitException}
      * and closes the connection (thrown by {@code write}, given to an {@code asyncWrite}'s callback,
      * and the cause {@code onClose} receives): a stream never goes on after a hole. Default 16 MiB.
+     * Any thread.
      */
     public int maxOutboundBuffered() { return maxOutboundBuffered; }
 
@@ -280,23 +293,29 @@ public final class Options {
      * seconds) while the loop is over its share are closed with {@link MemoryBudgetException}.
      * Reading resumes under three quarters of the share. Default: half the JVM's direct memory
      * limit ({@code -XX:MaxDirectMemorySize}, which defaults to the heap limit), so the budget
-     * trips before direct memory runs out.
+     * trips before direct memory runs out. Any thread.
      */
     public long memoryBudget() { return memoryBudget; }
 
-    /** How long {@link Conn#close()} waits for queued bytes to be sent before closing anyway. Default 5 s. */
+    /**
+     * How long {@link Conn#close()} waits for queued bytes to be sent before closing anyway.
+     * Default 5 s. Any thread.
+     */
     public Duration closeTimeout() { return closeTimeout; }
 
-    /** How long a client's dial may take before it fails with {@link java.net.ConnectException}. Default 10 s. */
+    /**
+     * How long a client's dial may take before it fails with {@link java.net.ConnectException}.
+     * Default 10 s. Any thread.
+     */
     public Duration connectTimeout() { return connectTimeout; }
 
-    /** The pool for connection buffers, or {@code null} for one pool per engine. Default {@code null}. */
+    /** The pool for connection buffers, or {@code null} for one pool per engine. Default {@code null}. Any thread. */
     public BufferPool bufferPool() { return bufferPool; }
 
     /**
      * TLS for the addresses that ask for it ({@code tls://}, {@code tls4://}, {@code tls6://}): a
      * server serves those with it, a client dials them with it; {@code null} when TLS is not used.
-     * Plain addresses of the same engine stay plain. Default {@code null}.
+     * Plain addresses of the same engine stay plain. Default {@code null}. Any thread.
      */
     public TlsConfig tls() { return tls; }
 
@@ -307,7 +326,7 @@ public final class Options {
      * with {@link #closeTimeout()} and waits for it, so every connection gets {@code onClose},
      * {@code onShutdown} runs and unix socket files are removed before the process exits. The
      * hook is removed when the engine stops otherwise. {@link Gnet#start} never installs it: an
-     * application embedding an engine owns its shutdown. Default {@code true}.
+     * application embedding an engine owns its shutdown. Default {@code true}. Any thread.
      */
     public boolean stopOnSignal() { return stopOnSignal; }
 
@@ -327,10 +346,10 @@ public final class Options {
 
     /**
      * Builds {@link Options}. Each setter checks its argument and throws
-     * {@link IllegalArgumentException} naming the option; {@link #build()} checks the options
-     * against each other.
+     * {@link IllegalArgumentException} naming the option ({@link NullPointerException} for a
+     * {@code null} that is not allowed); {@link #build()} checks the options against each other.
      *
-     * <p>Threading: not thread-safe.
+     * <p>Threading: not thread-safe: use a builder from one thread at a time.
      */
     public static final class Builder {
         /** Longest keep-alive idle time or interval the kernel takes (Linux: MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL). */
@@ -376,68 +395,74 @@ public final class Options {
         private Builder() {
         }
 
-        /** See {@link Options#multicore()}. */
+        /** See {@link Options#multicore()}. One thread at a time. */
         public Builder multicore(boolean on) { this.multicore = on; return this; }
 
-        /** See {@link Options#numEventLoops()}; 0 to decide from multicore. */
+        /** See {@link Options#numEventLoops()}; 0 to decide from multicore. One thread at a time. */
         public Builder numEventLoops(int n) {
             this.numEventLoops = atLeast("numEventLoops", n, 0);
             return this;
         }
 
-        /** See {@link Options#loadBalancing()}. */
+        /** See {@link Options#loadBalancing()}. One thread at a time. */
         public Builder loadBalancing(LoadBalancing lb) {
             this.loadBalancing = Objects.requireNonNull(lb, "loadBalancing");
             return this;
         }
 
-        /** See {@link Options#reuseAddr()}. */
+        /** See {@link Options#reuseAddr()}. One thread at a time. */
         public Builder reuseAddr(boolean on) { this.reuseAddr = on; return this; }
 
-        /** See {@link Options#reusePort()}. */
+        /** See {@link Options#reusePort()}. One thread at a time. */
         public Builder reusePort(boolean on) { this.reusePort = on; return this; }
 
-        /** See {@link Options#halfClose()}. */
+        /** See {@link Options#halfClose()}. One thread at a time. */
         public Builder halfClose(boolean on) { this.halfClose = on; return this; }
 
-        /** See {@link Options#pauseReadingWhenUnwritable()}. */
+        /** See {@link Options#pauseReadingWhenUnwritable()}. One thread at a time. */
         public Builder pauseReadingWhenUnwritable(boolean on) { this.pauseReadingWhenUnwritable = on; return this; }
 
-        /** See {@link Options#readBufferCap()}; at least 64 bytes. */
+        /** See {@link Options#readBufferCap()}; at least 64 bytes. One thread at a time. */
         public Builder readBufferCap(int bytes) {
             this.readBufferCap = atLeast("readBufferCap", bytes, 64);
             return this;
         }
 
-        /** See {@link Options#writeBufferCap()}; at least 64 bytes. */
+        /** See {@link Options#writeBufferCap()}; at least 64 bytes. One thread at a time. */
         public Builder writeBufferCap(int bytes) {
             this.writeBufferCap = atLeast("writeBufferCap", bytes, 64);
             return this;
         }
 
-        /** See {@link Options#ticker()}. */
+        /** See {@link Options#ticker()}. One thread at a time. */
         public Builder ticker(boolean on) { this.ticker = on; return this; }
 
-        /** See {@link Options#tcpNoDelay()}. */
+        /** See {@link Options#tcpNoDelay()}. One thread at a time. */
         public Builder tcpNoDelay(boolean on) { this.tcpNoDelay = on; return this; }
 
         /**
          * See {@link Options#tcpKeepAlive()}: zero, or whole seconds from 1 to
          * {@value #MAX_KEEPALIVE_SECONDS} (the kernel's range: a value outside it would fail on
-         * every connection).
+         * every connection). One thread at a time.
          */
         public Builder tcpKeepAlive(Duration idle) {
             this.tcpKeepAlive = keepAliveSeconds("tcpKeepAlive", idle);
             return this;
         }
 
-        /** See {@link Options#tcpKeepAliveInterval()}: zero, or whole seconds from 1 to {@value #MAX_KEEPALIVE_SECONDS}. */
+        /**
+         * See {@link Options#tcpKeepAliveInterval()}: zero, or whole seconds from 1 to
+         * {@value #MAX_KEEPALIVE_SECONDS}. One thread at a time.
+         */
         public Builder tcpKeepAliveInterval(Duration interval) {
             this.tcpKeepAliveInterval = keepAliveSeconds("tcpKeepAliveInterval", interval);
             return this;
         }
 
-        /** See {@link Options#tcpKeepAliveCount()}: 0, or from 1 to {@value #MAX_KEEPALIVE_COUNT} (the kernel's range). */
+        /**
+         * See {@link Options#tcpKeepAliveCount()}: 0, or from 1 to {@value #MAX_KEEPALIVE_COUNT}
+         * (the kernel's range). One thread at a time.
+         */
         public Builder tcpKeepAliveCount(int count) {
             if (count < 0 || count > MAX_KEEPALIVE_COUNT) {
                 throw new IllegalArgumentException("tcpKeepAliveCount must be 0 (the system's) or 1.." + MAX_KEEPALIVE_COUNT
@@ -447,58 +472,62 @@ public final class Options {
             return this;
         }
 
-        /** See {@link Options#socketRecvBuffer()}. */
+        /** See {@link Options#socketRecvBuffer()}. One thread at a time. */
         public Builder socketRecvBuffer(int bytes) {
             this.socketRecvBuffer = atLeast("socketRecvBuffer", bytes, 0);
             return this;
         }
 
-        /** See {@link Options#socketSendBuffer()}. */
+        /** See {@link Options#socketSendBuffer()}. One thread at a time. */
         public Builder socketSendBuffer(int bytes) {
             this.socketSendBuffer = atLeast("socketSendBuffer", bytes, 0);
             return this;
         }
 
-        /** See {@link Options#backlog()}. */
+        /** See {@link Options#backlog()}. One thread at a time. */
         public Builder backlog(int n) {
             this.backlog = atLeast("backlog", n, 1);
             return this;
         }
 
-        /** See {@link Options#multicastInterface()}. */
+        /** See {@link Options#multicastInterface()}. One thread at a time. */
         public Builder multicastInterface(String name) { this.multicastInterface = name; return this; }
 
-        /** See {@link Options#maxConnections()}. */
+        /** See {@link Options#maxConnections()}. One thread at a time. */
         public Builder maxConnections(int n) {
             this.maxConnections = atLeast("maxConnections", n, 1);
             return this;
         }
 
-        /** See {@link Options#idleTimeout()}. */
+        /** See {@link Options#idleTimeout()}. One thread at a time. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = notNegative("idleTimeout", timeout);
             return this;
         }
 
-        /** See {@link Options#readIdleTimeout()}. */
+        /** See {@link Options#readIdleTimeout()}. One thread at a time. */
         public Builder readIdleTimeout(Duration timeout) {
             this.readIdleTimeout = notNegative("readIdleTimeout", timeout);
             return this;
         }
 
-        /** See {@link Options#writeIdleTimeout()}. */
+        /** See {@link Options#writeIdleTimeout()}. One thread at a time. */
         public Builder writeIdleTimeout(Duration timeout) {
             this.writeIdleTimeout = notNegative("writeIdleTimeout", timeout);
             return this;
         }
 
-        /** See {@link Options#maxInboundBuffered()}. */
+        /** See {@link Options#maxInboundBuffered()}. One thread at a time. */
         public Builder maxInboundBuffered(int bytes) {
             this.maxInboundBuffered = atLeast("maxInboundBuffered", bytes, 1);
             return this;
         }
 
-        /** Sets both water marks; see {@link Options#writeBufferLowWaterMark()} and high. */
+        /**
+         * Sets both water marks: see {@link Options#writeBufferLowWaterMark()} and
+         * {@link Options#writeBufferHighWaterMark()}. {@link #build()} checks that low does not
+         * exceed high, nor high {@link Options#maxOutboundBuffered()}. One thread at a time.
+         */
         public Builder writeBufferWaterMarks(int low, int high) {
             this.writeBufferLowWaterMark = atLeast("writeBufferLowWaterMark", low, 0);
             this.writeBufferHighWaterMark = atLeast("writeBufferHighWaterMark", high, 1);
@@ -508,14 +537,14 @@ public final class Options {
 
         /**
          * See {@link Options#maxOutboundBuffered()}. Water marks left at their defaults that would
-         * exceed it are scaled down to it (high = the cap, low = half of it).
+         * exceed it are scaled down to it (high = the cap, low = half of it). One thread at a time.
          */
         public Builder maxOutboundBuffered(int bytes) {
             this.maxOutboundBuffered = atLeast("maxOutboundBuffered", bytes, 1);
             return this;
         }
 
-        /** See {@link Options#memoryBudget()}; at least 1 MiB, or 0 for the default. */
+        /** See {@link Options#memoryBudget()}; at least 1 MiB, or 0 for the default. One thread at a time. */
         public Builder memoryBudget(long bytes) {
             if (bytes != 0 && bytes < (1 << 20)) {
                 throw new IllegalArgumentException("memoryBudget must be at least 1 MiB (or 0 for the default), got " + bytes);
@@ -524,13 +553,13 @@ public final class Options {
             return this;
         }
 
-        /** See {@link Options#closeTimeout()}. */
+        /** See {@link Options#closeTimeout()}. One thread at a time. */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = notNegative("closeTimeout", timeout);
             return this;
         }
 
-        /** See {@link Options#connectTimeout()}; must be positive. */
+        /** See {@link Options#connectTimeout()}; must be positive. One thread at a time. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = notNegative("connectTimeout", timeout);
             if (timeout.isZero()) {
@@ -539,17 +568,18 @@ public final class Options {
             return this;
         }
 
-        /** See {@link Options#bufferPool()}. */
+        /** See {@link Options#bufferPool()}. One thread at a time. */
         public Builder bufferPool(BufferPool pool) { this.bufferPool = pool; return this; }
 
-        /** See {@link Options#tls()}; {@code null} for none. */
+        /** See {@link Options#tls()}; {@code null} for none. One thread at a time. */
         public Builder tls(TlsConfig config) { this.tls = config; return this; }
 
-        /** See {@link Options#stopOnSignal()}. */
+        /** See {@link Options#stopOnSignal()}. One thread at a time. */
         public Builder stopOnSignal(boolean on) { this.stopOnSignal = on; return this; }
 
         /**
-         * The options.
+         * The options. One thread at a time, as every builder method; the {@link Options} built may
+         * then be shared with any thread.
          *
          * @throws IllegalArgumentException if the water marks set are out of order or past the outbound cap
          */

@@ -17,7 +17,8 @@ import java.time.Duration;
  * nothing was lost), and one whose peer reset meanwhile (its {@code onClose} says so). UDP
  * datagrams are not connections.
  *
- * <p>Threading: immutable.
+ * <p>Threading: immutable: every method, the component accessors included, may be called from
+ * any thread.
  *
  * @param closedGracefully connections that closed before the deadline, everything queued sent
  * @param cut              connections the stop closed abortively
@@ -28,7 +29,10 @@ import java.time.Duration;
  */
 public record StopReport(int closedGracefully, int cut, long bytesDropped, Duration deadline, Duration elapsed) {
 
-    /** Whether nothing had to be cut: every connection closed gracefully within the deadline. */
+    /**
+     * Whether nothing had to be cut: every connection closed gracefully within the deadline. Any
+     * thread.
+     */
     public boolean clean() {
         return cut == 0;
     }
