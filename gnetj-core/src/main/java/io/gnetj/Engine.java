@@ -98,7 +98,7 @@ public interface Engine {
      * <p>The future completes on the engine's main thread, just after {@code onShutdown} and
      * before {@link #isRunning()} turns {@code false}. An action chained on it before then runs
      * there too: it must not block, and must not wait for the engine ({@link #awaitTermination()}
-     * there never returns); chain it with an {@code ...Async} method to run it elsewhere.
+     * there throws {@link IllegalStateException}); chain it with an {@code ...Async} method to run it elsewhere.
      *
      * @param deadline how long connections may take to close gracefully
      * @return completes with the report once every connection is closed and {@code onShutdown}
@@ -112,13 +112,12 @@ public interface Engine {
      * {@link #stopAsync(Duration)}, {@link Action#SHUTDOWN} or a {@link Tick#shutdown()}); returns
      * at once if it has. It does not stop the engine itself.
      *
-     * <p>Any thread but an engine thread, and not from {@code onBoot}. Nothing checks it: on a
-     * loop thread it blocks that loop until the engine has stopped, and the stop gives up on
-     * that loop only 30 s past its deadline, logging an error; on the engine's main thread (in
-     * {@code onTick}, {@code onShutdown} or an action chained on {@link #stopAsync(Duration)}) or
-     * in {@code onBoot} it never returns.
+     * <p>Any thread but an engine thread (a loop, or the main thread that runs {@code onTick},
+     * {@code onShutdown} and actions chained on {@link #stopAsync(Duration)}), and not from
+     * {@code onBoot}: there it would wait for itself, so it throws instead.
      *
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException on an engine thread or in {@code onBoot}
      */
     void awaitTermination() throws InterruptedException;
 }

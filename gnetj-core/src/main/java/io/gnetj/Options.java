@@ -47,7 +47,7 @@ public final class Options {
     private final TlsConfig tls;
     private final boolean stopOnSignal;
 
-    private Options(Builder b) {
+    private Options(Builder b, int low, int high) {
         this.multicore = b.multicore;
         this.numEventLoops = b.numEventLoops;
         this.loadBalancing = b.loadBalancing;
@@ -71,8 +71,8 @@ public final class Options {
         this.readIdleTimeout = b.readIdleTimeout;
         this.writeIdleTimeout = b.writeIdleTimeout;
         this.maxInboundBuffered = b.maxInboundBuffered;
-        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
-        this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
+        this.writeBufferHighWaterMark = high;
+        this.writeBufferLowWaterMark = low;
         this.maxOutboundBuffered = b.maxOutboundBuffered;
         this.memoryBudget = b.memoryBudget > 0 ? b.memoryBudget : DefaultMemoryBudget.BYTES;
         this.waterMarksSet = b.waterMarksSet;
@@ -119,8 +119,10 @@ public final class Options {
         b.readIdleTimeout = readIdleTimeout;
         b.writeIdleTimeout = writeIdleTimeout;
         b.maxInboundBuffered = maxInboundBuffered;
-        b.writeBufferHighWaterMark = writeBufferHighWaterMark;
-        b.writeBufferLowWaterMark = writeBufferLowWaterMark;
+        if (waterMarksSet) { // else the builder's defaults, scaled again to whatever cap it ends with
+            b.writeBufferHighWaterMark = writeBufferHighWaterMark;
+            b.writeBufferLowWaterMark = writeBufferLowWaterMark;
+        }
         b.maxOutboundBuffered = maxOutboundBuffered;
         b.memoryBudget = memoryBudget;
         b.waterMarksSet = waterMarksSet;
@@ -584,19 +586,21 @@ public final class Options {
          * @throws IllegalArgumentException if the water marks set are out of order or past the outbound cap
          */
         public Options build() {
-            if (!waterMarksSet && writeBufferHighWaterMark > maxOutboundBuffered) {
-                writeBufferHighWaterMark = maxOutboundBuffered;
-                writeBufferLowWaterMark = Math.min(writeBufferLowWaterMark, maxOutboundBuffered / 2);
+            int high = writeBufferHighWaterMark;
+            int low = writeBufferLowWaterMark;
+            if (!waterMarksSet && high > maxOutboundBuffered) { // scaled here, never in the builder
+                high = maxOutboundBuffered;
+                low = Math.min(low, maxOutboundBuffered / 2);
             }
-            if (writeBufferLowWaterMark > writeBufferHighWaterMark) {
-                throw new IllegalArgumentException("writeBufferLowWaterMark (" + writeBufferLowWaterMark
-                        + ") must not exceed writeBufferHighWaterMark (" + writeBufferHighWaterMark + ")");
+            if (low > high) {
+                throw new IllegalArgumentException("writeBufferLowWaterMark (" + low
+                        + ") must not exceed writeBufferHighWaterMark (" + high + ")");
             }
-            if (writeBufferHighWaterMark > maxOutboundBuffered) {
-                throw new IllegalArgumentException("writeBufferHighWaterMark (" + writeBufferHighWaterMark
+            if (high > maxOutboundBuffered) {
+                throw new IllegalArgumentException("writeBufferHighWaterMark (" + high
                         + ") must not exceed maxOutboundBuffered (" + maxOutboundBuffered + ")");
             }
-            return new Options(this);
+            return new Options(this, low, high);
         }
 
         private static int atLeast(String name, int value, int min) {

@@ -114,6 +114,19 @@ class OptionsTest {
     }
 
     @Test
+    void scalingTheWaterMarksDownLeavesTheBuilderAlone() {
+        Options.Builder builder = Options.builder().maxOutboundBuffered(1000);
+        assertThat(builder.build().writeBufferHighWaterMark()).isEqualTo(1000);
+        Options raised = builder.maxOutboundBuffered(1 << 24).build();
+        assertThat(raised.writeBufferHighWaterMark()).as("the default again, once the cap is raised").isEqualTo(64 * 1024);
+        Options viaToBuilder = Options.builder().maxOutboundBuffered(1000).build().toBuilder().maxOutboundBuffered(1 << 24).build();
+        assertThat(viaToBuilder.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
+        assertThat(viaToBuilder.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
+        Options set = Options.builder().writeBufferWaterMarks(100, 500).build().toBuilder().build();
+        assertThat(set.writeBufferHighWaterMark()).as("marks set explicitly survive toBuilder").isEqualTo(500);
+    }
+
+    @Test
     void theDefaultsAreBoundedAndTheMemoryBudgetFollowsTheJvmsDirectMemory() {
         Options defaults = Options.defaults();
         assertThat(defaults.writeBufferHighWaterMark()).isEqualTo(64 * 1024);

@@ -88,6 +88,54 @@ class StopTest {
     }
 
     @Test
+    void awaitTerminationOnAnEngineThreadThrowsInsteadOfWaitingForItself() throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> fromBoot = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Throwable> fromLoop = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Throwable> fromTick = new java.util.concurrent.CompletableFuture<>();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public Action onBoot(Engine engine) {
+                fromBoot.complete(awaitFails(engine));
+                return Action.NONE;
+            }
+
+            @Override
+            public Action onOpen(Conn conn) {
+                fromLoop.complete(awaitFails(engineOf.join()));
+                return Action.CLOSE;
+            }
+
+            @Override
+            public void onShutdown(Engine engine) { // the engine's main thread
+                fromTick.complete(awaitFails(engine));
+            }
+
+            final java.util.concurrent.CompletableFuture<Engine> engineOf = new java.util.concurrent.CompletableFuture<>();
+
+            private Throwable awaitFails(Engine engine) {
+                engineOf.complete(engine);
+                try {
+                    engine.awaitTermination();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }
+        };
+        Engine engine = TestServers.start(handler, Options.builder().numEventLoops(1).build());
+        try (java.net.Socket socket = TestServers.connect(engine)) {
+            fromLoop.get(TestServers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            engine.stop();
+        }
+        engine.awaitTermination(); // from the test thread: returns, the engine has stopped
+        for (java.util.concurrent.CompletableFuture<Throwable> f : List.of(fromBoot, fromLoop, fromTick)) {
+            assertThat(f.get(TestServers.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("would wait for itself");
+        }
+    }
+
+    @Test
     void stopCalledFromOnBootStopsTheEngineInsteadOfWaitingForever() throws Exception {
         Set<String> threadsBefore = TestServers.gnetjThreads();
         AtomicInteger shutdowns = new AtomicInteger();

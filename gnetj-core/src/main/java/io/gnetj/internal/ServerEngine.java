@@ -633,13 +633,15 @@ public final class ServerEngine implements Engine, EngineCore {
 
     @Override
     public void awaitTermination() throws InterruptedException {
+        if (!mayWait()) {
+            throw new IllegalStateException("awaitTermination waits for the engine's threads, so "
+                    + Thread.currentThread().getName() + " (an engine thread, or onBoot) cannot call it: it would"
+                    + " wait for itself");
+        }
         terminated.await();
         // The main thread releases the latch as its last act but is still alive at that moment;
         // stop() promises that every engine thread has ended, so wait for it to finish too.
-        // (The main thread itself never gets here: stop() returns early on engine threads.)
-        if (Thread.currentThread() != mainThread) {
-            mainThread.join();
-        }
+        mainThread.join();
     }
 
     @Override
