@@ -347,6 +347,16 @@ public interface Conn {
     // ---- context and addresses (any thread) ----
 
     /**
+     * The PROXY protocol header the connection came with ({@link Options#proxyProtocol()}), or
+     * {@code null}: not on such a listener, dialed, or UDP. When it names the client,
+     * {@link #remoteAddress()} and {@link #localAddress()} already report its addresses. Any
+     * thread.
+     */
+    default ProxyHeader proxyHeader() {
+        return null;
+    }
+
+    /**
      * The object attached with {@link #context(Object)}, or {@code null}. Any thread; readable
      * after close.
      */

@@ -18,6 +18,8 @@ public final class Options {
     private final boolean reuseAddr;
     private final boolean reusePort;
     private final boolean halfClose;
+    private final boolean proxyProtocol;
+    private final Duration proxyProtocolTimeout;
     private final boolean pauseReadingWhenUnwritable;
     private final int readBufferCap;
     private final int writeBufferCap;
@@ -54,6 +56,8 @@ public final class Options {
         this.reuseAddr = b.reuseAddr;
         this.reusePort = b.reusePort;
         this.halfClose = b.halfClose;
+        this.proxyProtocol = b.proxyProtocol;
+        this.proxyProtocolTimeout = b.proxyProtocolTimeout;
         this.pauseReadingWhenUnwritable = b.pauseReadingWhenUnwritable;
         this.readBufferCap = b.readBufferCap;
         this.writeBufferCap = b.writeBufferCap;
@@ -102,6 +106,8 @@ public final class Options {
         b.reuseAddr = reuseAddr;
         b.reusePort = reusePort;
         b.halfClose = halfClose;
+        b.proxyProtocol = proxyProtocol;
+        b.proxyProtocolTimeout = proxyProtocolTimeout;
         b.pauseReadingWhenUnwritable = pauseReadingWhenUnwritable;
         b.readBufferCap = readBufferCap;
         b.writeBufferCap = writeBufferCap;
@@ -177,6 +183,23 @@ public final class Options {
      * closes the connection, after the queued bytes are sent. Any thread.
      */
     public boolean halfClose() { return halfClose; }
+
+    /**
+     * Whether every TCP, TLS and unix listener of the engine reads a PROXY protocol header
+     * (HAProxy's, version 1 or 2, told apart by their first bytes) from each accepted connection
+     * before it opens, as a server behind HAProxy or a cloud load balancer with PROXY enabled
+     * must: {@link Conn#remoteAddress()} then reports the client, and {@link Conn#proxyHeader()}
+     * the rest. A connection without a valid header within {@link #proxyProtocolTimeout()} is
+     * closed before any handler sees it. Turn it on only behind such a balancer: anyone who can
+     * reach the port directly can claim any address. Default {@code false}. Any thread.
+     */
+    public boolean proxyProtocol() { return proxyProtocol; }
+
+    /**
+     * How long an accepted connection may take to send its whole PROXY header (with
+     * {@link #proxyProtocol()} on). Default 5 s. Any thread.
+     */
+    public Duration proxyProtocolTimeout() { return proxyProtocolTimeout; }
 
     /**
      * Whether the engine stops reading from a connection while it is not writable (its queued
@@ -365,6 +388,8 @@ public final class Options {
         private boolean reuseAddr = true;
         private boolean reusePort = false;
         private boolean halfClose = false;
+        private boolean proxyProtocol = false;
+        private Duration proxyProtocolTimeout = Duration.ofSeconds(5);
         private boolean pauseReadingWhenUnwritable = true;
         private int readBufferCap = 64 * 1024;
         private int writeBufferCap = 64 * 1024;
@@ -420,6 +445,15 @@ public final class Options {
 
         /** See {@link Options#halfClose()}. One thread at a time. */
         public Builder halfClose(boolean on) { this.halfClose = on; return this; }
+
+        /** See {@link Options#proxyProtocol()}. One thread at a time. */
+        public Builder proxyProtocol(boolean on) { this.proxyProtocol = on; return this; }
+
+        /** See {@link Options#proxyProtocolTimeout()}; positive. One thread at a time. */
+        public Builder proxyProtocolTimeout(Duration timeout) {
+            this.proxyProtocolTimeout = positive("proxyProtocolTimeout", timeout);
+            return this;
+        }
 
         /** See {@link Options#pauseReadingWhenUnwritable()}. One thread at a time. */
         public Builder pauseReadingWhenUnwritable(boolean on) { this.pauseReadingWhenUnwritable = on; return this; }
@@ -618,6 +652,13 @@ public final class Options {
             if (d.getNano() != 0 || d.getSeconds() < 1 || d.getSeconds() > MAX_KEEPALIVE_SECONDS) {
                 throw new IllegalArgumentException(name + " must be zero or whole seconds from 1 to " + MAX_KEEPALIVE_SECONDS
                         + " (the kernel's range), got " + d);
+            }
+            return d;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (notNegative(name, d).isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
             }
             return d;
         }

@@ -23,7 +23,8 @@ import java.nio.channels.NetworkChannel;
 abstract class AbstractConn implements Conn {
     final EventLoop loop;
     final EventHandler handler;
-    final SocketAddress remoteAddress;
+    /** The peer's address; replaced once, before {@code onOpen}, by a PROXY header's source. */
+    volatile SocketAddress remoteAddress;
     volatile SocketAddress localAddress;
     private volatile Object context;
 

@@ -3,6 +3,7 @@ package io.gnetj.internal;
 import io.gnetj.ConnectionClosedException;
 import io.gnetj.Conn;
 import io.gnetj.Options;
+import io.gnetj.ProxyHeader;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -441,6 +442,8 @@ final class EventLoop implements io.gnetj.EventLoop {
             ((UdpListener) attachment).onReadable();
         } else if (attachment instanceof UdpConn) {
             ((UdpConn) attachment).onReadable();
+        } else if (attachment instanceof ProxyPreamble) {
+            ((ProxyPreamble) attachment).onReadable();
         }
     }
 
@@ -538,6 +541,23 @@ final class EventLoop implements io.gnetj.EventLoop {
      * handshake). A failure here closes this connection only.
      */
     void open(SocketChannel channel, ConnSlot slot, boolean tls) {
+        if (engine.options().proxyProtocol() && !isDraining()) {
+            ProxyPreamble preamble = new ProxyPreamble(this, channel, slot, tls);
+            try {
+                preamble.start(channel.register(selector, SelectionKey.OP_READ, preamble));
+            } catch (IOException | RuntimeException e) {
+                preamble.fail(e);
+            }
+            return;
+        }
+        open(channel, slot, tls, null);
+    }
+
+    /**
+     * As {@link #open(SocketChannel, ConnSlot, boolean)}, once the PROXY header (if any) was read:
+     * the connection reports the header's addresses.
+     */
+    void open(SocketChannel channel, ConnSlot slot, boolean tls, ProxyHeader header) {
         if (isDraining()) {
             refuse(channel, slot);
             return;
@@ -547,6 +567,7 @@ final class EventLoop implements io.gnetj.EventLoop {
             conn = tls ? new TlsConn(this, channel, slot, TlsSession.server(engine.options().tls(), buffers.cache(),
                     String.valueOf(channel.getRemoteAddress())))
                     : new TcpConn(this, channel, slot);
+            conn.proxied(header);
             conn.start(channel.register(selector, SelectionKey.OP_READ, conn), null, null);
         } catch (IOException | RuntimeException | Error e) {
             setUpFailed(conn, channel, slot, e);
@@ -690,6 +711,12 @@ final class EventLoop implements io.gnetj.EventLoop {
     private void closeEverything() {
         try {
             cutRemaining();
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof ProxyPreamble) { // accepted, header never complete
+                    ((ProxyPreamble) key.attachment()).fail(new ConnectionClosedException("the event loop "
+                            + thread.getName() + " ended before the PROXY header came"));
+                }
+            }
             if (reusePortAcceptor != null) {
                 reusePortAcceptor.close();
             }

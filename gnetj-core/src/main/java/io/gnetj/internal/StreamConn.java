@@ -7,6 +7,7 @@ import io.gnetj.IdleState;
 import io.gnetj.InboundLimitException;
 import io.gnetj.Options;
 import io.gnetj.OutboundLimitException;
+import io.gnetj.ProxyHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -59,6 +60,8 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     private boolean inCallback;
     /** What the handler threw: the connection closes with it once the callback is over. */
     private Throwable handlerFailure;
+    /** The PROXY header this connection came with, if its listener reads one. */
+    private ProxyHeader proxyHeader;
 
     StreamConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
@@ -84,6 +87,23 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
             inbound = in;
         }
         return in;
+    }
+
+    /**
+     * Before {@code onOpen}: the PROXY header read for this connection (may be null). Its
+     * addresses, when it has them, become the connection's.
+     */
+    final void proxied(ProxyHeader header) {
+        proxyHeader = header;
+        if (header != null && !header.local()) {
+            remoteAddress = header.source();
+            localAddress = header.destination();
+        }
+    }
+
+    @Override
+    public final ProxyHeader proxyHeader() {
+        return proxyHeader;
     }
 
     /** The bytes to send; made on first need. */
