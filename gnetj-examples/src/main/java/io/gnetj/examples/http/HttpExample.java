@@ -30,6 +30,10 @@ public final class HttpExample extends ServerExample {
     public static final Flag ROOT = Flag.optional("root", "DIR",
             "serve the files under DIR (GET/HEAD, byte ranges) instead of /plaintext, /json and /echo");
 
+    /** Read a PROXY protocol header (v1 or v2) from every connection: for a server behind HAProxy. */
+    public static final Flag PROXY_PROTOCOL = Flag.bool("proxy-protocol",
+            "read a PROXY protocol header (v1/v2, as HAProxy's send-proxy sends) before each connection opens");
+
     @Override
     public String name() {
         return "http";
@@ -37,7 +41,7 @@ public final class HttpExample extends ServerExample {
 
     @Override
     public String description() {
-        return "HTTP/1.1 server: GET /plaintext, GET /json, POST /echo (TechEmpower style, pipelining),"
+        return "HTTP/1.1 server: GET /plaintext, GET /json, POST /echo, GET /ip (TechEmpower style, pipelining),"
                 + " or the files of --root DIR";
     }
 
@@ -49,7 +53,7 @@ public final class HttpExample extends ServerExample {
 
     @Override
     protected List<Flag> ownFlags() {
-        return List.of(MAX_BODY, HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, ROOT);
+        return List.of(MAX_BODY, HEADER_TIMEOUT_MS, IDLE_TIMEOUT_MS, ROOT, PROXY_PROTOCOL);
     }
 
     @Override
@@ -87,7 +91,8 @@ public final class HttpExample extends ServerExample {
         long inbound = flags.getLong(MAX_BODY.name()) + HttpHandler.MAX_REQUEST_LINE
                 + HttpHandler.MAX_HEADER_BYTES + 64 * 1024;
         int defaults = Options.defaults().maxInboundBuffered();
-        return builder.maxInboundBuffered((int) Math.min(Integer.MAX_VALUE, Math.max(defaults, inbound)))
+        return builder.proxyProtocol(flags.getBoolean(PROXY_PROTOCOL.name()))
+                .maxInboundBuffered((int) Math.min(Integer.MAX_VALUE, Math.max(defaults, inbound)))
                 .idleTimeout(java.time.Duration.ofMillis(flags.getLong(IDLE_TIMEOUT_MS.name())));
     }
 }

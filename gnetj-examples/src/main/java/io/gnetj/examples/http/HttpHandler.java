@@ -14,7 +14,9 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>{@code GET /plaintext}: {@code Hello, World!} as {@code text/plain};
  *   <li>{@code GET /json}: {@code {"message":"Hello, World!"}}, serialized per request;
- *   <li>{@code POST /echo}: the request body back.
+ *   <li>{@code POST /echo}: the request body back;
+ *   <li>{@code GET /ip}: the client's address as gnetj reports it, {@code host:port} (with
+ *       {@code --proxy-protocol}, the one the load balancer's PROXY header named).
  * </ul>
  * With a {@link DocumentRoot} ({@code --root DIR}) these routes are off and every request is
  * answered from the files under it instead, by a {@link FileResponder}.
@@ -51,6 +53,7 @@ public final class HttpHandler implements EventHandler {
     static final byte[] PLAINTEXT_PATH = ascii("/plaintext");
     static final byte[] JSON_PATH = ascii("/json");
     static final byte[] ECHO_PATH = ascii("/echo");
+    static final byte[] IP_PATH = ascii("/ip");
 
     static final String HELLO = "Hello, World!";
     private static final byte[] HELLO_BYTES = ascii(HELLO);
@@ -235,10 +238,30 @@ public final class HttpHandler implements EventHandler {
                 return writeError(conn, session, 405, ALLOW_POST);
             }
             writeEcho(conn, session, in);
+        } else if (p.pathEquals(in, IP_PATH)) {
+            if (!getOrHead) {
+                return writeError(conn, session, 405, ALLOW_GET);
+            }
+            byte[] body = ascii(clientAddress(conn) + "\n");
+            writeOk(conn, session, TEXT_PLAIN, body, 0, body.length, withBody);
         } else {
             return writeError(conn, session, 404, null);
         }
         return p.keepAlive();
+    }
+
+    /**
+     * The client as gnetj reports it, {@code host:port} ({@code [v6]:port}): behind a balancer
+     * with {@code --proxy-protocol}, the address its PROXY header named.
+     */
+    static String clientAddress(Conn conn) {
+        java.net.SocketAddress a = conn.remoteAddress();
+        if (a instanceof java.net.InetSocketAddress) {
+            java.net.InetSocketAddress inet = (java.net.InetSocketAddress) a;
+            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(a);
     }
 
     private void writeOk(Conn conn, HttpSession session, byte[] contentType, byte[] body, int off, int len,
