@@ -9,6 +9,7 @@ import io.gnetj.codec.websocket.WebSocketSession;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code /chat}: every message a member sends goes to every member, the sender too.
@@ -16,12 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Backpressure</h2>
  * A message is encoded once into one frame ({@link WebSocketFrameEncoder#encode}, uncompressed so
  * every member can read it) and handed to each member's {@link Conn#asyncWrite}, which never
- * moves the buffer's position: members on other loops read the same bytes. Before each hand-off
- * the sender's thread reads the member's {@link Conn#outboundBuffered()} (racy but safe from any
- * thread): a member with more than {@code maxLag} bytes queued is a slow reader and is dropped
- * (aborted, its queue freed) instead of being sent more. A member's queue therefore never holds
- * much more than {@code maxLag} plus one message, however long it stops reading; the room keeps
- * the highest figure it saw, so a test can check that bound.
+ * moves the buffer's position: members on other loops read the same bytes. A member's lag is
+ * what its connection has queued ({@link Conn#outboundBuffered()}, racy but safe from any thread)
+ * plus what was handed to {@code asyncWrite} and not yet queued by the member's loop (counted up
+ * at the hand-off, down in the write's callback): without the second part, a sender's loop could
+ * hand off faster than the member's loop queues, unseen. A member whose lag passes
+ * {@code maxLag} is a slow reader and is dropped (aborted, its queue freed) instead of being sent
+ * more, so it never holds much more than {@code maxLag} plus one message, however long it stops
+ * reading; the room keeps the highest lag it saw, so a test can check that bound.
  *
  * <p>Threading: any loop thread calls in at once; the member set is concurrent, the counters are
  * updated under the room's monitor (once per message or drop, not per byte).
@@ -37,23 +40,32 @@ final class ChatRoom implements WebSocketListener {
         this.maxLag = maxLag;
     }
 
+    /** Bytes handed to a member's {@code asyncWrite} and not yet queued by its loop. */
+    private static final class InFlight extends AtomicLong {
+        private static final long serialVersionUID = 1L;
+    }
+
     @Override
     public void onOpen(WebSocketSession session) {
+        session.attach(new InFlight());
         members.add(session);
     }
 
     @Override
     public void onMessage(WebSocketSession sender, ByteBuffer payload, boolean text) {
         ByteBuffer frame = WebSocketFrameEncoder.encode(text ? Opcodes.TEXT : Opcodes.BINARY, payload);
+        int size = frame.remaining();
         long peak = 0;
         for (WebSocketSession member : members) {
             Conn conn = member.conn();
-            long queued = conn.outboundBuffered();
-            peak = Math.max(peak, queued);
-            if (queued > maxLag) {
+            InFlight inFlight = (InFlight) member.attachment();
+            long lag = conn.outboundBuffered() + inFlight.get();
+            peak = Math.max(peak, lag);
+            if (lag > maxLag) {
                 drop(member);
             } else {
-                conn.asyncWrite(frame, null);
+                inFlight.addAndGet(size);
+                conn.asyncWrite(frame, (c, error) -> inFlight.addAndGet(-size));
             }
         }
         synchronized (this) {
