@@ -286,21 +286,22 @@ public final class WebSocketFrameDecoder {
     }
 
     /**
-     * XORs {@code n} bytes of {@code src} (from its position) with the mask into {@code dst} at
-     * {@code at}: eight bytes at a time with the mask repeated in a long, rotated to where this
-     * frame's mask stands.
+     * Copies {@code n} bytes of {@code src} (from its position) into {@code dst} at {@code at}
+     * (a bulk copy, memcpy for a direct source), then XORs them with the mask in place, eight
+     * bytes at a time with the mask repeated in a long, rotated to where this frame's mask stands.
      */
     private void unmask(ByteBuffer src, ByteBuffer dst, int at, int n) {
-        int s = src.position();
+        dst.put(at, src, src.position(), n);
         int rotated = Integer.rotateLeft(mask, 8 * maskIndex);
         long mask64 = ((long) rotated << 32) | (rotated & 0xFFFFFFFFL);
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            dst.putLong(at + i, src.getLong(s + i) ^ mask64);
+        int i = at;
+        int end = at + n;
+        for (; i + 8 <= end; i += 8) {
+            dst.putLong(i, dst.getLong(i) ^ mask64);
         }
-        for (; i < n; i++) {
-            int shift = 24 - 8 * ((maskIndex + i) & 3);
-            dst.put(at + i, (byte) (src.get(s + i) ^ (mask >>> shift)));
+        for (int k = i - at; i < end; i++, k++) {
+            int shift = 24 - 8 * ((maskIndex + k) & 3);
+            dst.put(i, (byte) (dst.get(i) ^ (mask >>> shift)));
         }
         maskIndex = (maskIndex + n) & 3;
     }
