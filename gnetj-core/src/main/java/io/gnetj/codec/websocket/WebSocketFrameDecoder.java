@@ -2,6 +2,7 @@ package io.gnetj.codec.websocket;
 
 import io.gnetj.Conn;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -81,13 +82,13 @@ public final class WebSocketFrameDecoder {
     private boolean compressed;
     private int messageLength;
     private byte[] message = EMPTY;
-    private ByteBuffer messageBuf = ByteBuffer.wrap(EMPTY);
+    private ByteBuffer messageBuf = ByteBuffer.wrap(EMPTY).order(ByteOrder.nativeOrder());
     private ByteBuffer messageView = messageBuf.asReadOnlyBuffer();
     private final Utf8Validator textValidator = new Utf8Validator();
 
     // the control frame being read
     private final byte[] control = new byte[Opcodes.MAX_CONTROL_PAYLOAD];
-    private final ByteBuffer controlBuf = ByteBuffer.wrap(control);
+    private final ByteBuffer controlBuf = ByteBuffer.wrap(control).order(ByteOrder.nativeOrder());
     private final ByteBuffer controlView = controlBuf.asReadOnlyBuffer();
     private int controlLength;
     private final Utf8Validator reasonValidator = new Utf8Validator();
@@ -281,18 +282,23 @@ public final class WebSocketFrameDecoder {
 
     private void setMessageArray(byte[] array) {
         message = array;
-        messageBuf = ByteBuffer.wrap(array);
+        messageBuf = ByteBuffer.wrap(array).order(ByteOrder.nativeOrder()); // no byte swap when unmasking
         messageView = messageBuf.asReadOnlyBuffer();
     }
 
     /**
      * Copies {@code n} bytes of {@code src} (from its position) into {@code dst} at {@code at}
      * (a bulk copy, memcpy for a direct source), then XORs them with the mask in place, eight
-     * bytes at a time with the mask repeated in a long, rotated to where this frame's mask stands.
+     * bytes at a time with the mask repeated in a long, rotated to where this frame's mask stands
+     * and laid out in {@code dst}'s (native) byte order. The views handed out are duplicates, in
+     * the default big-endian order.
      */
     private void unmask(ByteBuffer src, ByteBuffer dst, int at, int n) {
         dst.put(at, src, src.position(), n);
         int rotated = Integer.rotateLeft(mask, 8 * maskIndex);
+        if (dst.order() == ByteOrder.LITTLE_ENDIAN) {
+            rotated = Integer.reverseBytes(rotated); // the frame's first mask byte is the lowest
+        }
         long mask64 = ((long) rotated << 32) | (rotated & 0xFFFFFFFFL);
         int i = at;
         int end = at + n;

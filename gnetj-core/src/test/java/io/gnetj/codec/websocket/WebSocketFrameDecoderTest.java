@@ -238,6 +238,9 @@ class WebSocketFrameDecoderTest {
         WebSocketFrameDecoder decoder = new WebSocketFrameDecoder(1 << 20, 1 << 20);
         conn.receive(new ClientFrames().binary(new byte[1000]).bytes());
         assertThat(decoder.decode(conn)).isEqualTo(Opcodes.BINARY);
+        assertThat(decoder.payload().order()).as("the view reads big-endian, as any ByteBuffer")
+                .isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+        assertThat(decoder.payload().isReadOnly()).isTrue();
         int kept = decoder.retainedBytes();
         conn.receive(new ClientFrames().binary(new byte[900]).bytes());
         assertThat(decoder.decode(conn)).isEqualTo(Opcodes.BINARY);
