@@ -1,6 +1,8 @@
 package io.gnetj.codec.websocket;
 
 import io.gnetj.Conn;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +66,9 @@ public final class WebSocketFrameDecoder {
     private static final int HEADER = 0;
     private static final int PAYLOAD = 1;
     private static final byte[] EMPTY = new byte[0];
+    /** Eight bytes of a {@code byte[]} at a time, in the platform's order (no byte swap). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final int maxFramePayload;
     private final int maxMessageSize;
@@ -82,13 +87,13 @@ public final class WebSocketFrameDecoder {
     private boolean compressed;
     private int messageLength;
     private byte[] message = EMPTY;
-    private ByteBuffer messageBuf = ByteBuffer.wrap(EMPTY).order(ByteOrder.nativeOrder());
+    private ByteBuffer messageBuf = ByteBuffer.wrap(EMPTY);
     private ByteBuffer messageView = messageBuf.asReadOnlyBuffer();
     private final Utf8Validator textValidator = new Utf8Validator();
 
     // the control frame being read
     private final byte[] control = new byte[Opcodes.MAX_CONTROL_PAYLOAD];
-    private final ByteBuffer controlBuf = ByteBuffer.wrap(control).order(ByteOrder.nativeOrder());
+    private final ByteBuffer controlBuf = ByteBuffer.wrap(control);
     private final ByteBuffer controlView = controlBuf.asReadOnlyBuffer();
     private int controlLength;
     private final Utf8Validator reasonValidator = new Utf8Validator();
@@ -148,10 +153,10 @@ public final class WebSocketFrameDecoder {
                 int n = (int) Math.min(remaining, available);
                 ByteBuffer src = conn.next(n);
                 if (Opcodes.isControl(opcode)) {
-                    unmask(src, controlBuf, controlLength, n);
+                    unmask(src, control, controlLength, n);
                     controlLength += n;
                 } else {
-                    unmask(src, messageBuf, messageLength, n);
+                    unmask(src, message, messageLength, n);
                     if (messageOpcode == Opcodes.TEXT && !compressed
                             && !textValidator.check(messageBuf, messageLength, messageLength + n)) {
                         throw new WebSocketException(CloseCodes.INVALID_PAYLOAD, "text message is not valid UTF-8");
@@ -282,32 +287,30 @@ public final class WebSocketFrameDecoder {
 
     private void setMessageArray(byte[] array) {
         message = array;
-        messageBuf = ByteBuffer.wrap(array).order(ByteOrder.nativeOrder()); // no byte swap when unmasking
+        messageBuf = ByteBuffer.wrap(array);
         messageView = messageBuf.asReadOnlyBuffer();
     }
 
     /**
      * Copies {@code n} bytes of {@code src} (from its position) into {@code dst} at {@code at}
      * (a bulk copy, memcpy for a direct source), then XORs them with the mask in place, eight
-     * bytes at a time with the mask repeated in a long, rotated to where this frame's mask stands
-     * and laid out in {@code dst}'s (native) byte order. The views handed out are duplicates, in
-     * the default big-endian order.
+     * bytes at a time through a native-order long view of the array, with the mask repeated in
+     * a long rotated to where this frame's mask stands.
      */
-    private void unmask(ByteBuffer src, ByteBuffer dst, int at, int n) {
-        dst.put(at, src, src.position(), n);
+    private void unmask(ByteBuffer src, byte[] dst, int at, int n) {
+        src.get(src.position(), dst, at, n);
         int rotated = Integer.rotateLeft(mask, 8 * maskIndex);
-        if (dst.order() == ByteOrder.LITTLE_ENDIAN) {
+        if (NATIVE_LITTLE_ENDIAN) {
             rotated = Integer.reverseBytes(rotated); // the frame's first mask byte is the lowest
         }
         long mask64 = ((long) rotated << 32) | (rotated & 0xFFFFFFFFL);
         int i = at;
         int end = at + n;
         for (; i + 8 <= end; i += 8) {
-            dst.putLong(i, dst.getLong(i) ^ mask64);
+            LONGS.set(dst, i, (long) LONGS.get(dst, i) ^ mask64);
         }
         for (int k = i - at; i < end; i++, k++) {
-            int shift = 24 - 8 * ((maskIndex + k) & 3);
-            dst.put(i, (byte) (dst.get(i) ^ (mask >>> shift)));
+            dst[i] ^= (byte) (mask >>> (24 - 8 * ((maskIndex + k) & 3)));
         }
         maskIndex = (maskIndex + n) & 3;
     }
