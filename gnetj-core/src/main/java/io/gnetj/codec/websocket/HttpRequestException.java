@@ -13,6 +13,7 @@ import io.gnetj.codec.CorruptFrameException;
 public final class HttpRequestException extends CorruptFrameException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status to answer with. */
     private final int status;
 
     /**

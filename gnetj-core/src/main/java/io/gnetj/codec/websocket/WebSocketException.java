@@ -15,6 +15,7 @@ import io.gnetj.codec.CorruptFrameException;
 public final class WebSocketException extends CorruptFrameException {
     private static final long serialVersionUID = 1L;
 
+    /** The status code the Close frame carries. */
     private final int closeCode;
 
     /**

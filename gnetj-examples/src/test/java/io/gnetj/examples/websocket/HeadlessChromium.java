@@ -47,12 +47,14 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Starts Chromium on {@code about:blank} with a fresh profile in {@code profile}. */
     static HeadlessChromium start(Path profile, Duration deadline) throws Exception {
-        Process p = new ProcessBuilder(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+        ProcessBuilder builder = new ProcessBuilder(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--mute-audio",
                 "--remote-debugging-port=0", "--remote-allow-origins=*", "--user-data-dir=" + profile, "about:blank"))
                 .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // its singleton socket and other scratch go under the profile, deleted with it, not into /tmp
+        builder.environment().put("TMPDIR", profile.toString());
+        Process p = builder.start();
         HeadlessChromium chromium = new HeadlessChromium(p, deadline);
         try {
             chromium.connect();
