@@ -13,4 +13,5 @@ module io.gnetj.core {
     exports io.gnetj;
     exports io.gnetj.pool;
     exports io.gnetj.codec;
+    exports io.gnetj.codec.websocket;
 }

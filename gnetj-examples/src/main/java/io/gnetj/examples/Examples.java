@@ -10,6 +10,7 @@ import io.gnetj.examples.lengthfield.LengthFieldExample;
 import io.gnetj.examples.proxy.ProxyExample;
 import io.gnetj.examples.push.PushExample;
 import io.gnetj.examples.redis.RedisExample;
+import io.gnetj.examples.websocket.WebSocketExample;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +28,8 @@ public final class Examples {
             new HttpExample(),
             new RedisExample(),
             new PushExample(),
-            new ProxyExample());
+            new ProxyExample(),
+            new WebSocketExample());
 
     private Examples() {
     }
