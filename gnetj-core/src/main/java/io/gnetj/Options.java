@@ -179,7 +179,7 @@ public final class Options {
      * {@link EventHandler#onWritabilityChanged}, which side to pause: there the bytes queued to
      * one connection come from the other, and pausing the slow side's own input would tie the two
      * directions together (a peer that writes a long answer while we write to it would never be
-     * read again). With it off, {@link #maxOutboundBuffered()} still bounds the queue.
+     * read again). With it off, {@link #maxOutboundBuffered()} still bounds the queue. Any thread.
      */
     public boolean pauseReadingWhenUnwritable() { return pauseReadingWhenUnwritable; }
 
@@ -307,7 +307,7 @@ public final class Options {
      * with {@link #closeTimeout()} and waits for it, so every connection gets {@code onClose},
      * {@code onShutdown} runs and unix socket files are removed before the process exits. The
      * hook is removed when the engine stops otherwise. {@link Gnet#start} never installs it: an
-     * application embedding an engine owns its shutdown. Default {@code true}.
+     * application embedding an engine owns its shutdown. Default {@code true}. Any thread.
      */
     public boolean stopOnSignal() { return stopOnSignal; }
 
@@ -400,7 +400,7 @@ public final class Options {
         /** See {@link Options#halfClose()}. */
         public Builder halfClose(boolean on) { this.halfClose = on; return this; }
 
-        /** See {@link Options#pauseReadingWhenUnwritable()}. */
+        /** See {@link Options#pauseReadingWhenUnwritable()}. One thread at a time (a builder is not shared). */
         public Builder pauseReadingWhenUnwritable(boolean on) { this.pauseReadingWhenUnwritable = on; return this; }
 
         /** See {@link Options#readBufferCap()}; at least 64 bytes. */
@@ -545,7 +545,7 @@ public final class Options {
         /** See {@link Options#tls()}; {@code null} for none. */
         public Builder tls(TlsConfig config) { this.tls = config; return this; }
 
-        /** See {@link Options#stopOnSignal()}. */
+        /** See {@link Options#stopOnSignal()}. One thread at a time (a builder is not shared). */
         public Builder stopOnSignal(boolean on) { this.stopOnSignal = on; return this; }
 
         /**

@@ -28,7 +28,7 @@ import java.time.Duration;
  */
 public record StopReport(int closedGracefully, int cut, long bytesDropped, Duration deadline, Duration elapsed) {
 
-    /** Whether nothing had to be cut: every connection closed gracefully within the deadline. */
+    /** Whether nothing had to be cut: every connection closed gracefully within the deadline. Any thread. */
     public boolean clean() {
         return cut == 0;
     }
