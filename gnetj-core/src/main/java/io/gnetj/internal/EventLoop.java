@@ -104,6 +104,9 @@ final class EventLoop implements io.gnetj.EventLoop {
     private final SweepLimits limits;
     private final LoopMemoryBudget budget;
     private final EngineStop.Counts stopCounts = new EngineStop.Counts();
+    private final LoopCounters counters = new LoopCounters();
+    /** A recording wants handler stalls: time every callback (refreshed each sweep). */
+    private boolean timeCallbacks = Jfr.handlerStallEnabled();
     /** When the stop's graceful part ends ({@code System.nanoTime()}); see {@link #shutdown(long)}. */
     private final AtomicLong stopDeadline = new AtomicLong(NO_DEADLINE);
 
@@ -173,6 +176,11 @@ final class EventLoop implements io.gnetj.EventLoop {
     /** {@link Selector#wakeup()} calls made by posters so far (racy read). */
     long wakeups() {
         return wakeups;
+    }
+
+    /** A snapshot of the loop's counters; any thread (racy: see {@link LoopCounters}). */
+    io.gnetj.LoopMetrics metrics() {
+        return counters.snapshot(index, tableCount, tasks.size(), wakeups);
     }
 
     /**
@@ -323,6 +331,25 @@ final class EventLoop implements io.gnetj.EventLoop {
         return handlerErrors;
     }
 
+    /** The loop's counters; written on the loop thread only. */
+    LoopCounters counters() {
+        return counters;
+    }
+
+    /** Whether handler callbacks are timed (a recording wants {@code io.gnetj.HandlerStall}). */
+    boolean timingCallbacks() {
+        return timeCallbacks;
+    }
+
+    /** A timed callback of {@code conn} that began at {@code began} returned: a stall if it took too long. */
+    void callbackTimed(long began, String method, AbstractConn conn) {
+        long took = System.nanoTime() - began;
+        if (took >= LoopCounters.STALL_THRESHOLD_NANOS) {
+            counters.stalls++;
+            Jfr.handlerStall(conn, method, took);
+        }
+    }
+
     RateLimitedLog acceptErrors() {
         return acceptErrors;
     }
@@ -377,6 +404,7 @@ final class EventLoop implements io.gnetj.EventLoop {
             reusePortAcceptor.resumeIfDue(now);
         }
         if (now - nextSweepNanos >= 0) {
+            counters.tickLate(now - nextSweepNanos);
             sweep();
             nextSweepNanos = now + sweepIntervalNanos;
             flushDirty();
@@ -384,6 +412,19 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     private void select() throws IOException {
+        long iteration = counters.beforeSelect(System.nanoTime());
+        if (iteration >= LoopCounters.STALL_THRESHOLD_NANOS) {
+            counters.stalls++;
+            Jfr.loopStall(this, iteration);
+        }
+        try {
+            selectAndServe();
+        } finally {
+            counters.afterSelect();
+        }
+    }
+
+    private void selectAndServe() throws IOException {
         if (!tasks.isEmpty() || (shutdownRequested && !draining)) {
             selector.selectNow(keyHandler);
             return;
@@ -407,6 +448,7 @@ final class EventLoop implements io.gnetj.EventLoop {
 
     private void processKey(SelectionKey key) {
         gate.awake(); // the first key: posts from here on need no wake-up
+        counters.keyReady();
         Object attachment = key.attachment();
         if (attachment instanceof TcpConn) {
             TcpConn conn = (TcpConn) attachment;
@@ -445,7 +487,7 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     private void runTasks() {
-        tasks.runBatch(MAX_TASKS_PER_ITERATION, taskFailed);
+        counters.tasksRun += tasks.runBatch(MAX_TASKS_PER_ITERATION, taskFailed);
         budget.check();
     }
 
@@ -483,6 +525,8 @@ final class EventLoop implements io.gnetj.EventLoop {
         }
         slot.tableIndex = tableCount;
         table[tableCount++] = slot;
+        counters.opened++;
+        Jfr.connectionOpened(slot.conn);
     }
 
     /** Removes a slot from the table (the last entry moves into its place). */
@@ -528,6 +572,11 @@ final class EventLoop implements io.gnetj.EventLoop {
             }
         }
         budget.sweep();
+        LoopTask probe = counters.lagProbe(); // how late the next posted task runs
+        if (probe != null) {
+            execute(probe);
+        }
+        timeCallbacks = Jfr.handlerStallEnabled();
     }
 
 
