@@ -382,6 +382,7 @@ final class EventLoop implements io.gnetj.EventLoop {
     private void run() {
         try {
             nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
+            counters.loopStarted();
             while (!shutdownRequested) {
                 iterate();
             }

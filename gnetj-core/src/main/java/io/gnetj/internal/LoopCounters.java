@@ -71,6 +71,11 @@ final class LoopCounters {
     /** When the loop last woke from select: the start of the iteration being served. */
     private long wokeAt = startedAt;
 
+    /** The loop thread began: its first iteration starts now, not when the loop was made. */
+    void loopStarted() {
+        wokeAt = System.nanoTime();
+    }
+
     /**
      * The loop is about to select: the iteration that began at {@link #wokeAt} is over.
      *
