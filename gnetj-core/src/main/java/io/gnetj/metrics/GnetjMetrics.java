@@ -37,7 +37,9 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Meters are functions over {@link Engine#metrics()}: the loops pay nothing for them, and a
  * scrape takes one snapshot, shared by every meter read within {@link #SNAPSHOT_REUSE_NANOS}. Per
- * loop meters carry the tag {@code loop} (its index); the buffer pool's, {@code pool=engine}.
+ * loop meters carry the tag {@code loop} (its index); the buffer pool's, {@code pool=engine}. The
+ * gauges hold the binder strongly (Micrometer holds a function's object weakly), so the binder,
+ * and the engine it reads, stay reachable while the registry keeps the meters.
  *
  * <p>Threading: any thread; Micrometer reads the meters from whichever thread publishes them.
  */
@@ -109,55 +111,61 @@ public final class GnetjMetrics implements MeterBinder {
         FunctionCounter.builder("gnetj.accept.backoffs", this, b -> b.snapshot().acceptBackOffs())
                 .description("accept failures (too many open files) that paused accepting")
                 .tags(engine).register(registry);
-        Gauge.builder("gnetj.connections.total", this, b -> b.snapshot().connections())
-                .description("connections counted against maxConnections").baseUnit(BaseUnits.CONNECTIONS)
-                .tags(engine).register(registry);
+        Gauge.builder("gnetj.engine.connections", this, b -> b.snapshot().connections())
+                .description("connections counted against maxConnections")
+                .tags(engine).strongReference(true).register(registry);
         bindPool(registry, Tags.concat(tags, "pool", "engine"));
     }
 
     private void bindLoop(MeterRegistry registry, int i, Tags t, AtomicReferenceArray<LoopMetrics> lastBusy) {
         Gauge.builder("gnetj.connections.active", this, b -> b.loop(i).connectionsOpen())
-                .description("connections on the loop now").baseUnit(BaseUnits.CONNECTIONS).tags(t).register(registry);
-        counter(registry, "gnetj.connections.opened", t, "connections registered with the loop", BaseUnits.CONNECTIONS,
+                .description("connections on the loop now").tags(t)
+                .strongReference(true).register(registry);
+        counter(registry, "gnetj.connections.opened", t, "connections registered with the loop",
                 i, LoopMetrics::connectionsOpened);
         for (String cause : CLOSE_CAUSES) {
-            counter(registry, "gnetj.connections.closed", t.and("cause", cause), "connections closed, by cause",
-                    BaseUnits.CONNECTIONS, i, m -> closedBy(m, cause));
+            counter(registry, "gnetj.connections.closed", t.and("cause", cause), "connections closed, by cause", i,
+                    m -> closedBy(m, cause));
         }
-        counter(registry, "gnetj.data.received", t, "bytes read from sockets", BaseUnits.BYTES, i, LoopMetrics::bytesRead);
-        counter(registry, "gnetj.data.sent", t, "bytes written to sockets", BaseUnits.BYTES, i, LoopMetrics::bytesWritten);
-        counter(registry, "gnetj.io.reads", t, "read syscalls", BaseUnits.OPERATIONS, i, LoopMetrics::reads);
-        counter(registry, "gnetj.io.writes", t, "write syscalls", BaseUnits.OPERATIONS, i, LoopMetrics::writes);
+        counter(registry, "gnetj.data.received", t, "bytes read from sockets", BaseUnits.BYTES, i,
+                LoopMetrics::bytesRead);
+        counter(registry, "gnetj.data.sent", t, "bytes written to sockets", BaseUnits.BYTES, i,
+                LoopMetrics::bytesWritten);
+        counter(registry, "gnetj.io.reads", t, "read syscalls", i, LoopMetrics::reads);
+        counter(registry, "gnetj.io.writes", t, "write syscalls", i, LoopMetrics::writes);
         Gauge.builder("gnetj.eventloop.pending.tasks", this, b -> b.loop(i).tasksPending())
-                .description("tasks queued on the loop and not yet run").baseUnit(BaseUnits.TASKS).tags(t)
-                .register(registry);
-        counter(registry, "gnetj.eventloop.tasks.completed", t, "tasks the loop ran", BaseUnits.TASKS, i,
+                .description("tasks queued on the loop and not yet run").tags(t)
+                .strongReference(true).register(registry);
+        counter(registry, "gnetj.eventloop.tasks.completed", t, "tasks the loop ran", i,
                 LoopMetrics::tasksRun);
-        counter(registry, "gnetj.eventloop.wakeups", t, "Selector.wakeup() calls made to wake the loop",
-                BaseUnits.OPERATIONS, i, LoopMetrics::wakeups);
+        counter(registry, "gnetj.eventloop.wakeups", t, "Selector.wakeup() calls made to wake the loop", i,
+                LoopMetrics::wakeups);
         FunctionCounter.builder("gnetj.eventloop.busy", this, b -> b.loop(i).busyNanos() / 1e9)
                 .description("time the loop spent not waiting in select").baseUnit("seconds").tags(t)
                 .register(registry);
         Gauge.builder("gnetj.eventloop.busy.ratio", this, b -> b.busySinceLastRead(i, lastBusy))
-                .description("share of the time since the last read the loop was busy").tags(t).register(registry);
+                .description("share of the time since the last read the loop was busy").tags(t)
+                .strongReference(true).register(registry);
         TimeGauge.builder("gnetj.eventloop.lag", this, TimeUnit.NANOSECONDS, b -> b.loop(i).lastLagNanos())
                 .description("how late the loop ran the last probe task it posted to itself").tags(t)
-                .register(registry);
+                .strongReference(true).register(registry);
         TimeGauge.builder("gnetj.eventloop.lag.max", this, TimeUnit.NANOSECONDS, b -> b.loop(i).maxLagNanos())
-                .description("the largest lag a probe saw").tags(t).register(registry);
+                .description("the largest lag a probe saw").tags(t)
+                .strongReference(true).register(registry);
         TimeGauge.builder("gnetj.eventloop.tick.late", this, TimeUnit.NANOSECONDS, b -> b.loop(i).lastTickLateNanos())
-                .description("how late the loop's last sweep tick ran").tags(t).register(registry);
+                .description("how late the loop's last sweep tick ran").tags(t)
+                .strongReference(true).register(registry);
         counter(registry, "gnetj.eventloop.stalls", t, "loop iterations or handler callbacks over the stall threshold",
-                BaseUnits.EVENTS, i, LoopMetrics::stalls);
-        counter(registry, "gnetj.writes.refused", t, "writes refused by maxOutboundBuffered", BaseUnits.OPERATIONS, i,
+                i, LoopMetrics::stalls);
+        counter(registry, "gnetj.writes.refused", t, "writes refused by maxOutboundBuffered", i,
                 LoopMetrics::refusedWrites);
-        counter(registry, "gnetj.watermark.unwritable", t, "times a connection passed its high-water mark",
-                BaseUnits.EVENTS, i, LoopMetrics::waterMarkPauses);
-        counter(registry, "gnetj.watermark.writable", t, "times a connection drained below its low-water mark",
-                BaseUnits.EVENTS, i, LoopMetrics::waterMarkResumes);
-        counter(registry, "gnetj.tls.handshakes", t.and("outcome", "success"), "TLS handshakes", BaseUnits.EVENTS, i,
+        counter(registry, "gnetj.watermark.unwritable", t, "times a connection passed its high-water mark", i,
+                LoopMetrics::waterMarkPauses);
+        counter(registry, "gnetj.watermark.writable", t, "times a connection drained below its low-water mark", i,
+                LoopMetrics::waterMarkResumes);
+        counter(registry, "gnetj.tls.handshakes", t.and("outcome", "success"), "TLS handshakes", i,
                 LoopMetrics::tlsHandshakes);
-        counter(registry, "gnetj.tls.handshakes", t.and("outcome", "failure"), "TLS handshakes", BaseUnits.EVENTS, i,
+        counter(registry, "gnetj.tls.handshakes", t.and("outcome", "failure"), "TLS handshakes", i,
                 LoopMetrics::tlsHandshakeFailures);
         FunctionTimer.builder("gnetj.tls.handshake.time", this, b -> b.loop(i).tlsHandshakes(),
                         b -> b.loop(i).tlsHandshakeNanos(), TimeUnit.NANOSECONDS)
@@ -166,10 +174,11 @@ public final class GnetjMetrics implements MeterBinder {
 
     private void bindPool(MeterRegistry registry, Tags t) {
         Gauge.builder("gnetj.pool.used.direct.memory", this, b -> b.pool().usedBytes())
-                .description("pooled direct memory lent out").baseUnit(BaseUnits.BYTES).tags(t).register(registry);
+                .description("pooled direct memory lent out").baseUnit(BaseUnits.BYTES).tags(t)
+                .strongReference(true).register(registry);
         Gauge.builder("gnetj.pool.retained.direct.memory", this, b -> b.pool().retainedBytes())
                 .description("pooled direct memory kept idle for reuse").baseUnit(BaseUnits.BYTES).tags(t)
-                .register(registry);
+                .strongReference(true).register(registry);
         FunctionCounter.builder("gnetj.pool.allocated.direct.memory", this, b -> b.pool().allocatedBytes())
                 .description("direct memory the pool ever allocated").baseUnit(BaseUnits.BYTES).tags(t)
                 .register(registry);
@@ -183,8 +192,13 @@ public final class GnetjMetrics implements MeterBinder {
             int capacity = snapshot().bufferPool().sizeClasses().get(c).capacity();
             Gauge.builder("gnetj.pool.free.direct.memory", this, b -> b.pool().sizeClasses().get(k).freeBytes())
                     .description("bytes on a size class's shared free list").baseUnit(BaseUnits.BYTES)
-                    .tags(t.and("size", String.valueOf(capacity))).register(registry);
+                    .tags(t.and("size", String.valueOf(capacity))).strongReference(true).register(registry);
         }
+    }
+
+    private void counter(MeterRegistry registry, String name, Tags t, String description, int loop,
+                         ToDoubleFunction<LoopMetrics> f) {
+        counter(registry, name, t, description, null, loop, f);
     }
 
     private void counter(MeterRegistry registry, String name, Tags t, String description, String unit, int loop,
