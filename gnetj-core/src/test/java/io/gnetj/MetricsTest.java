@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gnetj.buffer.BufferPool;
+import io.gnetj.metrics.EngineJmx;
 import io.gnetj.metrics.GnetjMetrics;
 import io.gnetj.pool.WorkerPool;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -256,6 +258,26 @@ class MetricsTest {
             assertThat(registry.get("gnetj.eventloop.pending.tasks").gauge().value()).isGreaterThanOrEqualTo(0);
             assertThat(registry.get("gnetj.pool.used.direct.memory").gauge().value()).isGreaterThanOrEqualTo(0);
         } finally {
+            engine.stop();
+        }
+    }
+
+    @Test
+    void theMxBeanShowsTheTotalsWhileRegisteredAndIsGoneAfterClose() throws Exception {
+        Engine engine = TestServers.start(new Echo(), Options.builder().numEventLoops(1).build());
+        EngineJmx jmx = EngineJmx.register(engine, "metrics-test");
+        try (Socket socket = TestServers.connect(engine)) {
+            TestServers.write(socket, new byte[1234]);
+            TestServers.readExactly(socket.getInputStream(), 1234);
+            var server = ManagementFactory.getPlatformMBeanServer();
+            assertThat(jmx.objectName().toString()).isEqualTo("io.gnetj:type=Engine,name=\"metrics-test\"");
+            assertThat(server.getAttribute(jmx.objectName(), "BytesRead")).isEqualTo(1234L);
+            assertThat(server.getAttribute(jmx.objectName(), "ConnectionsOpen")).isEqualTo(1);
+            jmx.close();
+            assertThat(server.isRegistered(jmx.objectName())).isFalse();
+            jmx.close();
+        } finally {
+            jmx.close();
             engine.stop();
         }
     }
