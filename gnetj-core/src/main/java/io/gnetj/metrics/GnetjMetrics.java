@@ -101,7 +101,7 @@ public final class GnetjMetrics implements MeterBinder {
      */
     @Override
     public void bindTo(MeterRegistry registry) {
-        EngineMetrics first = snapshot();
+        EngineMetrics first = source.get(); // not kept: the first scrape must not see figures from before it
         int loops = first.loops().size();
         AtomicReferenceArray<LoopMetrics> lastBusy = new AtomicReferenceArray<>(loops);
         for (int i = 0; i < loops; i++) {
@@ -186,10 +186,10 @@ public final class GnetjMetrics implements MeterBinder {
                 .description("takes a loop's cache served from its own stacks").tags(t).register(registry);
         FunctionCounter.builder("gnetj.pool.cache.misses", this, b -> b.pool().cacheMisses())
                 .description("takes a loop's cache passed to the shared pool").tags(t).register(registry);
-        int classes = snapshot().bufferPool().sizeClasses().size();
-        for (int c = 0; c < classes; c++) {
+        java.util.List<BufferPoolMetrics.SizeClass> classes = source.get().bufferPool().sizeClasses();
+        for (int c = 0; c < classes.size(); c++) {
             int k = c;
-            int capacity = snapshot().bufferPool().sizeClasses().get(c).capacity();
+            int capacity = classes.get(c).capacity();
             Gauge.builder("gnetj.pool.free.direct.memory", this, b -> b.pool().sizeClasses().get(k).freeBytes())
                     .description("bytes on a size class's shared free list").baseUnit(BaseUnits.BYTES)
                     .tags(t.and("size", String.valueOf(capacity))).strongReference(true).register(registry);
