@@ -386,6 +386,7 @@ final class EventLoop implements io.gnetj.EventLoop {
             while (!shutdownRequested) {
                 iterate();
             }
+            iterationEnded(); // the last one, which the stop request ended before it selected again
             drainForShutdown();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName() + " failed", t);
@@ -413,15 +414,20 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     private void select() throws IOException {
-        long iteration = counters.beforeSelect(System.nanoTime());
-        if (iteration >= LoopCounters.STALL_THRESHOLD_NANOS) {
-            counters.stalls++;
-            Jfr.loopStall(this, iteration);
-        }
+        iterationEnded();
         try {
             selectAndServe();
         } finally {
             counters.afterSelect();
+        }
+    }
+
+    /** The iteration that began when the loop last woke is over: a stall if it took too long. */
+    private void iterationEnded() {
+        long iteration = counters.beforeSelect(System.nanoTime());
+        if (iteration >= LoopCounters.STALL_THRESHOLD_NANOS) {
+            counters.stalls++;
+            Jfr.loopStall(this, iteration);
         }
     }
 
