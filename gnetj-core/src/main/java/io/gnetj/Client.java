@@ -176,6 +176,14 @@ public final class Client {
         return engine.eventLoops();
     }
 
+    /**
+     * {@return what the client's loops have done so far, as {@link Engine#metrics()} reports for a
+     * server} Any thread; racy reads of the loops' counters, no cost to them.
+     */
+    public EngineMetrics metrics() {
+        return engine.metrics();
+    }
+
     /** The options the client runs with. Any thread. */
     public Options options() {
         return engine.options();

@@ -33,6 +33,15 @@ public interface Engine {
      */
     List<EventLoop> eventLoops();
 
+    /**
+     * {@return what the engine has done so far, per event loop and in total: connections (opened,
+     * closed, by cause), bytes and syscalls, tasks, busy time, lag, stalls, limits hit, TLS
+     * handshakes, and its buffer pool} Any thread, at any time, as often as wanted: the loops keep
+     * their counters in plain fields and this reads them without stopping them, so a snapshot may
+     * be a few events stale (see {@link LoopMetrics}); it allocates only the snapshot.
+     */
+    EngineMetrics metrics();
+
     /** The options the engine runs with. Any thread. */
     Options options();
 

@@ -86,8 +86,10 @@ public final class BufferCache implements BufferAllocator, AutoCloseable {
             sizes[sizeClass] = size;
             ledger.addRetained(-buffer.capacity());
             buffer.markInUseByOwner();
+            ledger.took(true);
         } else {
             buffer = pool.obtain(sizeClass, minCapacity);
+            ledger.took(false);
         }
         buffer.lender = ledger;
         ledger.lent(buffer.capacity());

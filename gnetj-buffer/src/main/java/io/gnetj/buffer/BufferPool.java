@@ -95,6 +95,10 @@ public final class BufferPool implements BufferAllocator {
     /** Bytes on the shared free lists (cached chunks are in the caches' ledgers). */
     private final LongAdder sharedRetainedBytes = new LongAdder();
     private final LongAdder allocatedBytes = new LongAdder();
+    /** Chunks ever allocated; and the cache hits and misses of closed caches, folded in by retire. */
+    private final LongAdder allocatedCount = new LongAdder();
+    private final LongAdder retiredCacheHits = new LongAdder();
+    private final LongAdder retiredCacheMisses = new LongAdder();
     /** Bytes of the retained cap handed to caches as credit; accessed through CACHE_CREDIT. */
     @SuppressWarnings("unused")
     private long cacheCredit;
@@ -242,6 +246,28 @@ public final class BufferPool implements BufferAllocator {
         return allocatedBytes.sum();
     }
 
+    /**
+     * {@return a snapshot of the pool's figures: bytes lent and kept, what it allocated, the caches'
+     * hit ratio, and the chunks on each size class's shared free list} Any thread; racy while
+     * buffers move (each figure is off by at most the operations in flight), exact at quiescence.
+     * It allocates the snapshot: meant for monitoring, not for a hot path.
+     */
+    public BufferPoolMetrics metrics() {
+        CacheLedger[] open = ledgers;
+        long hits = retiredCacheHits.sum();
+        long misses = retiredCacheMisses.sum();
+        for (CacheLedger ledger : open) {
+            hits += ledger.lvHits();
+            misses += ledger.lvMisses();
+        }
+        java.util.List<BufferPoolMetrics.SizeClass> classes = new java.util.ArrayList<>(freeLists.length);
+        for (int i = 0; i < freeLists.length; i++) {
+            classes.add(new BufferPoolMetrics.SizeClass(classCapacity(i), freeLists[i].size()));
+        }
+        return new BufferPoolMetrics(inUseBytes(), inUseCount(), retainedBytes(), maxRetainedBytes,
+                allocatedBytes.sum(), allocatedCount.sum(), hits, misses, open.length, java.util.List.copyOf(classes));
+    }
+
     /** {@return this pool's leak detector} Any thread. */
     public LeakDetector leakDetector() {
         return leakDetector;
@@ -298,6 +324,7 @@ public final class BufferPool implements BufferAllocator {
     private PooledBuffer allocate(int sizeClass, int capacity) {
         PooledBuffer buffer = new PooledBuffer(this, sizeClass, capacity);
         allocatedBytes.add(capacity);
+        allocatedCount.increment();
         return buffer;
     }
 
@@ -419,6 +446,8 @@ public final class BufferPool implements BufferAllocator {
         synchronized (registryLock) {
             inUseBytes.add(ledger.lvInUseBytes());
             inUseCount.add(ledger.lvInUseCount());
+            retiredCacheHits.add(ledger.lvHits());
+            retiredCacheMisses.add(ledger.lvMisses());
             CacheLedger[] open = ledgers;
             int at = -1;
             for (int i = 0; i < open.length; i++) {

@@ -21,7 +21,7 @@ import java.lang.invoke.VarHandle;
  * uncounted on the shared path like any other.
  *
  * <p>Threading: the owner fields ({@code inUseBytes}, {@code inUseCount}, {@code retainedBytes},
- * {@code credit}) are written only by the cache's owner thread, with ordered stores ({@code so})
+ * {@code credit}, {@code hits}, {@code misses}) are written only by the cache's owner thread, with ordered stores ({@code so})
  * and no atomic instruction; the owner reads them plainly, other threads read them with
  * {@code lv} loads and get a racy value that is exact once the owner is quiescent.
  * {@code releasedElsewhereBytes} is added to by any thread ({@code xadd}).
@@ -32,6 +32,8 @@ final class CacheLedger {
     private static final VarHandle IN_USE_COUNT;
     private static final VarHandle RETAINED_BYTES;
     private static final VarHandle RELEASED_ELSEWHERE_BYTES;
+    private static final VarHandle HITS;
+    private static final VarHandle MISSES;
 
     static {
         try {
@@ -41,6 +43,8 @@ final class CacheLedger {
             RETAINED_BYTES = lookup.findVarHandle(CacheLedger.class, "retainedBytes", long.class);
             RELEASED_ELSEWHERE_BYTES =
                     lookup.findVarHandle(CacheLedger.class, "releasedElsewhereBytes", long.class);
+            HITS = lookup.findVarHandle(CacheLedger.class, "hits", long.class);
+            MISSES = lookup.findVarHandle(CacheLedger.class, "misses", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,6 +62,9 @@ final class CacheLedger {
     long credit;
     @SuppressWarnings("unused") // accessed through RELEASED_ELSEWHERE_BYTES
     private long releasedElsewhereBytes;
+    /** Takes served from the cache's stacks, and takes that went to the pool. */
+    private long hits;
+    private long misses;
 
     // ---- owner thread ----
 
@@ -71,6 +78,15 @@ final class CacheLedger {
     void returned(int capacity) {
         IN_USE_BYTES.setRelease(this, inUseBytes - capacity);
         IN_USE_COUNT.setRelease(this, inUseCount - 1);
+    }
+
+    /** A take was served from the cache's stacks ({@code hit}) or went to the pool. */
+    void took(boolean hit) {
+        if (hit) {
+            HITS.setRelease(this, hits + 1);
+        } else {
+            MISSES.setRelease(this, misses + 1);
+        }
     }
 
     /** A chunk went onto the cache's stacks ({@code delta > 0}) or left them. */
@@ -100,6 +116,14 @@ final class CacheLedger {
 
     long lvRetainedBytes() {
         return (long) RETAINED_BYTES.getVolatile(this);
+    }
+
+    long lvHits() {
+        return (long) HITS.getVolatile(this);
+    }
+
+    long lvMisses() {
+        return (long) MISSES.getVolatile(this);
     }
 
     long lvReleasedElsewhereBytes() {

@@ -95,10 +95,14 @@ abstract class AbstractConn implements Conn {
      * handler that throws is logged, and {@link Action#SHUTDOWN} stops the engine. */
     final void notifyClosed(Throwable cause) {
         Action action = Action.NONE;
+        long began = loop.timingCallbacks() ? System.nanoTime() : 0L;
         try {
             action = handler.onClose(this, cause);
         } catch (Throwable t) {
             loop.handlerErrors().log(System.Logger.Level.WARNING, "onClose threw", t);
+        }
+        if (began != 0L) {
+            loop.callbackTimed(began, "onClose", this);
         }
         if (action == Action.SHUTDOWN) {
             loop.engine().requestStop();

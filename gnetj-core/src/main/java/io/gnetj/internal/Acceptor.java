@@ -35,6 +35,8 @@ final class Acceptor {
     private SelectionKey[] keys = new SelectionKey[0];
     private boolean paused;
     private long resumeAt;
+    /** Back-offs so far: written by the owner thread, read racily by the engine's metrics. */
+    private long backOffs;
 
     /**
      * @param owner    the loop that accepts and registers by itself, or {@code null} for the main reactor
@@ -122,11 +124,21 @@ final class Acceptor {
                 + TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS) + " ms", e);
         paused = true;
         resumeAt = System.nanoTime() + BACKOFF_NANOS;
+        backOffs++;
+        if (owner != null) {
+            owner.counters().acceptBackOffs++;
+        }
+        Jfr.acceptBackOff(Thread.currentThread().getName(), String.valueOf(e), BACKOFF_NANOS);
         for (SelectionKey key : keys) {
             if (key.isValid()) {
                 key.interestOps(0);
             }
         }
+    }
+
+    /** Accept back-offs so far; any thread (racy). */
+    long backOffs() {
+        return backOffs;
     }
 
     /** When accepts are paused, the time they resume (for the owner's select timeout); else {@link Long#MAX_VALUE}. */

@@ -71,16 +71,29 @@ final class ConnSlot {
 
     /**
      * Gives everything back: the table entry (on the loop thread), the loop's load and the
-     * engine's count. Idempotent.
+     * engine's count. Idempotent. A connection that was in the table counts as closed locally.
      *
      * @return {@code true} for the call that released it
      */
     boolean release() {
+        return release(null, null);
+    }
+
+    /**
+     * As {@link #release()}, for a stream connection's teardown: counts the close by its
+     * {@code cause} (what {@code onClose} is told) and, for a close without one, by who began it
+     * ({@code closing}, or {@code null} if it never closed gracefully).
+     *
+     * @return {@code true} for the call that released it
+     */
+    boolean release(Throwable cause, GracefulClose closing) {
         if (!RELEASED.compareAndSet(this, false, true)) {
             return false;
         }
         if (tableIndex >= 0) {
             loop.removeFromTable(this);
+            String kind = loop.counters().closed(cause, closing != null && closing.byPeer());
+            Jfr.connectionClosed(conn, kind, cause);
         }
         loop.load().decrementAndGet();
         engine.releaseConnection();

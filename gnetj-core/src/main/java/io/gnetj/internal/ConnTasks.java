@@ -54,8 +54,18 @@ final class ConnTasks {
         conn.loop.execute(resume);
     }
 
-    /** Posts the writability report unless one is pending (it reads the writability when it runs). */
-    void postWritability() {
+    /**
+     * The connection's writability changed: counts it (metrics, JFR), then posts the report unless
+     * one is pending (it reads the writability when it runs).
+     */
+    void postWritability(boolean writable) {
+        LoopCounters counters = conn.loop.counters();
+        if (writable) {
+            counters.waterMarkResumes++;
+        } else {
+            counters.waterMarkPauses++;
+        }
+        Jfr.writability(conn, writable, conn.queued());
         if (!writabilityPosted) {
             writabilityPosted = true;
             conn.loop.execute(writability);

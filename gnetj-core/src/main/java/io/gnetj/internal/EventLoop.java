@@ -105,6 +105,9 @@ final class EventLoop implements io.gnetj.EventLoop {
     private final SweepLimits limits;
     private final LoopMemoryBudget budget;
     private final EngineStop.Counts stopCounts = new EngineStop.Counts();
+    private final LoopCounters counters = new LoopCounters();
+    /** A recording wants handler stalls: time every callback (refreshed each sweep). */
+    private boolean timeCallbacks = Jfr.handlerStallEnabled();
     /** When the stop's graceful part ends ({@code System.nanoTime()}); see {@link #shutdown(long)}. */
     private final AtomicLong stopDeadline = new AtomicLong(NO_DEADLINE);
 
@@ -176,6 +179,11 @@ final class EventLoop implements io.gnetj.EventLoop {
         return wakeups;
     }
 
+    /** A snapshot of the loop's counters; any thread (racy: see {@link LoopCounters}). */
+    io.gnetj.LoopMetrics metrics() {
+        return counters.snapshot(index, tableCount, tasks.size(), wakeups);
+    }
+
     /**
      * Posts {@code task} to run on the loop thread, soon; any thread (on the loop thread it runs
      * in the task step of the current or next iteration, never inline).
@@ -227,30 +235,6 @@ final class EventLoop implements io.gnetj.EventLoop {
     @Override
     public CompletableFuture<Conn> enroll(SocketChannel channel, Object context) {
         return engine.enroll(Objects.requireNonNull(channel, "channel"), context, this);
-    }
-
-    /** A user's task: what it throws is logged by the loop; if the loop ends first, it is dropped and logged. */
-    private static final class UserTask extends LoopTask {
-        private final Runnable task;
-        private final Thread poster = Thread.currentThread();
-        private final String loopName;
-
-        UserTask(Runnable task, String loopName) {
-            this.task = task;
-            this.loopName = loopName;
-        }
-
-        @Override
-        void run() {
-            task.run();
-        }
-
-        @Override
-        void abort(Throwable cause) {
-            if (Thread.currentThread() != poster) { // the poster itself gets a RejectedExecutionException
-                LOG.log(System.Logger.Level.WARNING, "a task posted as the event loop " + loopName + " ended did not run: " + task);
-            }
-        }
     }
 
     /**
@@ -324,6 +308,25 @@ final class EventLoop implements io.gnetj.EventLoop {
         return handlerErrors;
     }
 
+    /** The loop's counters; written on the loop thread only. */
+    LoopCounters counters() {
+        return counters;
+    }
+
+    /** Whether handler callbacks are timed (a recording wants {@code io.gnetj.HandlerStall}). */
+    boolean timingCallbacks() {
+        return timeCallbacks;
+    }
+
+    /** A timed callback of {@code conn} that began at {@code began} returned: a stall if it took too long. */
+    void callbackTimed(long began, String method, AbstractConn conn) {
+        long took = System.nanoTime() - began;
+        if (took >= LoopCounters.STALL_THRESHOLD_NANOS) {
+            counters.stalls++;
+            Jfr.handlerStall(conn, method, took);
+        }
+    }
+
     RateLimitedLog acceptErrors() {
         return acceptErrors;
     }
@@ -356,9 +359,11 @@ final class EventLoop implements io.gnetj.EventLoop {
     private void run() {
         try {
             nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
+            counters.loopStarted();
             while (!shutdownRequested) {
                 iterate();
             }
+            iterationEnded(); // the last one, which the stop request ended before it selected again
             drainForShutdown();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName() + " failed", t);
@@ -378,6 +383,7 @@ final class EventLoop implements io.gnetj.EventLoop {
             reusePortAcceptor.resumeIfDue(now);
         }
         if (now - nextSweepNanos >= 0) {
+            counters.tickLate(now - nextSweepNanos);
             sweep();
             nextSweepNanos = now + sweepIntervalNanos;
             flushDirty();
@@ -385,6 +391,24 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     private void select() throws IOException {
+        iterationEnded();
+        try {
+            selectAndServe();
+        } finally {
+            counters.afterSelect();
+        }
+    }
+
+    /** The iteration that began when the loop last woke is over: a stall if it took too long. */
+    private void iterationEnded() {
+        long iteration = counters.beforeSelect(System.nanoTime());
+        if (iteration >= LoopCounters.STALL_THRESHOLD_NANOS) {
+            counters.stalls++;
+            Jfr.loopStall(this, iteration);
+        }
+    }
+
+    private void selectAndServe() throws IOException {
         if (!tasks.isEmpty() || (shutdownRequested && !draining)) {
             selector.selectNow(keyHandler);
             return;
@@ -408,6 +432,7 @@ final class EventLoop implements io.gnetj.EventLoop {
 
     private void processKey(SelectionKey key) {
         gate.awake(); // the first key: posts from here on need no wake-up
+        counters.keyReady();
         Object attachment = key.attachment();
         if (attachment instanceof TcpConn) {
             TcpConn conn = (TcpConn) attachment;
@@ -448,7 +473,7 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     private void runTasks() {
-        tasks.runBatch(MAX_TASKS_PER_ITERATION, taskFailed);
+        counters.tasksRun += tasks.runBatch(MAX_TASKS_PER_ITERATION, taskFailed);
         budget.check();
     }
 
@@ -486,6 +511,8 @@ final class EventLoop implements io.gnetj.EventLoop {
         }
         slot.tableIndex = tableCount;
         table[tableCount++] = slot;
+        counters.opened++;
+        Jfr.connectionOpened(slot.conn);
     }
 
     /** Removes a slot from the table (the last entry moves into its place). */
@@ -531,6 +558,11 @@ final class EventLoop implements io.gnetj.EventLoop {
             }
         }
         budget.sweep();
+        LoopTask probe = counters.lagProbe(); // how late the next posted task runs
+        if (probe != null) {
+            execute(probe);
+        }
+        timeCallbacks = Jfr.handlerStallEnabled();
     }
 
 

@@ -40,6 +40,8 @@ final class GracefulClose {
     private boolean peerSent;
     /** The peer has shut down its output: we read its end of stream. */
     private boolean peerDone;
+    /** The close began with the peer's end of stream (not with our close). */
+    private final boolean byPeer;
 
     /**
      * @param cause    why the connection closes, {@code null} for an orderly close
@@ -48,6 +50,12 @@ final class GracefulClose {
     GracefulClose(Throwable cause, boolean peerDone) {
         this.cause = cause;
         this.peerDone = peerDone;
+        this.byPeer = peerDone;
+    }
+
+    /** Whether the peer began the close: its end of stream came first (what the metrics count as "peer"). */
+    boolean byPeer() {
+        return byPeer;
     }
 
     /** Why the connection is closing, or {@code null} for an orderly close. */

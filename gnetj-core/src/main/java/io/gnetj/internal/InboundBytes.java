@@ -46,12 +46,19 @@ final class InboundBytes {
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
     private final LoopBuffers shared;
+    /** Where the read syscalls are counted: the loop's counters. */
+    private final LoopCounters counters;
     /** Made the first time a handler leaves bytes unconsumed; {@code null} until then. */
     private ElasticRingBuffer ring;
     private int freshPos;
     private int freshLimit;
 
     InboundBytes(LoopBuffers shared) {
+        this(shared, new LoopCounters()); // outside a loop (tests): counts into its own
+    }
+
+    InboundBytes(LoopBuffers shared, LoopCounters counters) {
+        this.counters = counters;
         this.shared = shared;
     }
 
@@ -86,7 +93,9 @@ final class InboundBytes {
         }
         int free = ring.capacity() - ring.buffered();
         if (free >= DIRECT_READ_MIN_FREE) {
-            return ring.readFrom(channel, Math.min(free, maxBytes)); // within its free room: no growth
+            int n = ring.readFrom(channel, Math.min(free, maxBytes)); // within its free room: no growth
+            counters.read(n);
+            return n;
         }
         int n = readShared(channel, maxBytes);
         if (n > 0) {
@@ -101,7 +110,9 @@ final class InboundBytes {
         if (maxBytes < buffer.capacity()) {
             buffer.limit(maxBytes);
         }
-        return channel.read(buffer);
+        int n = channel.read(buffer);
+        counters.read(n);
+        return n;
     }
 
     /** Lends {@code [pos, limit)} of the loop's read buffer to the handler as fresh bytes. */

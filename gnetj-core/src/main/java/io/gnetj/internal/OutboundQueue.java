@@ -50,6 +50,8 @@ final class OutboundQueue {
     private final BufferAllocator allocator;
     private final int writeBufferCap;
     private final int maxBuffered;
+    /** Where the write syscalls are counted: the loop's counters. */
+    private final LoopCounters counters;
     /** Made on the first write: a connection that never writes has none. */
     private ElasticMixedBuffer buffer;
     /** Memory bytes ever queued, and ever sent (or taken by TLS): the marks' clock. */
@@ -65,6 +67,11 @@ final class OutboundQueue {
     private ArrayDeque<FileRegion> finished;
 
     OutboundQueue(BufferAllocator allocator, int writeBufferCap, int maxBuffered) {
+        this(allocator, writeBufferCap, maxBuffered, new LoopCounters()); // outside a loop (tests): its own
+    }
+
+    OutboundQueue(BufferAllocator allocator, int writeBufferCap, int maxBuffered, LoopCounters counters) {
+        this.counters = counters;
         this.allocator = allocator;
         this.writeBufferCap = writeBufferCap;
         this.maxBuffered = maxBuffered;
@@ -148,13 +155,16 @@ final class OutboundQueue {
      */
     long writeTo(GatheringByteChannel channel) throws IOException {
         long total = 0;
+        int syscalls = 0;
         for (int i = 0; i < WRITE_SPIN && !isEmpty(); i++) {
             long n = writeOnce(channel);
+            syscalls++;
             if (n == 0) {
                 break;
             }
             total += n;
         }
+        counters.wrote(total, syscalls);
         return total;
     }
 

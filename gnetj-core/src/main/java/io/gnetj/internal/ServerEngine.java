@@ -560,6 +560,24 @@ public final class ServerEngine implements Engine, EngineCore {
         return total;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Any thread: reads each loop's counters racily (see {@link LoopCounters}).
+     */
+    @Override
+    public io.gnetj.EngineMetrics metrics() {
+        List<io.gnetj.LoopMetrics> perLoop = new ArrayList<>(loops.length);
+        for (EventLoop loop : loops) {
+            perLoop.add(loop.metrics());
+        }
+        io.gnetj.LoopMetrics total = io.gnetj.LoopMetrics.sum(perLoop);
+        Listeners bound = listeners;
+        Acceptor main = bound == null ? null : bound.mainAcceptor();
+        long backOffs = total.acceptBackOffs() + (main == null ? 0 : main.backOffs());
+        return new io.gnetj.EngineMetrics(List.copyOf(perLoop), total, connections.get(), backOffs, pool.metrics());
+    }
+
     /** The pool the engine's connections take buffers from. */
     public BufferPool bufferPool() {
         return pool;

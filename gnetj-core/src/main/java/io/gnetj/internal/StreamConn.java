@@ -83,7 +83,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     final InboundBytes inbound() {
         InboundBytes in = inbound;
         if (in == null) {
-            in = new InboundBytes(loop.buffers());
+            in = new InboundBytes(loop.buffers(), loop.counters());
             inbound = in;
         }
         return in;
@@ -110,7 +110,8 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     final OutboundQueue outbound() {
         OutboundQueue out = outbound;
         if (out == null) {
-            out = new OutboundQueue(loop.buffers().cache(), options.writeBufferCap(), options.maxOutboundBuffered());
+            out = new OutboundQueue(loop.buffers().cache(), options.writeBufferCap(), options.maxOutboundBuffered(),
+                    loop.counters());
             outbound = out;
         }
         return out;
@@ -250,6 +251,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
      * ({@link #takeFailure()}), not acted on: the connection decides once the callback is over.
      */
     final Action invoke(int callback) {
+        long began = loop.timingCallbacks() ? System.nanoTime() : 0L; // only while JFR wants handler stalls
         inCallback = true;
         try {
             switch (callback) {
@@ -271,6 +273,9 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
             return Action.NONE;
         } finally {
             inCallback = false;
+            if (began != 0L) {
+                loop.callbackTimed(began, CALLBACK_NAMES[callback], this);
+            }
         }
     }
 
@@ -482,6 +487,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     }
 
     private OutboundLimitException refusal(String op, long len) {
+        loop.counters().refusedWrites++;
         return new OutboundLimitException(op + " of " + len + " bytes to " + remoteAddress + " refused: "
                 + outboundMemory() + " bytes already queued, maxOutboundBuffered " + options.maxOutboundBuffered()
                 + "; the peer is not reading, so the connection is closed and what was queued dropped");

@@ -56,6 +56,11 @@ final class TaskQueue {
         return true;
     }
 
+    /** Tasks queued now; any thread (racy). */
+    int size() {
+        return tasks.size();
+    }
+
     /** Loop: whether nothing is queued. */
     boolean isEmpty() {
         return tasks.isEmpty();

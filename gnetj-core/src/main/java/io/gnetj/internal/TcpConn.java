@@ -442,7 +442,7 @@ class TcpConn extends StreamConn {
     /** {@code onWritabilityChanged} runs as a task: this may be inside a callback or a flush. */
     private void writabilityChanged(boolean now) {
         writable = now;
-        tasks().postWritability();
+        tasks().postWritability(now);
     }
 
     @Override
@@ -643,7 +643,7 @@ class TcpConn extends StreamConn {
         EventLoop.closeQuietly(channel);
         releaseTransport();
         releaseStores(reported);
-        slot.release();
+        slot.release(reported, closing);
         // After the accounting: whoever waits on a failed dial sees the slot already given back.
         PendingDial pending = dial;
         if (pending != null) {

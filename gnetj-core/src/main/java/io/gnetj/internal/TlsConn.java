@@ -32,6 +32,9 @@ import javax.net.ssl.SSLSession;
 final class TlsConn extends TcpConn {
 
     private final TlsSession tls;
+    /** When the connection was set up: a handshake's time counts from here. */
+    private final long setUpAt = System.nanoTime();
+    private boolean handshakeEnded;
 
     TlsConn(EventLoop loop, SocketChannel channel, ConnSlot slot, TlsSession tls) {
         super(loop, channel, slot);
@@ -66,6 +69,7 @@ final class TlsConn extends TcpConn {
         int n;
         try {
             n = channel.read(in);
+            loop.counters().read(n);
         } catch (IOException e) {
             in.clear();
             closeNow(e);
@@ -117,6 +121,7 @@ final class TlsConn extends TcpConn {
                 ByteBuffer dst = buffers().tlsPlaintext(tls.applicationBufferSize());
                 int r = tls.unwrap(in, dst);
                 if (state() == HANDSHAKING && tls.takeHandshakeFinished()) {
+                    handshakeEnded(true, null);
                     open(); // onOpen cannot touch dst: no bytes are lent to it
                 }
                 if (r == TlsSession.PLAINTEXT) {
@@ -195,6 +200,7 @@ final class TlsConn extends TcpConn {
             tlsFailed(e, true);
             return false;
         }
+        loop.counters().wrote(tls.lastWritten(), tls.lastWrites());
         if (tls.lastWritten() > 0) {
             progressWrite();
         }
@@ -206,6 +212,7 @@ final class TlsConn extends TcpConn {
             return false;
         }
         if (state() == HANDSHAKING && tls.takeHandshakeFinished()) {
+            handshakeEnded(true, null);
             open(); // our Finished went last: the handshake is done
             return state() != CLOSED;
         }
@@ -275,10 +282,26 @@ final class TlsConn extends TcpConn {
         if (alert) {
             tls.sendAlertQuietly(channel, buffers().tlsNetOut(tls.packetSize()));
         }
+        if (!tls.handshakeDone()) {
+            handshakeEnded(false, cause);
+        }
         if (!tls.handshakeDone() && !tls.isClient()) {
             loop.tlsErrors().log(System.Logger.Level.INFO, "TLS handshake with " + tls.peer() + " failed: " + cause);
         }
         fail(tls.reportable(cause));
+    }
+
+    /** The handshake completed or failed: counted once, and reported to JFR. */
+    private void handshakeEnded(boolean ok, Throwable failure) {
+        if (handshakeEnded) {
+            return;
+        }
+        handshakeEnded = true;
+        long took = System.nanoTime() - setUpAt;
+        loop.counters().tlsHandshake(ok, took);
+        SSLSession session = ok ? tls.session() : null;
+        Jfr.tlsHandshake(this, ok, took, session == null ? null : session.getProtocol(),
+                session == null ? null : session.getCipherSuite(), failure);
     }
 
     @Override

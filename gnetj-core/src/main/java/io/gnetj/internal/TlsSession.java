@@ -94,6 +94,8 @@ final class TlsSession {
     private int handshakeTicks;
     /** Bytes the last {@link #flush} handed to the kernel (progress, for the idle timeout). */
     private long lastWritten;
+    /** Write syscalls the last {@link #flush} made. */
+    private int lastWrites;
 
     private TlsSession(SSLEngine engine, BufferAllocator allocator, boolean client, String peer) {
         this.engine = engine;
@@ -208,6 +210,11 @@ final class TlsSession {
     /** Bytes the last {@link #flush} wrote. */
     long lastWritten() {
         return lastWritten;
+    }
+
+    /** Write syscalls the last {@link #flush} made. */
+    int lastWrites() {
+        return lastWrites;
     }
 
     /** The record size the engine works with (for sizing the loop's scratch buffers). */
@@ -407,8 +414,10 @@ final class TlsSession {
     int flush(OutboundQueue plaintext, GatheringByteChannel channel, ByteBuffer scratch, boolean closing)
             throws IOException {
         lastWritten = 0;
+        lastWrites = 0;
         if (keptOut != null) {
             ByteBuffer out = keptOut.buffer();
+            lastWrites++;
             lastWritten += channel.write(out);
             if (out.hasRemaining()) {
                 return PENDING;
@@ -423,6 +432,7 @@ final class TlsSession {
                 return filled;
             }
             scratch.flip();
+            lastWrites++;
             lastWritten += channel.write(scratch);
             if (scratch.hasRemaining()) {
                 keptOut = allocator.take(scratch.remaining());

@@ -124,6 +124,8 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         BUILDER_FACTORY = factory;
     }
 
+    /** Rejected submits; counted off the hot path (a rejection is an exception already). */
+    private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
     private final int capacity;
     private final long submitTimeoutNanos;
     private final long idleTimeoutNanos;
@@ -215,6 +217,16 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
+        try {
+            handOff(task);
+        } catch (RejectedExecutionException e) {
+            rejected.increment();
+            throw e;
+        }
+    }
+
+    /** {@link #execute}'s work: hands {@code task} to an idle worker or a new one, or throws. */
+    private void handOff(Runnable task) {
         Worker handTo;
         Worker started;
         lock.lock();
@@ -514,6 +526,14 @@ public final class WorkerPool extends AbstractExecutorService implements AutoClo
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@return the tasks {@link #execute} has rejected so far (full, shut down, interrupted, or no
+     * thread could be started)} Threading: any thread.
+     */
+    public long rejectedCount() {
+        return rejected.sum();
     }
 
     /** {@return {@code true} if this pool's workers are virtual threads} Threading: any thread. */

@@ -5,6 +5,8 @@ import io.gnetj.EventHandler;
 import io.gnetj.Gnet;
 import io.gnetj.Options;
 import io.gnetj.TlsConfig;
+import io.gnetj.examples.metrics.MetricsEndpoint;
+import io.gnetj.examples.metrics.PrometheusMetrics;
 import io.gnetj.examples.tls.TlsFlags;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,11 +40,19 @@ public abstract class ServerExample implements Example {
     /** Event loops; 0 means one per core. */
     public static final Flag LOOPS = Flag.integer("loops", "event loops", 0, 0, 1024)
             .withDefaultLabel("one per core");
+    /**
+     * Port of the Prometheus endpoint ({@code GET /metrics} on {@code --host}, served by its own
+     * small engine; see docs/observability.md), 0 for any free port; off unless given.
+     */
+    public static final Flag METRICS_PORT = Flag.integer("metrics-port",
+            "serve the engine's metrics in the Prometheus text format at GET /metrics on this port", -1, -1, 65535)
+            .withDefaultLabel("off");
 
     @Override
     public final List<Flag> flags() {
         List<Flag> all = new ArrayList<>(addressFlags());
         all.add(LOOPS);
+        all.add(METRICS_PORT);
         all.addAll(ownFlags());
         if (supportsTls()) {
             all.addAll(TlsFlags.ALL);
@@ -144,17 +154,47 @@ public abstract class ServerExample implements Example {
         return Gnet.start(handler(flags), address(flags), resolveOptions(flags, out));
     }
 
+    /**
+     * With {@code --metrics-port}, starts the Prometheus endpoint for {@code engine} and returns
+     * it (stop it after the engine); else {@code null}.
+     */
+    public final Engine startMetrics(Flags flags, Engine engine) throws IOException {
+        int port = flags.getInt(METRICS_PORT.name());
+        if (port < 0) {
+            return null;
+        }
+        return MetricsEndpoint.start(PrometheusMetrics.of(engine, name()), flags.getString(HOST.name()), port);
+    }
+
     /** Serves until the engine stops (Ctrl-C, SIGTERM or a handler's {@code SHUTDOWN}). */
     @Override
     public int run(Flags flags, PrintStream out) throws Exception {
         Engine engine = start(flags, out);
-        Thread hook = new Thread(engine::stop, name() + "-shutdown");
+        Engine metrics;
+        try {
+            metrics = startMetrics(flags, engine);
+        } catch (IOException | RuntimeException e) {
+            engine.stop();
+            throw e;
+        }
+        Thread hook = new Thread(() -> {
+            engine.stop();
+            if (metrics != null) {
+                metrics.stop();
+            }
+        }, name() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int loops = engine.options().effectiveEventLoops();
         out.println(name() + " listening on " + describe(scheme(flags), engine.addresses().get(0)) + " with " + loops
                 + (loops == 1 ? " event loop" : " event loops"));
+        if (metrics != null) {
+            out.println(name() + " metrics at " + describe("http", metrics.addresses().get(0)) + "/metrics");
+        }
         out.flush();
         engine.awaitTermination();
+        if (metrics != null) {
+            metrics.stop();
+        }
         return 0;
     }
 

@@ -4,7 +4,9 @@ import static io.gnetj.examples.http.HttpSyntax.ascii;
 
 import io.gnetj.Action;
 import io.gnetj.Conn;
+import io.gnetj.Engine;
 import io.gnetj.EventHandler;
+import io.gnetj.examples.metrics.PrometheusMetrics;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -16,7 +18,9 @@ import java.util.function.LongSupplier;
  *   <li>{@code GET /json}: {@code {"message":"Hello, World!"}}, serialized per request;
  *   <li>{@code POST /echo}: the request body back;
  *   <li>{@code GET /ip}: the client's address as gnetj reports it, {@code host:port} (with
- *       {@code --proxy-protocol}, the one the load balancer's PROXY header named).
+ *       {@code --proxy-protocol}, the one the load balancer's PROXY header named);
+ *   <li>{@code GET /metrics}: the engine's meters in the Prometheus text format
+ *       ({@link PrometheusMetrics}; allocates, as a monitoring request may).
  * </ul>
  * With a {@link DocumentRoot} ({@code --root DIR}) these routes are off and every request is
  * answered from the files under it instead, by a {@link FileResponder}.
@@ -52,6 +56,7 @@ public final class HttpHandler implements EventHandler {
 
     static final byte[] PLAINTEXT_PATH = ascii("/plaintext");
     static final byte[] JSON_PATH = ascii("/json");
+    static final byte[] METRICS_PATH = ascii("/metrics");
     static final byte[] ECHO_PATH = ascii("/echo");
     static final byte[] IP_PATH = ascii("/ip");
 
@@ -66,6 +71,7 @@ public final class HttpHandler implements EventHandler {
     private static final byte[] CONTENT_LENGTH = ascii("\r\nContent-Length: ");
     private static final byte[] TEXT_PLAIN = ascii("text/plain");
     private static final byte[] APPLICATION_JSON = ascii("application/json");
+    private static final byte[] PROMETHEUS_TEXT = ascii(PrometheusMetrics.CONTENT_TYPE);
     private static final byte[] OCTET_STREAM = ascii("application/octet-stream");
     private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
@@ -81,6 +87,9 @@ public final class HttpHandler implements EventHandler {
     private final LongSupplier nanoClock;
     /** Answers every request when serving a directory; {@code null} for the built-in routes. */
     private final FileResponder files;
+    /** The engine served (set by onBoot), and its Prometheus meters, made by the first GET /metrics. */
+    private volatile Engine engine;
+    private PrometheusMetrics metrics;
 
     /**
      * A handler with the default header timeout ({@value #DEFAULT_HEADER_TIMEOUT_MILLIS} ms).
@@ -123,6 +132,13 @@ public final class HttpHandler implements EventHandler {
         this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
         this.nanoClock = nanoClock;
         this.files = root == null ? null : new FileResponder(root, dates);
+    }
+
+    /** Keeps the engine for {@code GET /metrics}. The thread that starts the engine. */
+    @Override
+    public Action onBoot(Engine engine) {
+        this.engine = engine;
+        return Action.NONE;
     }
 
     @Override
@@ -244,6 +260,12 @@ public final class HttpHandler implements EventHandler {
             }
             byte[] body = ascii(clientAddress(conn) + "\n");
             writeOk(conn, session, TEXT_PLAIN, body, 0, body.length, withBody);
+        } else if (p.pathEquals(in, METRICS_PATH) && engine != null) {
+            if (!getOrHead) {
+                return writeError(conn, session, 405, ALLOW_GET);
+            }
+            byte[] body = prometheus().scrapeBytes(); // allocates: a monitoring request, not the hot path
+            writeOk(conn, session, PROMETHEUS_TEXT, body, 0, body.length, withBody);
         } else {
             return writeError(conn, session, 404, null);
         }
@@ -262,6 +284,14 @@ public final class HttpHandler implements EventHandler {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
         return String.valueOf(a);
+    }
+
+    /** The engine's Prometheus meters, made on first use (on a loop thread; any loop may be first). */
+    private synchronized PrometheusMetrics prometheus() {
+        if (metrics == null) {
+            metrics = PrometheusMetrics.of(engine, "http");
+        }
+        return metrics;
     }
 
     private void writeOk(Conn conn, HttpSession session, byte[] contentType, byte[] body, int off, int len,
