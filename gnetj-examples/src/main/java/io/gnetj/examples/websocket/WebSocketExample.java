@@ -25,6 +25,12 @@ public final class WebSocketExample extends ServerExample {
     /** Largest message accepted (1009 past it). */
     public static final Flag MAX_MESSAGE = Flag.size("max-message", "largest WebSocket message accepted (1009 past it)",
             "1m", 125, 256L * 1024 * 1024);
+    /** Default of {@link #REQUEST_TIMEOUT_MS}. */
+    static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
+    /** How long a connection may speak HTTP before upgrading; then it is closed. */
+    public static final Flag REQUEST_TIMEOUT_MS = Flag.integer("request-timeout-ms",
+            "ms a connection may take from its start to its WebSocket upgrade (closed past it; 0: no limit)",
+            DEFAULT_REQUEST_TIMEOUT_MILLIS, 0, Integer.MAX_VALUE);
     /** Bytes a chat member may lag behind before it is dropped. */
     public static final Flag CHAT_MAX_LAG = Flag.size("chat-max-lag",
             "bytes queued for a chat member before it is dropped as a slow reader", "1m", 1024, 1L << 30);
@@ -47,7 +53,7 @@ public final class WebSocketExample extends ServerExample {
 
     @Override
     protected List<Flag> ownFlags() {
-        return List.of(ORIGIN, MAX_MESSAGE, CHAT_MAX_LAG);
+        return List.of(ORIGIN, MAX_MESSAGE, CHAT_MAX_LAG, REQUEST_TIMEOUT_MS);
     }
 
     @Override
@@ -58,7 +64,8 @@ public final class WebSocketExample extends ServerExample {
                 .maxFramePayload(maxMessage)
                 .maxMessageSize(maxMessage)
                 .build();
-        return new WebSocketServerHandler(handshake, new ChatRoom(flags.getLong(CHAT_MAX_LAG.name())));
+        return new WebSocketServerHandler(handshake, new ChatRoom(flags.getLong(CHAT_MAX_LAG.name())),
+                java.time.Duration.ofMillis(flags.getLong(REQUEST_TIMEOUT_MS.name())));
     }
 
     /** Every origin for an empty list; else exactly the ones listed (a client without Origin is refused). */

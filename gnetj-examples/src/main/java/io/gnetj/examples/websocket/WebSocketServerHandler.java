@@ -12,10 +12,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Serves the page at {@code /} over plain HTTP/1.1 (keep-alive), and upgrades {@code /echo} and
  * {@code /chat} to WebSocket sessions; anything else gets 404.
+ *
+ * <p>A connection may speak HTTP for at most the request timeout ({@code --request-timeout-ms},
+ * 10 s by default) from its start: if it has not upgraded by then it is closed.
  *
  * <p>A connection's context is {@code null} while it speaks HTTP and its {@link WebSocketSession}
  * after the upgrade; the bytes that follow the upgrade request in the same read (an eager
@@ -30,11 +34,34 @@ final class WebSocketServerHandler implements EventHandler {
     private final WebSocketListener echo = new EchoEndpoint();
     private final ChatRoom chat;
     private final byte[] page;
+    private final Duration requestTimeout;
 
     WebSocketServerHandler(WebSocketHandshake handshake, ChatRoom chat) {
+        this(handshake, chat, Duration.ofMillis(WebSocketExample.DEFAULT_REQUEST_TIMEOUT_MILLIS));
+    }
+
+    /**
+     * @param requestTimeout how long a connection may speak HTTP before it upgrades (a slow or
+     *                       silent client, or a keep-alive connection after the page): then it is
+     *                       closed, so a slowloris cannot hold connections open forever
+     */
+    WebSocketServerHandler(WebSocketHandshake handshake, ChatRoom chat, Duration requestTimeout) {
         this.handshake = handshake;
         this.chat = chat;
         this.page = pageResponse();
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public Action onOpen(Conn conn) {
+        if (!requestTimeout.isZero()) {
+            conn.eventLoop().schedule(() -> {
+                if (conn.isOpen() && conn.context() == null) {
+                    conn.close(); // still HTTP after requestTimeout: the upgrade never came
+                }
+            }, requestTimeout);
+        }
+        return Action.NONE;
     }
 
     /** The chat room, for tests. */

@@ -30,6 +30,24 @@ class WebSocketExampleTest {
     }
 
     @Test
+    void aSlowRequestIsClosedAtTheRequestTimeoutButAnUpgradedSessionStays() throws Exception {
+        try (RunningServer server = RunningServer.start(new WebSocketExample(), "request-timeout-ms", "300");
+             java.net.Socket slow = new java.net.Socket("127.0.0.1", server.port());
+             RawWebSocket session = RawWebSocket.connect(server.port(), "/echo", 0)) {
+            slow.setSoTimeout(20_000);
+            slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            assertThat(slow.getInputStream().read()).as("a head that never ends: closed").isEqualTo(-1);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+            // A negative check needs a bound: the session opened after the slow socket, so its own 300 ms
+            // timer has fired within 500 ms more, and must have left it alone.
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500);
+            session.send(Opcodes.TEXT, "still here".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(session.read().payload(), StandardCharsets.UTF_8)).isEqualTo("still here");
+        }
+    }
+
+    @Test
     void pageAndUpgradeShareOneKeepAliveConnection() throws Exception {
         try (RunningServer server = RunningServer.start(new WebSocketExample())) {
             String twoRequests = "GET / HTTP/1.1\r\nHost: x\r\n\r\n" + RawWebSocket.upgradeRequest("/echo");
