@@ -241,6 +241,7 @@ public final class LeakDetector {
 
         void reportLeak() {
             pool.onLeak(capacity, lender);
+            Jfr.leakDetected(capacity, pool, threadName, takenAt);
             String what = "LEAK: a pooled buffer of " + capacity + " bytes from " + pool
                     + " was garbage-collected without being released";
             if (takenAt != null) {

@@ -97,6 +97,37 @@ class JfrEventsTest {
         assertThat(closed.getString("cause")).isEqualTo("local"); // the handler returned CLOSE
     }
 
+    @Test
+    void aLeakedPooledBufferIsRecordedWithWhereItWasTaken(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("leak.jfr");
+        io.gnetj.buffer.BufferPool pool = io.gnetj.buffer.BufferPool.builder()
+                .leakDetection(io.gnetj.buffer.LeakDetector.Level.PARANOID).build();
+        try (Recording recording = new Recording()) {
+            recording.enable("io.gnetj.LeakDetected");
+            recording.start();
+            leakOne(pool);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int found;
+            while ((found = io.gnetj.buffer.LeakDetector.collect()) == 0) { // the GC decides when it is found
+                assertThat(System.nanoTime() - deadline).as("the leak found within 20 s of GCs").isNegative();
+                System.gc();
+                Thread.sleep(10);
+            }
+            io.gnetj.buffer.LeakCheckExtension.expectLeaks(found); // on purpose: not this class's bug
+            recording.stop();
+            recording.dump(file);
+        }
+        RecordedEvent leak = only(RecordingFile.readAllEvents(file), "io.gnetj.LeakDetected");
+        assertThat(leak.getInt("capacity")).isGreaterThanOrEqualTo(1000);
+        assertThat(leak.getString("takenOn")).isEqualTo(Thread.currentThread().getName());
+        assertThat(leak.getString("takenAt")).contains("leakOne");
+    }
+
+    /** Takes a buffer and drops it unreleased (in its own frame, so nothing keeps it reachable). */
+    private static void leakOne(io.gnetj.buffer.BufferPool pool) {
+        pool.take(1000);
+    }
+
     private static RecordedEvent only(List<RecordedEvent> events, String name) {
         List<RecordedEvent> found = events.stream().filter(e -> e.getEventType().getName().equals(name))
                 .collect(Collectors.toList());
