@@ -119,6 +119,8 @@ final class EventLoop implements io.gnetj.EventLoop {
     private ConnSlot[] table = new ConnSlot[64];
     private int tableCount;
     private TcpConn[] dirty = new TcpConn[16];
+    /** When the last iteration did its last work: the clock read the next select's accounting reuses. */
+    private long iterationEnd;
     private int dirtyCount;
     private long nextSweepNanos;
     private Acceptor reusePortAcceptor;
@@ -358,12 +360,13 @@ final class EventLoop implements io.gnetj.EventLoop {
     /** The loop thread's body. */
     private void run() {
         try {
-            nextSweepNanos = System.nanoTime() + sweepIntervalNanos;
+            iterationEnd = System.nanoTime();
+            nextSweepNanos = iterationEnd + sweepIntervalNanos;
             counters.loopStarted();
             while (!shutdownRequested) {
                 iterate();
             }
-            iterationEnded(); // the last one, which the stop request ended before it selected again
+            iterationEnded(System.nanoTime()); // the last one, which the stop request ended before it selected again
             drainForShutdown();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName() + " failed", t);
@@ -373,7 +376,7 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     private void iterate() throws IOException {
-        select();
+        select(iterationEnd);
         flushDirty();
         runTasks();
         long now = System.nanoTime();
@@ -387,11 +390,14 @@ final class EventLoop implements io.gnetj.EventLoop {
             sweep();
             nextSweepNanos = now + sweepIntervalNanos;
             flushDirty();
+            now = System.nanoTime(); // the sweep's time belongs to this iteration
         }
+        iterationEnd = now;
     }
 
-    private void select() throws IOException {
-        iterationEnded();
+    /** @param iterationEnd when the iteration that ends here did its last work (one clock read serves both) */
+    private void select(long iterationEnd) throws IOException {
+        iterationEnded(iterationEnd);
         try {
             selectAndServe();
         } finally {
@@ -400,8 +406,8 @@ final class EventLoop implements io.gnetj.EventLoop {
     }
 
     /** The iteration that began when the loop last woke is over: a stall if it took too long. */
-    private void iterationEnded() {
-        long iteration = counters.beforeSelect(System.nanoTime());
+    private void iterationEnded(long now) {
+        long iteration = counters.beforeSelect(now);
         if (iteration >= LoopCounters.STALL_THRESHOLD_NANOS) {
             counters.stalls++;
             Jfr.loopStall(this, iteration);
