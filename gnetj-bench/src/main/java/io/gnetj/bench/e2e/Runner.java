@@ -38,6 +38,7 @@ import java.util.Set;
  *   --loops N          event loops per server (default: CPUs in --server-cpus, else 1)
  *   --classpath CP     class path of the child JVMs (default: this JVM's)
  *   --jfr              record a JFR profile of every server into OUT/jfr
+ *   --jfr-settings S   the recording's settings (default profile; a .jfc path, e.g. gnetj.jfc for gnetj's events)
  * </pre>
  *
  * Every server JVM runs with the same flags ({@link #SERVER_FLAGS}), so heap and GC cannot explain
@@ -67,7 +68,7 @@ public final class Runner {
     /** The runner's settings, from its flags. */
     record Config(boolean smoke, List<Path> jdks, int rounds, int warmup, int measure, int idleConns,
                   Set<String> cases, Path out, Path docs, List<String> serverPin, List<String> loadPin, int loops,
-                  String classpath, boolean jfr, String command) {
+                  String classpath, boolean jfr, String jfrSettings, String command) {
     }
 
     /** What a run produced. */
@@ -258,7 +259,7 @@ public final class Runner {
                 throw new java.io.UncheckedIOException(e);
             }
             flags.add("-XX:StartFlightRecording=filename=" + config.out().resolve("jfr").resolve(tag + ".jfr")
-                    + ",settings=profile");
+                    + ",settings=" + config.jfrSettings());
         }
         return flags;
     }
@@ -465,6 +466,7 @@ public final class Runner {
         Integer loops = null;
         String classpath = null;
         boolean jfr = false;
+        String jfrSettings = "profile";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -482,6 +484,7 @@ public final class Runner {
                 case "--loops": loops = positive(args, ++i, a); break;
                 case "--classpath": classpath = value(args, ++i, a); break;
                 case "--jfr": jfr = true; break;
+                case "--jfr-settings": jfrSettings = value(args, ++i, a); break;
                 default: throw new IllegalArgumentException("unknown flag " + a + " (see the javadoc of " + Runner.class.getName() + ")");
             }
         }
@@ -519,7 +522,7 @@ public final class Runner {
                 measure != null ? measure : smoke ? 1 : 10,
                 idleConns != null ? idleConns : smoke ? 500 : 10_000,
                 cases, out.toAbsolutePath(), docs == null ? null : docs.toAbsolutePath(), serverPin, loadPin, loops,
-                classpath, jfr, command.trim());
+                classpath, jfr, jfrSettings, command.trim());
     }
 
     private static String value(String[] args, int i, String flag) {
