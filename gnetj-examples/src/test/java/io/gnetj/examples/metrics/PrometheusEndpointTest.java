@@ -75,6 +75,41 @@ class PrometheusEndpointTest {
         }
     }
 
+    /**
+     * The scrape parses with the official Prometheus client's text-format parser (Debian's
+     * python3-prometheus-client), as a real Prometheus server would read it: every family typed,
+     * every sample well-formed. Under CI the parser must be there.
+     */
+    @Test
+    void theScrapeParsesWithThePrometheusClientsOwnParser(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        ExternalClient.require("curl", "curl");
+        String python = "/usr/bin/python3";
+        boolean parser = new java.io.File(python).canExecute()
+                && ExternalClient.run(Duration.ofSeconds(30), List.of(python, "-c", "import prometheus_client")).exitCode() == 0;
+        if (!parser) {
+            ExternalClient.require("python3-prometheus-client-module", "python3-prometheus-client");
+        }
+        try (RunningServer server = RunningServer.start(new HttpExample())) {
+            String base = "http://127.0.0.1:" + server.port();
+            curl(base + "/plaintext");
+            java.nio.file.Path scrape = java.nio.file.Files.writeString(tmp.resolve("metrics.txt"), curl(base + "/metrics"));
+            ExternalClient.Result r = ExternalClient.run(Duration.ofSeconds(30), List.of(python, "-c",
+                    "import sys\n"
+                            + "from prometheus_client.parser import text_string_to_metric_families\n"
+                            + "families = list(text_string_to_metric_families(open(sys.argv[1]).read()))\n"
+                            + "names = {f.name for f in families}\n"
+                            + "samples = sum(len(f.samples) for f in families)\n"
+                            + "assert 'gnetj_connections_opened' in names, names\n"
+                            + "print(len(families), samples)\n",
+                    scrape.toString()));
+            assertThat(r.exitCode()).as("the Prometheus client's parser: " + r.stderr()).isZero();
+            String[] counts = r.stdout().trim().split(" ");
+            assertThat(Integer.parseInt(counts[0])).as("metric families").isGreaterThan(10);
+            assertThat(Integer.parseInt(counts[1])).as("samples").isGreaterThan(10);
+        }
+    }
+
     private static String curl(String url) throws Exception {
         ExternalClient.Result r = ExternalClient.run(Duration.ofSeconds(20), List.of("curl", "-s", "-S", "--max-time", "10", url));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
