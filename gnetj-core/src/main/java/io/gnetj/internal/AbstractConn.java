@@ -109,6 +109,28 @@ abstract class AbstractConn implements Conn {
         }
     }
 
+    /**
+     * Loop thread: tells {@code callback} (if any) an outcome already settled (a write queued or
+     * refused, a close recorded), as the loop's next task, so it never runs nested in the caller;
+     * if the loop ends first, the outcome is still the one given.
+     */
+    final void completeLater(Callback callback, Throwable outcome) {
+        if (callback == null) {
+            return;
+        }
+        loop.execute(new LoopTask() {
+            @Override
+            void run() {
+                complete(callback, outcome);
+            }
+
+            @Override
+            void abort(Throwable cause) {
+                complete(callback, outcome);
+            }
+        });
+    }
+
     /** Runs {@code callback} (if any) with the outcome; a callback that throws is logged, never propagated. */
     final void complete(Callback callback, Throwable error) {
         if (callback == null) {

@@ -43,7 +43,7 @@ final class AnyThreadOps {
         EventLoop loop = conn.loop;
         if (loop.inLoop()) {
             Throwable error = conn.queueAsync(src.duplicate(), null);
-            completeLater(conn, callback, error);
+            conn.completeLater(callback, error);
             return;
         }
         PooledBuffer copy = src.isReadOnly() && src.hasRemaining() ? copyOf(conn, src) : null;
@@ -65,7 +65,7 @@ final class AnyThreadOps {
         }
         EventLoop loop = conn.loop;
         if (loop.inLoop()) {
-            completeLater(conn, callback, conn.queueAsync(null, views));
+            conn.completeLater(callback, conn.queueAsync(null, views));
             return;
         }
         if (readOnly && total > 0) {
@@ -95,23 +95,6 @@ final class AnyThreadOps {
     private static PooledBuffer take(StreamConn conn, int len) {
         // The pool, not the loop's cache: this runs on the caller's thread.
         return conn.loop.buffers().cache().pool().take(len);
-    }
-
-    /** On the loop: the callback of a write already queued runs as the next task, not nested. */
-    private static void completeLater(StreamConn conn, Callback callback, Throwable error) {
-        if (callback != null) {
-            conn.loop.execute(new LoopTask() {
-                @Override
-                void run() {
-                    conn.complete(callback, error);
-                }
-
-                @Override
-                void abort(Throwable cause) {
-                    conn.complete(callback, error); // it was queued (or refused) already: that is its outcome
-                }
-            });
-        }
     }
 
     static void wake(StreamConn conn, Callback callback) {

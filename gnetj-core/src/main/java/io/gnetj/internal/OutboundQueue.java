@@ -193,7 +193,7 @@ final class OutboundQueue {
             return n;
         }
         long n = head.transferTo(channel);
-        fileSent(head, n);
+        fileSent(n);
         return n;
     }
 
@@ -230,11 +230,12 @@ final class OutboundQueue {
             }
         } else {
             head.discard(n);
-            fileSent(head, n);
+            fileSent(n);
         }
     }
 
-    private void fileSent(FileRegion head, long n) {
+    /** {@code n} bytes of the head region went out; a region now done finishes. */
+    private void fileSent(long n) {
         if (n > 0) {
             fileBytes -= n;
         }

@@ -104,8 +104,4 @@ final class ProxyPreamble implements Runnable {
             timeout.cancel();
         }
     }
-
-    boolean isDone() {
-        return done;
-    }
 }

@@ -135,6 +135,11 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         return out == null ? 0 : (int) Math.min(out.pending(), Integer.MAX_VALUE);
     }
 
+    /** Whether queueing {@code len} more bytes would pass {@code maxOutboundBuffered}. Loop thread. */
+    private boolean pastCap(long len) {
+        return outboundMemory() + len > options.maxOutboundBuffered();
+    }
+
     /** Memory queued to send: what {@code maxOutboundBuffered} caps. Loop thread. */
     private int outboundMemory() {
         OutboundQueue out = outbound;
@@ -435,7 +440,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         if (!acceptsWrites()) {
             throw closed();
         }
-        if (outboundMemory() + len > options.maxOutboundBuffered()) {
+        if (pastCap(len)) {
             OutboundLimitException refused = refusal(op, len);
             refuse(refused);
             throw refused;
@@ -460,7 +465,7 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
                 len += b.remaining();
             }
         }
-        if (outboundMemory() + len > options.maxOutboundBuffered()) {
+        if (pastCap(len)) {
             OutboundLimitException refused = refusal("asyncWrite", len);
             refuse(refused);
             return refused;

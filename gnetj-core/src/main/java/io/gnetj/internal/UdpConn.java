@@ -397,24 +397,6 @@ final class UdpConn extends AbstractConn {
         }
     }
 
-    /** Tells {@code callback} {@code outcome} from a task: never nested in the caller. */
-    private void completeLater(Callback callback, Throwable outcome) {
-        if (callback == null) {
-            return;
-        }
-        loop.execute(new LoopTask() {
-            @Override
-            void run() {
-                complete(callback, outcome);
-            }
-
-            @Override
-            void abort(Throwable cause) {
-                complete(callback, outcome); // settled already: that is its outcome
-            }
-        });
-    }
-
     @Override
     public void wake(Callback callback) {
         loop.execute(new LoopTask() {
