@@ -184,6 +184,14 @@ public final class Client {
         return engine.metrics();
     }
 
+    /**
+     * {@return the transport the client runs on: {@link Transport#NIO} or {@link Transport#EPOLL},
+     * never {@code AUTO} (the choice made at start)} Any thread.
+     */
+    public Transport transport() {
+        return engine.transport();
+    }
+
     /** The options the client runs with. Any thread. */
     public Options options() {
         return engine.options();

@@ -42,6 +42,12 @@ public interface Engine {
      */
     EngineMetrics metrics();
 
+    /**
+     * {@return the transport this engine runs on: {@link Transport#NIO} or {@link Transport#EPOLL},
+     * never {@code AUTO} (the choice made at start)} Any thread.
+     */
+    Transport transport();
+
     /** The options the engine runs with. Any thread. */
     Options options();
 

@@ -48,6 +48,7 @@ public final class Options {
     private final BufferPool bufferPool;
     private final TlsConfig tls;
     private final boolean stopOnSignal;
+    private final Transport transport;
 
     private Options(Builder b, int low, int high) {
         this.multicore = b.multicore;
@@ -85,6 +86,7 @@ public final class Options {
         this.bufferPool = b.bufferPool;
         this.tls = b.tls;
         this.stopOnSignal = b.stopOnSignal;
+        this.transport = b.transport;
     }
 
     /** A builder holding every default. Any thread. */
@@ -137,6 +139,7 @@ public final class Options {
         b.bufferPool = bufferPool;
         b.tls = tls;
         b.stopOnSignal = stopOnSignal;
+        b.transport = transport;
         return b;
     }
 
@@ -355,6 +358,13 @@ public final class Options {
      */
     public boolean stopOnSignal() { return stopOnSignal; }
 
+    /**
+     * The transport under the connections: {@link Transport#NIO}, {@link Transport#EPOLL} or
+     * {@link Transport#AUTO} (epoll where it runs quietly, NIO elsewhere; see {@link Transport}).
+     * Default: the {@value Transport#PROPERTY} system property, else {@code AUTO}. Any thread.
+     */
+    public Transport transport() { return transport; }
+
     @Override
     public String toString() {
         return "Options{loops=" + effectiveEventLoops() + ", loadBalancing=" + loadBalancing
@@ -366,7 +376,7 @@ public final class Options {
                 + ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark
                 + ", maxOutboundBuffered=" + maxOutboundBuffered + ", memoryBudget=" + memoryBudget
                 + ", closeTimeout=" + closeTimeout + ", connectTimeout=" + connectTimeout
-                + ", stopOnSignal=" + stopOnSignal + (tls == null ? "" : ", tls=" + tls) + '}';
+                + ", stopOnSignal=" + stopOnSignal + ", transport=" + transport + (tls == null ? "" : ", tls=" + tls) + '}';
     }
 
     /**
@@ -418,6 +428,7 @@ public final class Options {
         private BufferPool bufferPool = null;
         private TlsConfig tls = null;
         private boolean stopOnSignal = true;
+        private Transport transport = Transport.fromSystemProperty();
 
         private Builder() {
         }
@@ -612,6 +623,12 @@ public final class Options {
 
         /** See {@link Options#stopOnSignal()}. One thread at a time. */
         public Builder stopOnSignal(boolean on) { this.stopOnSignal = on; return this; }
+
+        /** See {@link Options#transport()}. One thread at a time. */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
 
         /**
          * The options. One thread at a time, as every builder method; the {@link Options} built may

@@ -17,6 +17,9 @@ interface EngineCore {
     /** The engine's options. */
     Options options();
 
+    /** The provider of every selector and socket of this engine: its transport. */
+    java.nio.channels.spi.SelectorProvider provider();
+
     /**
      * Reserves room for one more connection under {@link Options#maxConnections()}.
      *

@@ -130,7 +130,7 @@ final class EventLoop implements io.gnetj.EventLoop {
     EventLoop(EngineCore engine, int index, String name, BufferPool pool) throws IOException {
         this.engine = engine;
         this.index = index;
-        this.selector = Selector.open();
+        this.selector = engine.provider().openSelector();
         this.thread = new Thread(this::run, name);
         this.tasks = new TaskQueue(TaskQueue.loopStopped(name));
         Options options = engine.options();

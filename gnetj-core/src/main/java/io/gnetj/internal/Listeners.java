@@ -252,8 +252,8 @@ final class Listeners {
 
     private ServerSocketChannel bind(ListenAddress address, SocketAddress at, boolean reusePort) throws IOException {
         ServerSocketChannel listener = address.family() == null
-                ? ServerSocketChannel.open()
-                : ServerSocketChannel.open(address.family());
+                ? engine.provider().openServerSocketChannel()
+                : engine.provider().openServerSocketChannel(address.family());
         allListeners.add(listener);
         try {
             listener.configureBlocking(false);

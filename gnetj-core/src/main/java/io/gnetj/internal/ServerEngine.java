@@ -7,6 +7,7 @@ import io.gnetj.EventHandler;
 import io.gnetj.Options;
 import io.gnetj.StopReport;
 import io.gnetj.Tick;
+import io.gnetj.Transport;
 import io.gnetj.buffer.BufferPool;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,6 +20,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -67,6 +69,8 @@ public final class ServerEngine implements Engine, EngineCore {
     private final BufferPool pool;
     private final EventLoop[] loops;
     private final Selector mainSelector;
+    /** The transport every selector and socket of this engine comes from. */
+    private final Transports.Chosen transport;
     private final Thread mainThread;
     private final AtomicInteger connections = new AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -83,14 +87,15 @@ public final class ServerEngine implements Engine, EngineCore {
     private volatile boolean loopsStopping;
     private volatile boolean running = true;
 
-    private ServerEngine(EventHandler handler, Options options) throws IOException {
+    private ServerEngine(EventHandler handler, Options options, boolean udp, String what) throws IOException {
         JdkWarmUp.run();
         this.handler = handler;
         this.options = options;
+        this.transport = Transports.choose(options.transport(), udp, what);
         this.pool = options.bufferPool() != null ? options.bufferPool() : BufferPool.create();
         this.id = ENGINE_IDS.incrementAndGet();
         this.loops = new EventLoop[options.effectiveEventLoops()];
-        this.mainSelector = Selector.open();
+        this.mainSelector = transport.provider.openSelector();
         this.mainThread = new Thread(this::runMain, "gnetj-main-" + id);
         try {
             for (int i = 0; i < loops.length; i++) {
@@ -122,7 +127,8 @@ public final class ServerEngine implements Engine, EngineCore {
             }
             parsed.add(listen);
         }
-        ServerEngine engine = new ServerEngine(handler, options);
+        boolean udp = parsed.stream().anyMatch(a -> a.network() == ListenAddress.Network.UDP);
+        ServerEngine engine = new ServerEngine(handler, options, udp, "engine");
         try {
             engine.listeners = Listeners.bind(engine, options, engine.loops, parsed);
         } catch (IOException | RuntimeException e) {
@@ -135,7 +141,7 @@ public final class ServerEngine implements Engine, EngineCore {
 
     /** Starts an engine with no listeners, whose loops serve the connections a client dials or enrolls. */
     public static ServerEngine startClient(EventHandler handler, Options options) throws IOException {
-        ServerEngine engine = new ServerEngine(handler, options);
+        ServerEngine engine = new ServerEngine(handler, options, false, "client");
         engine.listeners = Listeners.none(engine, options, engine.loops);
         engine.launch(null);
         return engine;
@@ -169,13 +175,18 @@ public final class ServerEngine implements Engine, EngineCore {
         java.nio.channels.Channel opened = null;
         try {
             if (target.network() == ListenAddress.Network.UDP) {
+                if (transport.transport != Transport.NIO) {
+                    throw new UnsupportedOperationException("the " + transport.transport.name().toLowerCase(Locale.ROOT)
+                            + " transport dials TCP and unix domain sockets; UDP needs Transport.NIO");
+                }
                 DatagramChannel channel = target.family() == null ? DatagramChannel.open() : DatagramChannel.open(target.family());
                 opened = channel;
                 channel.configureBlocking(false);
                 channel.connect(target.socketAddress());
                 loop.execute(new DialTask(loop, channel, slot, false, context, future, address, target));
             } else {
-                SocketChannel channel = target.family() == null ? SocketChannel.open() : SocketChannel.open(target.family());
+                SocketChannel channel = target.family() == null ? transport.provider.openSocketChannel()
+                        : transport.provider.openSocketChannel(target.family());
                 opened = channel;
                 channel.configureBlocking(false);
                 SocketOptionsSupport.applyToStream(channel, options);
@@ -204,6 +215,12 @@ public final class ServerEngine implements Engine, EngineCore {
         CompletableFuture<Conn> future = new CompletableFuture<>();
         if (!channel.isConnected()) {
             future.completeExceptionally(new IllegalArgumentException("enroll needs a connected channel: " + channel));
+            return future;
+        }
+        if (channel.provider() != transport.provider) {
+            future.completeExceptionally(new IllegalArgumentException("cannot enroll " + channel + ": it was made by "
+                    + channel.provider().getClass().getName() + ", and this engine runs on the " + transport.transport
+                    + " transport (enroll needs Transport.NIO for channels the JDK made)"));
             return future;
         }
         ConnSlot slot = ConnSlot.reserve(this, loop);
@@ -565,6 +582,16 @@ public final class ServerEngine implements Engine, EngineCore {
      *
      * <p>Any thread: reads each loop's counters racily (see {@link LoopCounters}).
      */
+    @Override
+    public Transport transport() {
+        return transport.transport;
+    }
+
+    @Override
+    public java.nio.channels.spi.SelectorProvider provider() {
+        return transport.provider;
+    }
+
     @Override
     public io.gnetj.EngineMetrics metrics() {
         List<io.gnetj.LoopMetrics> perLoop = new ArrayList<>(loops.length);

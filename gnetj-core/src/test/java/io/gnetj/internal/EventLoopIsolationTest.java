@@ -45,6 +45,11 @@ class EventLoopIsolationTest {
         }
 
         @Override
+        public java.nio.channels.spi.SelectorProvider provider() {
+            return java.nio.channels.spi.SelectorProvider.provider();
+        }
+
+        @Override
         public boolean tryAcquireConnection() {
             connections.incrementAndGet();
             return true;
