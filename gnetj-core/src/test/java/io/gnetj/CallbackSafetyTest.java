@@ -115,7 +115,8 @@ class CallbackSafetyTest {
                 return Action.NONE;
             }
         };
-        Client client = Client.start(handler, Options.builder().numEventLoops(1).build());
+        // UDP dials need the NIO transport.
+        Client client = Client.start(handler, Options.builder().numEventLoops(1).transport(Transport.NIO).build());
         try {
             client.dial("udp://127.0.0.1:" + closedPort);
             assertThat(closed.await(TestServers.WAIT.toSeconds(), TimeUnit.SECONDS)).as("onClose ran").isTrue();

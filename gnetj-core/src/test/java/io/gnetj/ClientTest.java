@@ -64,7 +64,9 @@ class ClientTest {
     private static void roundTrip(String serverAddress, String scheme) throws Exception {
         Engine server = Gnet.start(new TestServers.Echo(), serverAddress, Options.defaults());
         Collector collector = new Collector();
-        Client client = Client.start(collector, Options.builder().numEventLoops(2).build());
+        // UDP dials need the NIO transport (the epoll transport serves stream sockets only).
+        Transport transport = scheme.startsWith("udp") ? Transport.NIO : Options.defaults().transport();
+        Client client = Client.start(collector, Options.builder().numEventLoops(2).transport(transport).build());
         try {
             String target = scheme + "://" + addressText(server);
             Conn conn = client.dial(target, "ctx");
@@ -215,7 +217,8 @@ class ClientTest {
     void enrollAdoptsAConnectedChannel() throws Exception {
         Engine server = TestServers.start(new TestServers.Echo(), Options.defaults());
         Collector collector = new Collector();
-        Client client = Client.start(collector, Options.defaults());
+        // enroll adopts a channel the JDK made: the NIO transport's.
+        Client client = Client.start(collector, Options.builder().transport(Transport.NIO).build());
         try {
             SocketChannel channel = SocketChannel.open(server.addresses().get(0));
             Conn conn = client.enroll(channel, "adopted");

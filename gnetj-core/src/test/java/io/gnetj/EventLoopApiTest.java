@@ -193,7 +193,7 @@ class EventLoopApiTest {
                 loopOfOpen.set(conn.eventLoop().index());
                 return Action.NONE;
             }
-        }, Options.builder().numEventLoops(3).build());
+        }, Options.builder().numEventLoops(3).transport(Transport.NIO).build()); // enrolls a JDK-made channel
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
                 SocketChannel channel = SocketChannel.open(server.getLocalAddress());
                 SocketChannel accepted = server.accept()) {
