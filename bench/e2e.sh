@@ -23,7 +23,14 @@ fi
 ulimit -n "$hard" 2>/dev/null || true
 
 if [ "${E2E_NO_BUILD:-0}" != 1 ]; then
-  mvn -B -q -pl gnetj-bench -am package -DskipTests
+  # gnetj's epoll transport (the gnetj-epoll servers) compiles with a JDK 22+ javac: the newest
+  # under /usr/lib/jvm, if Maven's own JDK is older.
+  jdk22=()
+  for j in /usr/lib/jvm/*/; do
+    v=$("$j/bin/java" -version 2>&1 | head -1 | sed -E 's/.*version "([0-9]+).*/\1/')
+    if [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 22 ]; then jdk22=(-Dgnetj.jdk22="${j%/}"); fi
+  done
+  mvn -B -q -pl gnetj-bench -am package -DskipTests "${jdk22[@]}"
 fi
 
 # The runner itself shares the load generator's core, so the server's core stays its own.

@@ -5,6 +5,7 @@ import io.gnetj.EventHandler;
 import io.gnetj.Gnet;
 import io.gnetj.Options;
 import io.gnetj.TlsConfig;
+import io.gnetj.Transport;
 import io.gnetj.examples.metrics.MetricsEndpoint;
 import io.gnetj.examples.metrics.PrometheusMetrics;
 import io.gnetj.examples.tls.TlsFlags;
@@ -15,6 +16,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A server example: binds {@code tcp://HOST:PORT} (or what {@link #address(Flags)} says) with
@@ -48,10 +50,38 @@ public abstract class ServerExample implements Example {
             "serve the engine's metrics in the Prometheus text format at GET /metrics on this port", -1, -1, 65535)
             .withDefaultLabel("off");
 
+    /**
+     * The transport under the connections ({@link Transport}): {@code nio}, {@code epoll} or
+     * {@code auto}; when not given, the {@code io.gnetj.transport} system property, else auto
+     * (epoll on Linux with JDK 22+ and native access, which this jar's manifest grants when run
+     * with {@code java -jar}; NIO otherwise). The engine logs which one runs.
+     */
+    public static final Flag TRANSPORT = Flag.optional("transport", "NAME",
+            "transport: nio, epoll, or auto (epoll on Linux, JDK 22+, native access; else nio)")
+            .withDefaultLabel("auto, or -D" + Transport.PROPERTY);
+
+    /**
+     * Sets {@code builder}'s transport from {@link #TRANSPORT} if given (else leaves the default).
+     *
+     * @throws UsageException if the flag names no transport
+     */
+    public static Options.Builder transport(Flags flags, Options.Builder builder) {
+        String name = flags.getString(TRANSPORT.name());
+        if (name.isEmpty()) {
+            return builder;
+        }
+        try {
+            return builder.transport(Transport.parse(name));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--transport: " + e.getMessage());
+        }
+    }
+
     @Override
     public final List<Flag> flags() {
         List<Flag> all = new ArrayList<>(addressFlags());
         all.add(LOOPS);
+        all.add(TRANSPORT);
         all.add(METRICS_PORT);
         all.addAll(ownFlags());
         if (supportsTls()) {
@@ -128,6 +158,7 @@ public abstract class ServerExample implements Example {
         if (tlsEnabled(flags)) {
             b.tls(tls(flags, TlsFlags.builder(flags, out)).build());
         }
+        transport(flags, b);
         return options(flags, b).build();
     }
 
@@ -186,7 +217,8 @@ public abstract class ServerExample implements Example {
         Runtime.getRuntime().addShutdownHook(hook);
         int loops = engine.options().effectiveEventLoops();
         out.println(name() + " listening on " + describe(scheme(flags), engine.addresses().get(0)) + " with " + loops
-                + (loops == 1 ? " event loop" : " event loops"));
+                + (loops == 1 ? " event loop" : " event loops") + " (" + engine.transport().name().toLowerCase(Locale.ROOT)
+                + " transport)");
         if (metrics != null) {
             out.println(name() + " metrics at " + describe("http", metrics.addresses().get(0)) + "/metrics");
         }

@@ -37,6 +37,8 @@ record Case(String name, String workload, Load load, int conns, int param, List<
     }
 
     static final String GNETJ = "gnetj";
+    /** gnetj on its epoll transport (FFM; JDK 22+ only: elsewhere the server reports it unavailable). */
+    static final String GNETJ_EPOLL = "gnetj-epoll";
     static final String NETTY_NIO = "netty-nio";
     static final String NETTY_EPOLL = "netty-epoll";
     /** The stream load's messages in flight per connection. */
@@ -45,8 +47,8 @@ record Case(String name, String workload, Load load, int conns, int param, List<
     /** The implementation every ratio is taken against. */
     static final String REFERENCE = NETTY_NIO;
 
-    private static final List<String> ALL = List.of(GNETJ, NETTY_NIO, NETTY_EPOLL);
-    private static final List<String> STRIPPED = List.of(GNETJ, NETTY_NIO);
+    private static final List<String> ALL = List.of(GNETJ, GNETJ_EPOLL, NETTY_NIO, NETTY_EPOLL);
+    private static final List<String> STRIPPED = List.of(GNETJ, GNETJ_EPOLL, NETTY_NIO);
 
     /** Every case, in report order. {@code idleConns} sets the connections of the memory cases. */
     static List<Case> all(int idleConns) {

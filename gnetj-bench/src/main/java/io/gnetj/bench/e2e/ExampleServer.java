@@ -1,5 +1,6 @@
 package io.gnetj.bench.e2e;
 
+import io.gnetj.Transport;
 import io.gnetj.examples.Main;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,8 +20,9 @@ final class ExampleServer {
     private ExampleServer() {
     }
 
-    static ServerMain.Running start(String example, int port, int loops) throws Exception {
-        String[] args = {example, "--host", "127.0.0.1", "--port", Integer.toString(port), "--loops", Integer.toString(loops)};
+    static ServerMain.Running start(String example, int port, int loops, Transport transport) throws Exception {
+        String[] args = {example, "--host", "127.0.0.1", "--port", Integer.toString(port), "--loops", Integer.toString(loops),
+            "--transport", transport.name().toLowerCase(java.util.Locale.ROOT)};
         AtomicInteger exit = new AtomicInteger(Integer.MIN_VALUE);
         // The launcher's progress goes to stderr: stdout is the runner's protocol channel.
         Thread launcher = new Thread(() -> exit.set(Main.run(args, System.err, System.err)), "examples-launcher");

@@ -392,7 +392,7 @@ final class Report {
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisDecimalPattern("0.00");
-        for (String impl : Arrays.asList(Case.GNETJ, Case.NETTY_NIO, Case.NETTY_EPOLL)) {
+        for (String impl : Arrays.asList(Case.GNETJ, Case.GNETJ_EPOLL, Case.NETTY_NIO, Case.NETTY_EPOLL)) {
             List<Double> values = new ArrayList<>();
             boolean any = false;
             for (String c : categories) {
@@ -414,6 +414,7 @@ final class Report {
     private static Color color(String impl) {
         switch (impl) {
             case Case.GNETJ: return new Color(0x1f77b4);
+            case Case.GNETJ_EPOLL: return new Color(0x2ca02c);
             case Case.NETTY_NIO: return new Color(0x9a9a9a);
             default: return new Color(0xff7f0e);
         }

@@ -242,7 +242,10 @@ public final class Runner {
 
     private List<String> serverFlags(Machine.Jdk jdk, String impl, String tag) {
         List<String> flags = new ArrayList<>(SERVER_FLAGS);
-        if (!impl.equals(Case.GNETJ)) {
+        if (impl.equals(Case.GNETJ_EPOLL) && jdk.major() >= 22) {
+            flags.add("--enable-native-access=ALL-UNNAMED"); // the FFM downcalls; no JNI library
+        }
+        if (!impl.startsWith(Case.GNETJ)) {
             if (jdk.major() >= 24) {
                 // Netty 4.2 turns its Unsafe-based paths off on JDK 24+ unless allowed: a Netty user
                 // after speed allows them (gnetj uses no Unsafe, so it needs no such flag).

@@ -1,5 +1,6 @@
 package io.gnetj.bench.e2e;
 
+import io.gnetj.Transport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -54,7 +55,7 @@ public final class ServerMain {
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: ServerMain gnetj|netty-nio|netty-epoll echo|http|stripped --port N [--loops N]");
+            System.err.println("usage: ServerMain gnetj|gnetj-epoll|netty-nio|netty-epoll echo|http|stripped --port N [--loops N]");
             System.exit(2);
         }
         String impl = args[0];
@@ -80,7 +81,14 @@ public final class ServerMain {
         try {
             switch (impl) {
                 case "gnetj":
-                    server = startGnetj(workload, port, loops);
+                    server = startGnetj(workload, port, loops, Transport.NIO);
+                    loopPrefix = GNETJ_LOOP_PREFIX;
+                    break;
+                case "gnetj-epoll":
+                    if (Runtime.version().feature() < 22) {
+                        throw new Unavailable("gnetj's epoll transport needs JDK 22+");
+                    }
+                    server = startGnetj(workload, port, loops, Transport.EPOLL);
                     loopPrefix = GNETJ_LOOP_PREFIX;
                     break;
                 case "netty-nio":
@@ -105,13 +113,13 @@ public final class ServerMain {
         System.exit(0);
     }
 
-    private static Running startGnetj(String workload, int port, int loops) throws Exception {
+    private static Running startGnetj(String workload, int port, int loops, Transport transport) throws Exception {
         switch (workload) {
             case "echo":
             case "http":
-                return ExampleServer.start(workload, port, loops);
+                return ExampleServer.start(workload, port, loops, transport);
             case "stripped":
-                return StrippedServer.start(port, loops);
+                return StrippedServer.start(port, loops, transport);
             default:
                 throw new IllegalArgumentException("unknown workload " + workload);
         }

@@ -6,6 +6,7 @@ import io.gnetj.Engine;
 import io.gnetj.EventHandler;
 import io.gnetj.Gnet;
 import io.gnetj.Options;
+import io.gnetj.Transport;
 import java.nio.ByteBuffer;
 
 /**
@@ -20,9 +21,9 @@ final class StrippedServer implements EventHandler {
     private StrippedServer() {
     }
 
-    static ServerMain.Running start(int port, int loops) throws Exception {
+    static ServerMain.Running start(int port, int loops, Transport transport) throws Exception {
         Engine engine = Gnet.start(new StrippedServer(), "tcp://127.0.0.1:" + port,
-                Options.builder().numEventLoops(loops).build());
+                Options.builder().numEventLoops(loops).transport(transport).build());
         return engine::stop;
     }
 

@@ -7,6 +7,7 @@ import io.gnetj.Engine;
 import io.gnetj.EventHandler;
 import io.gnetj.Gnet;
 import io.gnetj.Options;
+import io.gnetj.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -100,7 +101,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {
     "-Xms1g", "-Xmx1g",
-    "-Dio.netty.leakDetection.level=disabled", "-Dio.gnetj.leakDetection=disabled"})
+    "-Dio.netty.leakDetection.level=disabled", "-Dio.gnetj.leakDetection=disabled",
+    "--enable-native-access=ALL-UNNAMED"}) // gnetj's epoll transport (FFM) and Netty's JNI epoll
 public class HandoffBenchmark {
 
     /** Tasks posted per invocation in the burst mode. */
@@ -195,6 +197,7 @@ public class HandoffBenchmark {
                 }
             };
             Options options = Options.builder()
+                    .transport(transport())
                     .numEventLoops(1)
                     .idleTimeout(Duration.ZERO) // the client never sends; keep the connection however long the run
                     .build();
@@ -212,6 +215,11 @@ public class HandoffBenchmark {
             } finally {
                 engine.stop();
             }
+        }
+
+        /** The transport under the loop: NIO here. */
+        Transport transport() {
+            return Transport.NIO;
         }
 
         @Override
@@ -237,7 +245,16 @@ public class HandoffBenchmark {
 
         @Override
         public String toString() {
-            return "gnetj " + conn;
+            return "gnetj " + transport() + " " + conn;
+        }
+    }
+
+    /** The same gnetj loop on its epoll transport (JDK 22+: its setup fails on older JDKs). */
+    @State(Scope.Thread)
+    public static class GnetjEpollLoop extends GnetjLoop {
+        @Override
+        Transport transport() {
+            return Transport.EPOLL;
         }
     }
 
@@ -399,6 +416,22 @@ public class HandoffBenchmark {
     @Benchmark
     @OperationsPerInvocation(BURST)
     public void gnetjBurst(GnetjLoop loop) {
+        loop.burst();
+    }
+
+    @Benchmark
+    public void gnetjEpollRoundTrip(GnetjEpollLoop loop) {
+        loop.roundTrip();
+    }
+
+    @Benchmark
+    public void gnetjEpollRoundTripFromSleep(GnetjEpollLoop loop, LetTheLoopSleep pause) {
+        loop.roundTrip();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void gnetjEpollBurst(GnetjEpollLoop loop) {
         loop.burst();
     }
 

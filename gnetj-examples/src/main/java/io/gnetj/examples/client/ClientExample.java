@@ -2,10 +2,12 @@ package io.gnetj.examples.client;
 
 import io.gnetj.Client;
 import io.gnetj.Options;
+import io.gnetj.Transport;
 import io.gnetj.examples.Example;
 import io.gnetj.examples.ExampleFailedException;
 import io.gnetj.examples.Flag;
 import io.gnetj.examples.Flags;
+import io.gnetj.examples.ServerExample;
 import io.gnetj.examples.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,7 +61,7 @@ public final class ClientExample implements Example {
 
     @Override
     public List<Flag> flags() {
-        return List.of(ADDRESS, COUNT, SIZE, CONNECTIONS, TIMEOUT, VERBOSE);
+        return List.of(ADDRESS, COUNT, SIZE, CONNECTIONS, TIMEOUT, VERBOSE, ServerExample.TRANSPORT);
     }
 
     @Override
@@ -76,9 +78,12 @@ public final class ClientExample implements Example {
         }
 
         BlockingQueue<PingPongHandler.Event> events = new LinkedBlockingQueue<>();
-        Options options = Options.builder()
-                .numEventLoops(Math.min(connections, Runtime.getRuntime().availableProcessors()))
-                .build();
+        Options.Builder builder = Options.builder()
+                .numEventLoops(Math.min(connections, Runtime.getRuntime().availableProcessors()));
+        if (datagrams) {
+            builder.transport(Transport.NIO); // the epoll transport dials stream sockets only
+        }
+        Options options = ServerExample.transport(flags, builder).build();
         Client client = Client.start(new PingPongHandler(address, datagrams, count, events), options);
         try {
             out.println("client: " + connections + (connections == 1 ? " connection" : " connections") + " to "

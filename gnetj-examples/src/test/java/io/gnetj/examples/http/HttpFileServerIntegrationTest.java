@@ -71,7 +71,21 @@ class HttpFileServerIntegrationTest {
     }
 
     private static Socket connect() throws IOException {
-        Socket s = new Socket("127.0.0.1", server.port());
+        return connect(0);
+    }
+
+    /**
+     * A client with {@code SO_RCVBUF} set before connecting (0: the default). Set after the
+     * handshake, the kernel has already agreed a segment size for the larger buffer: a window
+     * that then stays below one segment can stall a large transfer for good (seen on loopback,
+     * on Linux, with the server's queue full and its persist timer probing forever).
+     */
+    private static Socket connect(int receiveBuffer) throws IOException {
+        Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), (int) WAIT.toMillis());
         s.setSoTimeout((int) WAIT.toMillis());
         return s;
     }
@@ -248,8 +262,7 @@ class HttpFileServerIntegrationTest {
 
     @Test
     void connectionCloseIsHonouredOnceTheWholeFileIsSent() throws Exception {
-        try (Socket s = connect()) {
-            s.setReceiveBufferSize(16 * 1024);
+        try (Socket s = connect(16 * 1024)) {
             send(s, get("/big.bin", "Connection: close"));
             InputStream in = s.getInputStream();
             Response head = RawHttp.read(in, true);
@@ -277,8 +290,7 @@ class HttpFileServerIntegrationTest {
                 assertThat(RawHttp.read(in, false).status()).isEqualTo(200);
             }
             // Aborted mid-file: several big files queued, a few bytes read, then a reset.
-            Socket aborted = connect();
-            aborted.setReceiveBufferSize(8 * 1024);
+            Socket aborted = connect(8 * 1024);
             send(aborted, get("/big.bin") + get("/big.bin") + get("/small.bin"));
             assertThat(aborted.getInputStream().readNBytes(1000)).hasSize(1000);
             aborted.setSoLinger(true, 0);
@@ -301,8 +313,7 @@ class HttpFileServerIntegrationTest {
         try (RandomAccessFile f = new RandomAccessFile(victim.toFile(), "rw")) {
             f.setLength(size);
         }
-        try (Socket s = connect()) {
-            s.setReceiveBufferSize(16 * 1024);
+        try (Socket s = connect(16 * 1024)) {
             send(s, get("/shrinking.bin"));
             InputStream in = s.getInputStream();
             Response head = RawHttp.read(in, true);
