@@ -30,6 +30,10 @@ import java.nio.channels.ReadableByteChannel;
  * one (an {@code asyncWrite} handed a view, say) can tell the memory is gnetj's and not its own.
  * The ring never returns memory on {@code discard}, so a view taken by {@code next} stays valid
  * while the handler uses it; trimming happens in {@link #afterCallback()}, once the views are dead.
+ * Fresh bytes stay in the loop's read buffer until the next read into it, whatever a callback
+ * does: that is what lets a connection write a fresh view back without a copy (see
+ * {@link StreamConn}), as long as it sends or copies it before its callback's
+ * {@code afterCallback}.
  *
  * <p>Passive: reports counts and never calls the connection. Threading: the owning loop's thread.
  */

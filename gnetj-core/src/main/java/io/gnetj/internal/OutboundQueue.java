@@ -14,7 +14,19 @@ import java.util.ArrayDeque;
  *   write/writev/asyncWrite ──copy──► ElasticMixedBuffer ──writeTo──► socket
  *                                     (ring up to writeBufferCap, then a list of chunks)
  *   sendFile ──────────────────────► FileRegion (file, range, mark) ──transferTo──► socket
+ *   lend (inbound view, queue empty) ─► [start, end) of the loop's read buffer ──sendLent──► socket
+ *                                        └─ what the socket did not take ──unlend (copy)──► buffer
  * </pre>
+ *
+ * <p>Lent bytes: a handler that writes back a view of what it just received (an echo, a proxy)
+ * need not have it copied. {@link #lend} records where the bytes are instead, but only when
+ * nothing else is queued, so they are always the head of the queue; every other way in
+ * ({@link #write}, {@link #add}, {@link #peek}) first copies them into the buffer
+ * ({@link #unlend}), so order holds. The queue does not own that memory: the connection
+ * promises it stays untouched until it calls {@link #sendLent} or {@link #unlend}, which it does
+ * when the callback that lent them returns, before the memory can take another read. Lent bytes
+ * count as queued memory everywhere ({@link #buffered()}, {@link #pending()},
+ * {@link #isEmpty()}), so caps, water marks and the unsent count of a close see no difference.
  *
  * <p>Order: memory bytes and file regions leave in the order they were queued. Memory bytes are
  * counted as they come ({@code appended}) and go ({@code consumed}); a region remembers how many
@@ -65,6 +77,12 @@ final class OutboundQueue {
     private ByteBuffer[] views;
     /** Regions sent or dropped whose callers have not been told yet (see {@link #pollFinished}). */
     private ArrayDeque<FileRegion> finished;
+    /** Memory holding lent bytes at {@code [lentStart, lentEnd)}, not owned; {@code null}: none lent. */
+    private ByteBuffer lent;
+    private int lentStart;
+    private int lentEnd;
+    /** {@code lentEnd - lentStart} in one field, for {@link #pending()}'s readers elsewhere. */
+    private int lentBytes;
 
     OutboundQueue(BufferAllocator allocator, int writeBufferCap, int maxBuffered) {
         this(allocator, writeBufferCap, maxBuffered, new LoopCounters()); // outside a loop (tests): its own
@@ -89,19 +107,19 @@ final class OutboundQueue {
 
     /** Memory queued: what counts towards the outbound cap. */
     int buffered() {
-        int memory = buffer == null ? 0 : buffer.buffered();
+        int memory = (buffer == null ? 0 : buffer.buffered()) + lentBytes;
         return files == null ? memory : memory + FileRegion.OVERHEAD * files.size();
     }
 
     /** Bytes still to send, memory and files; racy but safe from another thread. */
     long pending() {
         ElasticMixedBuffer b = buffer;
-        return (b == null ? 0 : b.buffered()) + fileBytes;
+        return (b == null ? 0 : b.buffered()) + fileBytes + lentBytes;
     }
 
     /** Whether nothing is left to send. */
     boolean isEmpty() {
-        return (buffer == null || buffer.isEmpty()) && (files == null || files.isEmpty());
+        return lent == null && (buffer == null || buffer.isEmpty()) && (files == null || files.isEmpty());
     }
 
     /** Whether queueing {@code len} more bytes would pass the cap. */
@@ -118,6 +136,7 @@ final class OutboundQueue {
     void write(ByteBuffer src) {
         int n = src.remaining();
         if (n > 0) {
+            unlend();
             buffer().write(src);
             appended += n;
         }
@@ -126,6 +145,7 @@ final class OutboundQueue {
     /** Queues {@code len} bytes of {@code src} from {@code off} (the caller checked the cap). */
     void write(byte[] src, int off, int len) {
         if (len > 0) {
+            unlend();
             buffer().write(src, off, len);
             appended += len;
         }
@@ -133,6 +153,7 @@ final class OutboundQueue {
 
     /** Queues a file region after every byte queued so far (the caller checked the cap). */
     void add(FileRegion region) {
+        unlend();
         if (files == null) {
             files = new ArrayDeque<>(4);
             views = new ByteBuffer[16];
@@ -140,6 +161,81 @@ final class OutboundQueue {
         files.addLast(region);
         fileBytes += region.remaining();
         settle(); // an empty range with nothing ahead of it is done at once, in order
+    }
+
+    /**
+     * Queues {@code [start, end)} of {@code memory} without copying, if nothing else is queued or
+     * the bytes continue those lent last; the caller checked the cap, and keeps the memory
+     * untouched until it calls {@link #sendLent} or {@link #unlend}.
+     *
+     * @return whether the bytes were lent; if not, the caller copies them with {@link #write}
+     */
+    boolean lend(ByteBuffer memory, int start, int end) {
+        if (lent == null) {
+            if (!isEmpty()) {
+                return false;
+            }
+            lent = memory;
+            lentStart = start;
+        } else if (lent != memory || lentEnd != start) {
+            return false;
+        }
+        lentEnd = end;
+        lentBytes += end - start;
+        appended += end - start;
+        return true;
+    }
+
+    /** Whether lent bytes wait (to be sent or copied before their memory is reused). */
+    boolean lending() {
+        return lent != null;
+    }
+
+    /**
+     * One write of the lent bytes straight from their memory; what the channel did not take is
+     * copied into the buffer, so nothing is lent afterwards.
+     *
+     * @return bytes written (0 if nothing was lent)
+     * @throws IOException from the channel; the bytes then stay lent (sent or dropped by the caller)
+     */
+    long sendLent(GatheringByteChannel channel) throws IOException {
+        if (lent == null) {
+            return 0;
+        }
+        long n = writeLent(channel);
+        counters.wrote(n, 1);
+        return n;
+    }
+
+    private long writeLent(GatheringByteChannel channel) throws IOException {
+        int n = channel.write(lentWindow());
+        lentStart += n;
+        lentBytes -= n;
+        consumed += n;
+        if (lentStart == lentEnd) {
+            lent = null;
+        } else {
+            unlend();
+        }
+        return n;
+    }
+
+    /**
+     * Copies the lent bytes into the buffer, where they stay first in line (nothing was queued
+     * when they were lent): their memory is about to be reused, or other bytes must queue behind
+     * them. Nothing lent: nothing to do.
+     */
+    void unlend() {
+        if (lent != null) {
+            buffer().write(lentWindow()); // counted in appended when lent
+            lent = null;
+            lentBytes = 0;
+        }
+    }
+
+    /** The lent bytes as the memory's own window: the views the handler holds are left alone. */
+    private ByteBuffer lentWindow() {
+        return lent.clear().position(lentStart).limit(lentEnd);
     }
 
     /** A new region's mark: memory bytes queued so far. */
@@ -170,6 +266,9 @@ final class OutboundQueue {
 
     /** One write of the next thing in order: memory (up to the head region), or the head region. */
     private long writeOnce(GatheringByteChannel channel) throws IOException {
+        if (lent != null) {
+            return writeLent(channel); // only ever alone in the queue
+        }
         FileRegion head = files == null ? null : settle();
         if (head == null) {
             if (buffer == null) {
@@ -205,6 +304,7 @@ final class OutboundQueue {
      * @throws java.io.EOFException if a file ended before its range did
      */
     int peek(int max, ByteBuffer[] dst) throws IOException {
+        unlend();
         FileRegion head = files == null ? null : settle();
         if (head == null) {
             return buffer == null ? 0 : buffer.peek(max, dst);
@@ -276,6 +376,8 @@ final class OutboundQueue {
      * {@code cause} (see {@link #pollFinished}).
      */
     void release(Throwable cause) {
+        lent = null; // counted as unsent by whoever closed, like the rest
+        lentBytes = 0;
         if (buffer != null) {
             buffer.release();
         }

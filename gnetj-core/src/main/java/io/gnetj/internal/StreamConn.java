@@ -27,6 +27,15 @@ import java.util.Objects;
  * state of its own: whether a write is accepted, what a refused one does, when queued bytes go
  * out and what a close does are {@link TcpConn}'s decisions, asked through the abstract methods.
  *
+ * <h2>Writing back what just came, without a copy</h2>
+ * A view of fresh bytes (in the loop's read buffer) written back inside this connection's own
+ * callback, with nothing else queued, is lent to the {@link OutboundQueue} rather than copied:
+ * the read buffer takes no other read before the callback returns. When it returns
+ * ({@link #invoke}), before anything else can happen, the lent bytes are written straight from
+ * the read buffer and only what the kernel did not take is copied; if the connection is closing
+ * or failed instead, they are copied, so a close or abort treats them as any queued bytes. TLS
+ * never lends: it wraps plaintext into records (a copy anyway) and may hold it across callbacks.
+ *
  * <p>Threading: the loop-thread methods check they run on the connection's loop thread, as
  * {@link io.gnetj.Conn} requires; {@code asyncWrite}, {@code asyncWritev}, {@code wake},
  * {@code close}, {@code abort} and {@code isOpen} are safe from any thread (see
@@ -62,11 +71,14 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     private Throwable handlerFailure;
     /** The PROXY header this connection came with, if its listener reads one. */
     private ProxyHeader proxyHeader;
+    /** Whether writes of fresh views may be lent to the outbound queue (see the class comment). */
+    private final boolean lendsFreshViews;
 
     StreamConn(EventLoop loop, SocketChannel channel) {
         super(loop, channel, addressOrNull(channel, true), addressOrNull(channel, false));
         this.channel = channel;
         this.options = loop.engine().options();
+        this.lendsFreshViews = !(this instanceof TlsConn);
     }
 
     @Override
@@ -238,6 +250,12 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     /** {@code abort(cause)} reached the loop. */
     abstract void abortOnLoop(Throwable cause);
 
+    /** Closes because of {@code cause}: at once, or once this connection's callback returns. */
+    abstract void fail(Throwable cause);
+
+    /** Bytes went to the socket: restarts the write-idle timeouts. */
+    abstract void progressWrite();
+
     // ---- running the handler (loop thread) ----
 
     static final int ON_OPEN = 0;
@@ -254,34 +272,67 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
     /**
      * Runs a handler callback with the callback guard up. What it throws is logged and recorded
      * ({@link #takeFailure()}), not acted on: the connection decides once the callback is over.
+     * Bytes the callback lent to the outbound queue are sent or copied before this returns.
      */
     final Action invoke(int callback) {
         long began = loop.timingCallbacks() ? System.nanoTime() : 0L; // only while JFR wants handler stalls
+        Action action = Action.CLOSE; // stays so only if the failure path itself threw: lent bytes are copied
         inCallback = true;
         try {
-            switch (callback) {
-                case ON_OPEN:
-                    return handler.onOpen(this);
-                case ON_TRAFFIC:
-                    return handler.onTraffic(this);
-                case ON_WRITABLE:
-                case ON_UNWRITABLE:
-                    return handler.onWritabilityChanged(this, callback == ON_WRITABLE);
-                case ON_INPUT_CLOSED:
-                    return handler.onInputClosed(this);
-                default:
-                    return handler.onIdle(this, IDLE_STATES[callback - ON_IDLE]);
-            }
+            action = dispatch(callback);
         } catch (Throwable t) {
             logHandlerFailure(CALLBACK_NAMES[callback], t);
             recordFailure(t);
-            return Action.NONE;
+            action = Action.NONE;
         } finally {
             inCallback = false;
             if (began != 0L) {
                 loop.callbackTimed(began, CALLBACK_NAMES[callback], this);
             }
+            OutboundQueue out = outbound;
+            if (out != null && out.lending()) {
+                endLending(out, action);
+            }
         }
+        return action;
+    }
+
+    private Action dispatch(int callback) {
+        switch (callback) {
+            case ON_OPEN:
+                return handler.onOpen(this);
+            case ON_TRAFFIC:
+                return handler.onTraffic(this);
+            case ON_WRITABLE:
+            case ON_UNWRITABLE:
+                return handler.onWritabilityChanged(this, callback == ON_WRITABLE);
+            case ON_INPUT_CLOSED:
+                return handler.onInputClosed(this);
+            default:
+                return handler.onIdle(this, IDLE_STATES[callback - ON_IDLE]);
+        }
+    }
+
+    /**
+     * The callback that lent bytes returned; the read buffer they are in must not take another
+     * read before they are dealt with. If the connection is about to flush anyway, they are
+     * written straight from it, and what the kernel did not take is copied. If it is closing,
+     * failed, or past its inbound cap instead, they are only copied: whatever the close does with
+     * queued bytes (send them, or drop and count them) it then does with these, as before.
+     */
+    private void endLending(OutboundQueue out, Action action) {
+        if (action != Action.CLOSE && handlerFailure == null && !closeCalled && acceptsWrites()
+                && (inbound == null || inbound.buffered() <= options.maxInboundBuffered())) {
+            try {
+                if (out.sendLent(channel) > 0) {
+                    progressWrite();
+                }
+            } catch (IOException e) {
+                fail(e); // closes now: the lent bytes are dropped with the rest and counted as unsent
+                return;
+            }
+        }
+        out.unlend();
     }
 
     /** Whether one of this connection's callbacks is running. */
@@ -374,7 +425,13 @@ abstract class StreamConn extends AbstractConn implements WakeTask.Target {
         checkLoop("write");
         int len = src.remaining();
         checkWritable(len, "write");
-        outbound().write(src);
+        OutboundQueue out = outbound();
+        if (len > 0 && lendsFreshViews && inCallback && src == loop.buffers().readView()
+                && out.lend(loop.buffers().readBuffer(), src.position(), src.limit())) {
+            src.position(src.limit()); // as a copy would: see the class comment
+        } else {
+            out.write(src);
+        }
         afterWrite();
         return len;
     }
