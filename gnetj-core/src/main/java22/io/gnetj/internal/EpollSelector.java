@@ -23,8 +23,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A {@link java.nio.channels.Selector} over one Linux epoll set, level-triggered, woken through an
- * {@code eventfd}. Keys live in an array indexed by descriptor: no map, no boxing, no lock around
+ * A {@link java.nio.channels.Selector} over one Linux epoll set, level-triggered for sockets, woken
+ * through an edge-triggered {@code eventfd}. Keys live in an array indexed by descriptor: no map, no boxing, no lock around
  * a select or a registration (the JDK's selector takes one around each, and keeps an fd-to-key
  * {@code HashMap} of boxed descriptors).
  *
@@ -67,8 +67,8 @@ final class EpollSelector extends AbstractSelector {
     private volatile EpollKey[] byFd = new EpollKey[256];
     /** Generations for tags: bumped per registration. */
     private int generation;
-    /** Written under {@link #wakeLock}: the eventfd holds a count no select has read yet. */
-    private boolean woken;
+    /** A wake-up was written since the selecting thread last saw one (set under {@link #wakeLock}). */
+    private volatile boolean woken;
     /** 1 while a thread is in {@code epoll_wait} (close waits for it to leave). */
     @SuppressWarnings("unused") // through SELECTING
     private volatile int selecting;
@@ -100,7 +100,9 @@ final class EpollSelector extends AbstractSelector {
         this.events = Arena.ofAuto().allocate((long) LinuxNative.EVENT_SIZE * MAX_EVENTS, 8);
         try {
             // The wake-up descriptor's tag has generation 0: no channel's key has.
-            ctl(LinuxNative.EPOLL_CTL_ADD, eventFd, LinuxNative.EPOLLIN, eventFd);
+            // Edge-triggered: every write is one event, and the loop never reads the counter back
+            // (one syscall less per wake-up; it would take 2^64 wake-ups to fill).
+            ctl(LinuxNative.EPOLL_CTL_ADD, eventFd, LinuxNative.EPOLLIN | LinuxNative.EPOLLET, eventFd);
         } catch (IOException e) {
             LinuxNative.close(eventFd);
             LinuxNative.close(epfd);
@@ -268,7 +270,7 @@ final class EpollSelector extends AbstractSelector {
             long tag = events.get(JAVA_LONG_UNALIGNED, at + LinuxNative.EVENT_DATA_OFFSET);
             int fd = (int) tag;
             if ((tag >>> 32) == 0) { // generation 0: the wake-up descriptor
-                clearWakeup(s);
+                woken = false; // the next wakeup() writes again (the JDK's selector has the same window)
                 continue;
             }
             if (fd >= keys.length) {
@@ -299,33 +301,51 @@ final class EpollSelector extends AbstractSelector {
 
     // ---- waking ----
 
+    /**
+     * Wakes the select in progress, or makes the next one return at once: one {@code eventfd}
+     * write, unless one was made since the selecting thread last woke. Posters take a lock among
+     * themselves (gnetj's loops wake their selector only when a poster finds them asleep, so
+     * rarely); the selecting thread takes none.
+     */
     @Override
     public java.nio.channels.Selector wakeup() {
-        synchronized (wakeLock) {
+        synchronized (wakeLock) { // also keeps a write off a descriptor close() is about to close
             if (!woken && !closed) {
-                LinuxNative.Scratch s = LinuxNative.Scratch.get();
-                s.counter.set(JAVA_LONG, 0, 1L);
-                long r;
+                // Marked before the write: the loop may wake and clear the mark before this
+                // thread runs another instruction, and a mark set after that would stay up with
+                // no event to clear it, silencing every later wake-up (HandoffBenchmark found it:
+                // one second per wake-up, the loop's sweep interval).
+                woken = true;
                 try {
-                    r = (long) LinuxNative.WRITE.invokeExact(s.errno, eventFd, s.counter.address(), 8L);
-                } catch (Throwable t) {
-                    throw LinuxNative.rethrow(t);
+                    writeEventFd();
+                } catch (RuntimeException | Error e) {
+                    woken = false;
+                    throw e;
                 }
-                // EAGAIN: the counter is saturated, so the select wakes anyway.
-                woken = r == 8 || s.errno() == LinuxNative.EAGAIN;
             }
         }
         return this;
     }
 
-    private void clearWakeup(LinuxNative.Scratch s) {
-        synchronized (wakeLock) {
+    /** Adds one to the eventfd's counter: an edge, so a wait wakes. Under {@link #wakeLock}. */
+    private void writeEventFd() {
+        LinuxNative.Scratch s = LinuxNative.Scratch.get();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            s.counter.set(JAVA_LONG, 0, 1L);
+            long r;
             try {
+                r = (long) LinuxNative.WRITE.invokeExact(s.errno, eventFd, s.counter.address(), 8L);
+            } catch (Throwable t) {
+                throw LinuxNative.rethrow(t);
+            }
+            if (r == 8 || s.errno() != LinuxNative.EAGAIN) {
+                return;
+            }
+            try { // the counter is full (never in practice): read it back to zero, and write again
                 long unused = (long) LinuxNative.READ.invokeExact(s.errno, eventFd, s.counter.address(), 8L);
             } catch (Throwable t) {
                 throw LinuxNative.rethrow(t);
             }
-            woken = false;
         }
     }
 
@@ -357,13 +377,7 @@ final class EpollSelector extends AbstractSelector {
     protected void implCloseSelector() throws IOException {
         closed = true;
         synchronized (wakeLock) { // wake a select in progress, whatever woken says
-            LinuxNative.Scratch s = LinuxNative.Scratch.get();
-            s.counter.set(JAVA_LONG, 0, 1L);
-            try {
-                long unused = (long) LinuxNative.WRITE.invokeExact(s.errno, eventFd, s.counter.address(), 8L);
-            } catch (Throwable t) {
-                throw LinuxNative.rethrow(t);
-            }
+            writeEventFd();
         }
         // The descriptors close only once no thread is in epoll_wait on them: a number closed
         // under a waiting thread could be reused by a socket before the wait reads it again.

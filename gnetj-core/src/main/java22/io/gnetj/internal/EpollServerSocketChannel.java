@@ -31,6 +31,8 @@ final class EpollServerSocketChannel extends ServerSocketChannel implements Epol
     private final int fd;
     private final int family;
     private volatile SocketAddress localAddress;
+    /** What accepted sockets report as their local address, or null when each must ask (a wildcard bind). */
+    private volatile SocketAddress acceptedLocal;
     private volatile EpollKey key;
     /** Held around each accept and the close: listeners are closed by the engine while an acceptor may accept. */
     private final Object closeLock = new Object();
@@ -93,6 +95,11 @@ final class EpollServerSocketChannel extends ServerSocketChannel implements Epol
             throw LinuxNative.error("listen", s.errno());
         }
         localAddress = family == LinuxNative.AF_UNIX ? local : EpollSockets.localAddress(fd);
+        // Bound to one address, every accepted socket's own address is that one: share the object
+        // (about 100 bytes per connection) and skip a getsockname per accept. A wildcard bind's
+        // connections each learn theirs when asked.
+        acceptedLocal = localAddress instanceof java.net.InetSocketAddress inet && inet.getAddress().isAnyLocalAddress()
+                ? null : localAddress;
         return this;
     }
 
@@ -128,7 +135,7 @@ final class EpollServerSocketChannel extends ServerSocketChannel implements Epol
         }
         try {
             SocketAddress remote = SockAddr.decode(s.sockaddr, s.length.get(JAVA_INT, 0));
-            return new EpollSocketChannel(provider(), accepted, family, remote);
+            return new EpollSocketChannel(provider(), accepted, family, remote, acceptedLocal);
         } catch (IOException | RuntimeException | Error e) {
             LinuxNative.close(accepted);
             throw e;

@@ -61,12 +61,18 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         this.state = UNCONNECTED;
     }
 
-    /** An accepted socket. */
-    EpollSocketChannel(SelectorProvider provider, int fd, int family, SocketAddress remote) {
+    /**
+     * An accepted socket.
+     *
+     * @param local its local address if the listener knows it (bound to one address: every
+     *              connection shares the listener's object), else {@code null} (asked for once, lazily)
+     */
+    EpollSocketChannel(SelectorProvider provider, int fd, int family, SocketAddress remote, SocketAddress local) {
         super(provider);
         this.family = family;
         this.fd = fd;
         this.remoteAddress = remote;
+        this.localAddress = local;
         this.state = CONNECTED;
     }
 
