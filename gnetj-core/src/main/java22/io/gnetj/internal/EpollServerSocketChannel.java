@@ -75,17 +75,9 @@ final class EpollServerSocketChannel extends ServerSocketChannel implements Epol
             }
             local = new InetSocketAddress(0);
         }
+        EpollSockets.bind(fd, family, local);
         LinuxNative.Scratch s = LinuxNative.Scratch.get();
-        int length = SockAddr.encode(local, family, s.sockaddr);
         int r;
-        try {
-            r = (int) LinuxNative.BIND.invokeExact(s.errno, fd, s.sockaddr, length);
-        } catch (Throwable t) {
-            throw LinuxNative.rethrow(t);
-        }
-        if (r < 0) {
-            throw LinuxNative.error("bind " + local, s.errno());
-        }
         try {
             r = (int) LinuxNative.LISTEN.invokeExact(s.errno, fd, backlog < 1 ? 50 : backlog);
         } catch (Throwable t) {

@@ -104,17 +104,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         if (local == null) {
             return this;
         }
-        LinuxNative.Scratch s = LinuxNative.Scratch.get();
-        int length = SockAddr.encode(local, family, s.sockaddr);
-        int r;
-        try {
-            r = (int) LinuxNative.BIND.invokeExact(s.errno, fd, s.sockaddr, length);
-        } catch (Throwable t) {
-            throw LinuxNative.rethrow(t);
-        }
-        if (r < 0) {
-            throw LinuxNative.error("bind " + local, s.errno());
-        }
+        EpollSockets.bind(fd, family, local);
         localAddress = EpollSockets.localAddress(fd);
         return this;
     }

@@ -89,6 +89,21 @@ final class EpollSockets {
         return fd;
     }
 
+    /** Binds {@code fd} (of {@code family}) to {@code local}, or throws a {@link java.net.BindException} naming it. */
+    static void bind(int fd, int family, SocketAddress local) throws IOException {
+        LinuxNative.Scratch s = LinuxNative.Scratch.get();
+        int length = SockAddr.encode(local, family, s.sockaddr);
+        int r;
+        try {
+            r = (int) LinuxNative.BIND.invokeExact(s.errno, fd, s.sockaddr, length);
+        } catch (Throwable t) {
+            throw LinuxNative.rethrow(t);
+        }
+        if (r < 0) {
+            throw LinuxNative.error("bind " + local, s.errno());
+        }
+    }
+
     /** The socket's own address ({@code getsockname}). */
     static SocketAddress localAddress(int fd) throws IOException {
         return name(fd, LinuxNative.GETSOCKNAME, "getsockname");
