@@ -243,7 +243,7 @@ final class EpollSelector extends AbstractSelector {
                 begin(); // an interrupt wakes the wait
             }
             try {
-                n = (int) LinuxNative.EPOLL_WAIT.invokeExact(s.errno, epfd, events, MAX_EVENTS, timeoutMillis);
+                n = (int) LinuxNative.EPOLL_WAIT_NOW.invokeExact(epfd, events, MAX_EVENTS, timeoutMillis);
             } finally {
                 if (blocking) {
                     end();
@@ -257,11 +257,10 @@ final class EpollSelector extends AbstractSelector {
             SELECTING.setRelease(this, 0);
         }
         if (n < 0) {
-            int errno = s.errno();
-            if (errno == LinuxNative.EINTR) {
-                return 0;
+            if (s.errnoNow() == LinuxNative.EINTR) {
+                return 0; // a signal; or errno changed since, and the next wait says what it is
             }
-            throw LinuxNative.error("epoll_wait", errno);
+            n = waitAgainCapturing(s);
         }
         int selected = 0;
         EpollKey[] keys = byFd;
@@ -299,6 +298,31 @@ final class EpollSelector extends AbstractSelector {
         return selected;
     }
 
+    /**
+     * {@code epoll_wait} failed with something other than {@code EINTR}, as far as this thread's
+     * {@code errno} says: the call that does not capture it may have let the JVM change it. Ask
+     * again without waiting, capturing: a real failure (a closed or bad epoll descriptor) fails
+     * again and is thrown; otherwise what it found is served as this select's events.
+     */
+    private int waitAgainCapturing(LinuxNative.Scratch s) throws IOException {
+        if (closed) {
+            throw new ClosedSelectorException();
+        }
+        int n;
+        try {
+            n = (int) LinuxNative.EPOLL_WAIT.invokeExact(s.errno, epfd, events, MAX_EVENTS, 0);
+        } catch (Throwable t) {
+            throw LinuxNative.rethrow(t);
+        }
+        if (n < 0) {
+            if (s.errno() == LinuxNative.EINTR) {
+                return 0;
+            }
+            throw LinuxNative.error("epoll_wait", s.errno());
+        }
+        return n;
+    }
+
     // ---- waking ----
 
     /**
@@ -334,11 +358,11 @@ final class EpollSelector extends AbstractSelector {
             s.counter.set(JAVA_LONG, 0, 1L);
             long r;
             try {
-                r = (long) LinuxNative.WRITE.invokeExact(s.errno, eventFd, s.counter.address(), 8L);
+                r = (long) LinuxNative.WRITE_NOW.invokeExact(eventFd, s.counter.address(), 8L);
             } catch (Throwable t) {
                 throw LinuxNative.rethrow(t);
             }
-            if (r == 8 || s.errno() != LinuxNative.EAGAIN) {
+            if (r == 8 || s.errnoNow() != LinuxNative.EAGAIN) {
                 return;
             }
             try { // the counter is full (never in practice): read it back to zero, and write again

@@ -222,7 +222,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         LinuxNative.Scratch s = LinuxNative.Scratch.get();
         long n;
         try {
-            n = (long) LinuxNative.READ.invokeExact(s.errno, fd, s.address(dst), (long) room);
+            n = (long) LinuxNative.READ_NOW.invokeExact(fd, s.address(dst), (long) room);
         } catch (Throwable t) {
             throw LinuxNative.rethrow(t);
         }
@@ -230,7 +230,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
             dst.position(dst.position() + (int) n);
             return (int) n;
         }
-        return n == 0 ? -1 : readFailed(s.errno());
+        return n == 0 ? -1 : readFailed(s.errnoNow());
     }
 
     private int readBounced(ByteBuffer dst) throws IOException {
@@ -285,7 +285,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         LinuxNative.Scratch s = LinuxNative.Scratch.get();
         long n;
         try {
-            n = (long) LinuxNative.WRITE.invokeExact(s.errno, fd, s.address(src), (long) length);
+            n = (long) LinuxNative.WRITE_NOW.invokeExact(fd, s.address(src), (long) length);
         } catch (Throwable t) {
             throw LinuxNative.rethrow(t);
         }
@@ -293,7 +293,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
             src.position(src.position() + (int) n);
             return (int) n;
         }
-        return writeFailed(s.errno());
+        return writeFailed(s.errnoNow());
     }
 
     private int writeBounced(ByteBuffer src) throws IOException {
@@ -344,12 +344,12 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         }
         long n;
         try {
-            n = (long) LinuxNative.WRITEV.invokeExact(s.errno, fd, s.iovecs, count);
+            n = (long) LinuxNative.WRITEV_NOW.invokeExact(fd, s.iovecs, count);
         } catch (Throwable t) {
             throw LinuxNative.rethrow(t);
         }
         if (n < 0) {
-            return writeFailed(s.errno());
+            return writeFailed(s.errnoNow());
         }
         long left = n;
         for (int i = offset; i < end && left > 0; i++) {

@@ -32,6 +32,18 @@ import java.nio.ByteBuffer;
  * call; struct arguments (socket addresses, {@code epoll_event}, {@code iovec}) use real segments
  * from the calling thread's {@link Scratch}. {@link Transports} refuses other architectures.
  *
+ * <h2>errno on the hot path</h2>
+ * Capturing {@code errno} ({@link Linker.Option#captureCallState}) makes the JDK slice the capture
+ * segment on every call, an object the JIT does not always scalar-replace at the depth an event
+ * loop calls from: 40 bytes per round trip in {@code AllocationTest}, on some runs. So the calls
+ * made per event do not capture: {@code read}, {@code write} and {@code writev} (non-blocking,
+ * so they never block) are critical calls, with no transition back from native code in which the
+ * JVM could run and change {@code errno} before it is read; {@code errno} is then read from the
+ * thread's own cell ({@code __errno_location()}, looked up once per thread), in the same method,
+ * straight after the call. {@code epoll_wait} may block, so it cannot be critical: a failure
+ * other than {@code EINTR} is asked again with a capturing call before it is believed. Every
+ * other call captures.
+ *
  * <h2>Constants</h2>
  * Linux's generic values, the same on x86-64 and AArch64 (errno numbers, socket levels and
  * options, flags). Only {@code struct epoll_event} differs: packed (12 bytes) on x86-64, 16 bytes
@@ -128,7 +140,18 @@ final class LinuxNative {
     // ssize_t read(int, void *, size_t) and friends: buffer pointers as long (see the class comment).
     static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    static final MethodHandle WRITEV = link("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    /**
+     * The per-event calls, without a capture segment (see "errno on the hot path"): read, write and
+     * writev on non-blocking descriptors, which never block, as critical calls; epoll_wait, which
+     * does, as a plain one.
+     */
+    static final MethodHandle READ_NOW = linkCritical("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle WRITE_NOW = linkCritical("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle WRITEV_NOW = linkCritical("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle EPOLL_WAIT_NOW = LINKER.downcallHandle(symbol("epoll_wait"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ERRNO_LOCATION = LINKER.downcallHandle(symbol("__errno_location"),
+            FunctionDescriptor.of(ADDRESS));
     static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle EPOLL_CREATE1 = link("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle EPOLL_CTL = link("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
@@ -151,8 +174,15 @@ final class LinuxNative {
     }
 
     private static MethodHandle link(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
-        return LINKER.downcallHandle(symbol, descriptor, ERRNO);
+        return LINKER.downcallHandle(symbol(name), descriptor, ERRNO);
+    }
+
+    private static MethodHandle linkCritical(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.critical(false));
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
     }
 
 
@@ -176,6 +206,8 @@ final class LinuxNative {
         final MemorySegment iovecs;
         /** Eight bytes, for {@code eventfd} counters. */
         final MemorySegment counter;
+        /** This thread's {@code errno} itself, for the calls that do not capture it. */
+        private final MemorySegment errnoCell;
         /** A direct bounce buffer for heap buffers (made on first use). */
         private ByteBuffer bounce;
         /** Buffers whose address is known, by identity hash (see {@link #address}); weak, so nothing is kept alive. */
@@ -192,15 +224,28 @@ final class LinuxNative {
             event = arena.allocate(16, 8);
             iovecs = arena.allocate(16L * IOV_MAX, 8);
             counter = arena.allocate(JAVA_LONG);
+            try {
+                errnoCell = ((MemorySegment) ERRNO_LOCATION.invokeExact()).reinterpret(4);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
         }
 
         static Scratch get() {
             return MINE.get();
         }
 
-        /** The {@code errno} the last call through this scratch left. */
+        /** The {@code errno} the last capturing call through this scratch left. */
         int errno() {
             return (int) ERRNO_VALUE.get(errno, 0L);
+        }
+
+        /**
+         * This thread's {@code errno} now: read straight after a critical call that failed (see
+         * "errno on the hot path"); on the thread that owns this scratch only.
+         */
+        int errnoNow() {
+            return errnoCell.get(JAVA_INT, 0);
         }
 
         /**
