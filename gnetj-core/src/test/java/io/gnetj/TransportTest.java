@@ -329,11 +329,9 @@ class TransportTest {
     // ---- helpers ----
 
     private static boolean hasIpv6Loopback() {
-        try (Socket ignored = new Socket()) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress("::1", 0));
-                return true;
-            }
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("::1", 0));
+            return true;
         } catch (IOException e) {
             return false;
         }

@@ -230,7 +230,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
             dst.position(dst.position() + (int) n);
             return (int) n;
         }
-        return n == 0 ? -1 : readFailed(s.errnoNow());
+        return n == 0 ? -1 : wouldBlock("read", s.errnoNow());
     }
 
     private int readBounced(ByteBuffer dst) throws IOException {
@@ -243,11 +243,12 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         return n;
     }
 
-    private static int readFailed(int errno) throws IOException {
+    /** A read or write that failed with {@code errno}: 0 bytes if it would block (or was interrupted), else the error. */
+    private static int wouldBlock(String op, int errno) throws IOException {
         if (errno == LinuxNative.EAGAIN || errno == LinuxNative.EINTR) {
             return 0;
         }
-        throw LinuxNative.error("read", errno);
+        throw LinuxNative.error(op, errno);
     }
 
     @Override
@@ -293,7 +294,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
             src.position(src.position() + (int) n);
             return (int) n;
         }
-        return writeFailed(s.errnoNow());
+        return wouldBlock("write", s.errnoNow());
     }
 
     private int writeBounced(ByteBuffer src) throws IOException {
@@ -303,13 +304,6 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
         int n = write(bounce);
         src.position(src.position() + n);
         return n;
-    }
-
-    private static int writeFailed(int errno) throws IOException {
-        if (errno == LinuxNative.EAGAIN || errno == LinuxNative.EINTR) {
-            return 0;
-        }
-        throw LinuxNative.error("write", errno);
     }
 
     /** A gathering write: one {@code writev} of every direct buffer (up to IOV_MAX), then the positions move. */
@@ -349,7 +343,7 @@ final class EpollSocketChannel extends SocketChannel implements EpollChannel {
             throw LinuxNative.rethrow(t);
         }
         if (n < 0) {
-            return writeFailed(s.errnoNow());
+            return wouldBlock("write", s.errnoNow());
         }
         long left = n;
         for (int i = offset; i < end && left > 0; i++) {

@@ -106,30 +106,17 @@ final class EpollSockets {
 
     /** The socket's own address ({@code getsockname}). */
     static SocketAddress localAddress(int fd) throws IOException {
-        return name(fd, LinuxNative.GETSOCKNAME, "getsockname");
+        return name(fd, LinuxNative.GETSOCKNAME, "getsockname", false);
     }
 
     /** The peer's address ({@code getpeername}), or null if not connected. */
     static SocketAddress peerAddress(int fd) throws IOException {
-        LinuxNative.Scratch s = LinuxNative.Scratch.get();
-        s.length.set(JAVA_INT, 0, LinuxNative.SOCKADDR_CAP);
-        int r;
-        try {
-            r = (int) LinuxNative.GETPEERNAME.invokeExact(s.errno, fd, s.sockaddr, s.length);
-        } catch (Throwable t) {
-            throw LinuxNative.rethrow(t);
-        }
-        if (r < 0) {
-            int errno = s.errno();
-            if (errno == LinuxNative.ENOTCONN) {
-                return null;
-            }
-            throw LinuxNative.error("getpeername", errno);
-        }
-        return SockAddr.decode(s.sockaddr, s.length.get(JAVA_INT, 0));
+        return name(fd, LinuxNative.GETPEERNAME, "getpeername", true);
     }
 
-    private static SocketAddress name(int fd, java.lang.invoke.MethodHandle call, String what) throws IOException {
+    /** {@code getsockname} or {@code getpeername}; {@code ENOTCONN} is {@code null} if {@code orNull}. */
+    private static SocketAddress name(int fd, java.lang.invoke.MethodHandle call, String what, boolean orNull)
+            throws IOException {
         LinuxNative.Scratch s = LinuxNative.Scratch.get();
         s.length.set(JAVA_INT, 0, LinuxNative.SOCKADDR_CAP);
         int r;
@@ -139,7 +126,11 @@ final class EpollSockets {
             throw LinuxNative.rethrow(t);
         }
         if (r < 0) {
-            throw LinuxNative.error(what, s.errno());
+            int errno = s.errno();
+            if (orNull && errno == LinuxNative.ENOTCONN) {
+                return null;
+            }
+            throw LinuxNative.error(what, errno);
         }
         return SockAddr.decode(s.sockaddr, s.length.get(JAVA_INT, 0));
     }

@@ -139,7 +139,6 @@ final class LinuxNative {
 
     // ssize_t read(int, void *, size_t) and friends: buffer pointers as long (see the class comment).
     static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     /**
      * The per-event calls, without a capture segment (see "errno on the hot path"): read, write and
      * writev on non-blocking descriptors, which never block, as critical calls; epoll_wait, which
